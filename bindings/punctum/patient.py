@@ -1,0 +1,118 @@
+"""Patient factors and pre-treatment screening.
+
+Screening informs; it never changes a simulation. The rules and their sources live in
+``data/patient/screening.csv`` and are evaluated by the C++ core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from punctum import _core
+
+_SEVERITY_MARK = {"contraindicated": "[X]", "caution": "[!]", "info": "[i]"}
+
+
+@dataclass
+class Patient:
+    """A patient. Ages in years; Fitzpatrick phototype I-VI as 1-6; HbA1c in %.
+
+    Every field is checked on construction; a bad value raises :class:`punctum.ParameterError`
+    (a ``ValueError``) naming the field, its value, the allowed range and the unit.
+    """
+
+    age_years: float = 45.0
+    sex: str = "female"
+    fitzpatrick: int = 3
+    diabetes: bool = False
+    hba1c_percent: float | None = None
+    anticoagulant: bool = False
+    haemophilia: bool = False
+    keloid_tendency: bool = False
+    smoker: bool = False
+    recent_radiation: bool = False
+    pregnant_or_breastfeeding: bool = False
+    active_acne: bool = False
+    active_infection: bool = False
+    eczema: bool = False
+    psoriasis: bool = False
+    open_wound: bool = False
+    cancer: bool = False
+    recent_isotretinoin: bool = False
+    vitamin_c_preparation: bool = False
+
+    def __post_init__(self) -> None:
+        self._to_core().validate()
+
+    def _to_core(self) -> _core.Patient:
+        core = _core.Patient()
+        for f in dataclasses.fields(self):
+            setattr(core, f.name, getattr(self, f.name))
+        return core
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Patient:
+        return cls(**data)
+
+
+@dataclass
+class TreatmentPlan:
+    """What screening needs to know of the intended treatment."""
+
+    site: str = "cheek"
+    needle_length_mm: float = 1.0
+    sessions: int = 4
+    pen_device: bool = True
+
+    def __post_init__(self) -> None:
+        self._to_core().validate()
+
+    def _to_core(self) -> _core.TreatmentPlan:
+        core = _core.TreatmentPlan()
+        for f in dataclasses.fields(self):
+            setattr(core, f.name, getattr(self, f.name))
+        return core
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "contraindicated", "caution" or "info"
+    condition: str
+    reason: str
+    source: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return f"{_SEVERITY_MARK[self.severity]} {self.severity}: {self.reason} ({self.source})"
+
+
+def screen(patient: Patient, plan: TreatmentPlan | None = None) -> list[Finding]:
+    """Screening findings for a patient and plan, most severe first (empty if nothing applies)."""
+    plan = plan if plan is not None else TreatmentPlan()
+    return [Finding(**f) for f in _core.screen(patient._to_core(), plan._to_core())]
+
+
+def screening_report(patient: Patient, plan: TreatmentPlan | None = None) -> str:
+    """A plain-text screening report."""
+    plan = plan if plan is not None else TreatmentPlan()
+    findings = screen(patient, plan)
+    lines = [
+        f"Screening: {patient.sex}, {patient.age_years:g} years, Fitzpatrick {patient.fitzpatrick}; "
+        f"{plan.site}, needle {plan.needle_length_mm:g} mm, {plan.sessions} sessions",
+    ]
+    if not findings:
+        lines.append("  no findings")
+    lines += [f"  {f}" for f in findings]
+    verdict = (
+        "contraindicated"
+        if any(f.severity == "contraindicated" for f in findings)
+        else "proceed with caution"
+        if any(f.severity == "caution" for f in findings)
+        else "no contraindication found"
+    )
+    lines.append(f"  verdict: {verdict}")
+    return "\n".join(lines)

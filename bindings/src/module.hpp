@@ -1,0 +1,11 @@
+#pragma once
+// Shared declarations for the binding translation units: each C++ module registers its types.
+#include <pybind11/pybind11.h>
+
+namespace punctum::bindings {
+namespace py = pybind11;
+void register_errors(py::module_& m);
+void register_core(py::module_& m);
+void register_skin(py::module_& m);
+void register_patient(py::module_& m);
+}  // namespace punctum::bindings

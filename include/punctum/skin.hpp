@@ -1,0 +1,3 @@
+#pragma once
+#include "punctum/skin/layer.hpp"
+#include "punctum/skin/skin_model.hpp"

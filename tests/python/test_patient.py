@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import punctum
+
+
+def test_healthy_patient_moderate_depth_has_no_warnings():
+    findings = punctum.screen(punctum.Patient(age_years=40, fitzpatrick=2), punctum.TreatmentPlan(needle_length_mm=0.5))
+    assert findings == []
+
+
+def test_contraindication_sorted_first_with_source():
+    p = punctum.Patient(smoker=True, keloid_tendency=True, fitzpatrick=5)
+    findings = punctum.screen(p, punctum.TreatmentPlan())
+    assert findings[0].severity == "contraindicated"
+    assert findings[0].condition == "keloid_tendency"
+    assert all(f.source for f in findings)
+    assert {"smoking", "dark_phototype"} <= {f.condition for f in findings}
+    assert "verdict: contraindicated" in punctum.screening_report(p)
+
+
+def test_screening_never_changes_the_patient():
+    p = punctum.Patient(diabetes=True, hba1c_percent=9.0)
+    before = p.to_dict()
+    punctum.screen(p)
+    assert p.to_dict() == before
+    assert punctum.Patient.from_dict(before) == p
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"fitzpatrick": 7}, "fitzpatrick"),
+        ({"age_years": 300}, "age"),
+        ({"hba1c_percent": 7.0}, "hba1c_percent"),
+        ({"diabetes": True, "hba1c_percent": 40.0}, "hba1c_percent"),
+    ],
+)
+def test_bad_patient_raises_on_construction(kwargs, parameter):
+    with pytest.raises(punctum.ParameterError) as info:
+        punctum.Patient(**kwargs)
+    assert info.value.parameter == parameter
+
+
+def test_bad_plan_names_needle_length_and_unit():
+    with pytest.raises(ValueError, match=r"needle_length = 5 mm .*\[0.1, 3\]"):
+        punctum.TreatmentPlan(needle_length_mm=5.0)
+
+
+def test_cli_report_and_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "punctum", "report", "--age", "45"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "papillary_dermis" in ok.stdout and "verdict" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "punctum", "report", "--fitzpatrick", "9"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "fitzpatrick" in bad.stderr
