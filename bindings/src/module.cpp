@@ -10,4 +10,7 @@ PYBIND11_MODULE(_core, m) {
   register_core(m);
   register_skin(m);
   register_patient(m);
+  register_mechanics(m);
+  register_healing(m);
+  register_io(m);
 }

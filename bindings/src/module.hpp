@@ -8,4 +8,7 @@ void register_errors(py::module_& m);
 void register_core(py::module_& m);
 void register_skin(py::module_& m);
 void register_patient(py::module_& m);
+void register_mechanics(py::module_& m);  // mechanics + devices (bindings/src/mechanics.cpp)
+void register_healing(py::module_& m);    // bindings/src/healing.cpp
+void register_io(py::module_& m);         // bindings/src/io.cpp
 }  // namespace punctum::bindings

@@ -1,0 +1,7 @@
+#include "module.hpp"
+
+namespace punctum::bindings {
+
+void register_mechanics(py::module_& m) { (void)m; }
+
+}  // namespace punctum::bindings
