@@ -101,8 +101,9 @@ def screening_report(patient: Patient, plan: TreatmentPlan | None = None) -> str
     plan = plan if plan is not None else TreatmentPlan()
     findings = screen(patient, plan)
     lines = [
-        f"Screening: {patient.sex}, {patient.age_years:g} years, Fitzpatrick {patient.fitzpatrick}; "
-        f"{plan.site}, needle {plan.needle_length_mm:g} mm, {plan.sessions} sessions",
+        f"Screening: {patient.sex}, {patient.age_years:g} years, "
+        f"Fitzpatrick {patient.fitzpatrick}; {plan.site}, "
+        f"needle {plan.needle_length_mm:g} mm, {plan.sessions} sessions",
     ]
     if not findings:
         lines.append("  no findings")

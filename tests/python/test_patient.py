@@ -3,13 +3,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 import punctum
+import pytest
 
 
 def test_healthy_patient_moderate_depth_has_no_warnings():
-    findings = punctum.screen(punctum.Patient(age_years=40, fitzpatrick=2), punctum.TreatmentPlan(needle_length_mm=0.5))
+    findings = punctum.screen(
+        punctum.Patient(age_years=40, fitzpatrick=2), punctum.TreatmentPlan(needle_length_mm=0.5)
+    )
     assert findings == []
 
 
@@ -52,9 +53,15 @@ def test_bad_plan_names_needle_length_and_unit():
 
 
 def test_cli_report_and_exit_codes():
-    ok = subprocess.run([sys.executable, "-m", "punctum", "report", "--age", "45"], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "punctum", "report", "--age", "45"], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     assert "papillary_dermis" in ok.stdout and "verdict" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "punctum", "report", "--fitzpatrick", "9"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "punctum", "report", "--fitzpatrick", "9"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2
     assert "fitzpatrick" in bad.stderr

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import pytest
-
 import punctum
+import pytest
 
 
 def test_version_is_exposed():
@@ -12,7 +11,13 @@ def test_version_is_exposed():
 def test_cheek_preset_table_has_layers_and_units():
     skin = punctum.SkinModel.preset("cheek", sex="female", age=45)
     text = str(skin)
-    for name in ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis", "hypodermis"]:
+    for name in [
+        "stratum_corneum",
+        "viable_epidermis",
+        "papillary_dermis",
+        "reticular_dermis",
+        "hypodermis",
+    ]:
         assert name in text
     assert "(um)" in text and "(kPa)" in text
     assert [layer.name for layer in skin.layers][0] == "stratum_corneum"
@@ -20,7 +25,12 @@ def test_cheek_preset_table_has_layers_and_units():
 
 @pytest.mark.parametrize(
     ("site", "sex", "dermis_mm"),
-    [("forehead", "female", 0.86), ("cheek", "male", 1.14), ("periorbital", "female", 0.58), ("neck", "male", 0.98)],
+    [
+        ("forehead", "female", 0.86),
+        ("cheek", "male", 1.14),
+        ("periorbital", "female", 0.58),
+        ("neck", "male", 0.98),
+    ],
 )
 def test_presets_match_meng_2022(site, sex, dermis_mm):
     # Meng et al. 2022, BMC Med Imaging 22:113, Table 2 (HFUS).
@@ -39,7 +49,13 @@ def test_age_thins_dermis_and_lowers_collagen():
 
 def test_dataframe_has_unit_columns():
     df = punctum.SkinModel.preset("back", sex="male", age=50).to_dataframe()
-    assert list(df.index) == ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis", "hypodermis"]
+    assert list(df.index) == [
+        "stratum_corneum",
+        "viable_epidermis",
+        "papillary_dermis",
+        "reticular_dermis",
+        "hypodermis",
+    ]
     assert {"thickness_um", "shear_modulus_kPa", "toughness_J_m2"} <= set(df.columns)
     assert (df["thickness_um"] > 0).all()
 
@@ -57,7 +73,11 @@ def test_layer_lookup_and_vessels():
         (lambda: punctum.SkinModel.preset("cheek", age=300), "age", "years"),
         (lambda: punctum.SkinModel.preset("elbow"), "site", ""),
         (lambda: punctum.SkinModel.preset("cheek", sex="x"), "sex", ""),
-        (lambda: punctum.SkinModel.preset("cheek").with_thickness("reticular_dermis", -5.0), "reticular_dermis.thickness", "um"),
+        (
+            lambda: punctum.SkinModel.preset("cheek").with_thickness("reticular_dermis", -5.0),
+            "reticular_dermis.thickness",
+            "um",
+        ),
     ],
 )
 def test_bad_inputs_raise_value_error_naming_parameter(call, parameter, unit):
