@@ -24,7 +24,9 @@ from punctum._core import (
     SkinModel,
 )
 from punctum._core import __version__ as __version__
+from punctum.analysis import optimize, plot_sensitivity, sensitivity
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
+from punctum.sweep import sweep
 
 __all__ = [
     "Finding",
@@ -37,6 +39,10 @@ __all__ = [
     "SkinModel",
     "TreatmentPlan",
     "__version__",
+    "optimize",
+    "plot_sensitivity",
     "screen",
+    "sensitivity",
     "screening_report",
+    "sweep",
 ]
