@@ -235,7 +235,9 @@ def optimize(
         tol=1e-6,
         integrality=[n in integer for n in names],
     )
-    best = {n: (int(round(v)) if n in integer else float(v)) for n, v in zip(names, res.x, strict=True)}
+    best = {
+        n: (int(round(v)) if n in integer else float(v)) for n, v in zip(names, res.x, strict=True)
+    }
     outcomes = evaluate(np.array(res.x))[0]
     feasible = all(
         (outcomes[o] <= lim if op == "<=" else outcomes[o] >= lim)

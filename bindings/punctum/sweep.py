@@ -136,7 +136,9 @@ def make_design(
             if len(vals) == 0:
                 raise _parameter_error(f"axes[{n!r}]", vals, "a non-empty list of values")
         shape = tuple(len(lists[n]) for n in names)
-        values = [{n: lists[n][i] for n, i in zip(names, idx, strict=True)} for idx in np.ndindex(*shape)]
+        values = [
+            {n: lists[n][i] for n, i in zip(names, idx, strict=True)} for idx in np.ndindex(*shape)
+        ]
         return Design("grid", lists, values, shape)
 
     if n_samples is None or n_samples < 1:
