@@ -25,18 +25,17 @@ double shared_force(double total_force, int needles_in_contact) {
 }
 
 InsertionResult insert_array(const InsertionModel& model, int needles, double areal_density,
-                             double array_radius, double total_force, double travel,
-                             const MechanicsConstants& constants) {
-  require_positive("array_radius", array_radius, "m");
+                             double zone_radius, double total_force, double travel) {
+  if (!(zone_radius >= 0.0)) throw InvalidParameter("zone_radius", detail::format_number(zone_radius), ">= 0", "m");
   NeedleLoad load;
   load.force = shared_force(total_force, needles);
   load.travel = travel;
-  const double zone = std::min(constants.bed_of_nails_zone_radius, array_radius);
-  // Far-field modulus: the cutis seen at the scale of the needle spacing.
-  const double spacing = areal_density > 0.0 ? 1.0 / std::sqrt(areal_density) : zone;
-  load.neighbour_compliance = needles > 1 ? neighbour_compliance(areal_density, zone,
-                                                                 model.effective_modulus(0.5 * spacing))
-                                          : 0.0;
+  if (needles > 1 && zone_radius > 0.0 && areal_density > 0.0) {
+    // Far field of the neighbours: the cutis seen at the scale of the needle spacing.
+    const double spacing = 1.0 / std::sqrt(areal_density);
+    load.neighbour_compliance =
+        neighbour_compliance(areal_density, zone_radius, model.effective_modulus(0.5 * spacing));
+  }
   return model.insert(load);
 }
 

@@ -22,9 +22,10 @@ double neighbour_compliance(double areal_density, double zone_radius, double mod
 double shared_force(double total_force, int needles_in_contact);
 
 /// Inserts an array pressed with a total force (force control) or driven to a travel: every needle
-/// gets the same load, the bed-of-nails depression included. `array_radius` bounds the zone.
+/// gets the same load, the bed-of-nails depression included. `zone_radius` is the radius within
+/// which the skin under the array is free to sink relative to the device (0 when a face between the
+/// needles holds it, as a pen cartridge's cap does).
 InsertionResult insert_array(const InsertionModel& model, int needles, double areal_density,
-                             double array_radius, double total_force, double travel,
-                             const MechanicsConstants& constants = MechanicsConstants::standard());
+                             double zone_radius, double total_force, double travel);
 
 }  // namespace punctum

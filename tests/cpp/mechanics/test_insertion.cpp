@@ -152,7 +152,7 @@ TEST(Array, LoadSharingAndBedOfNailsReduceDepth) {
   // Force control: the same total force over more needles buries each one less.
   double previous = 1.0;
   for (int n : {4, 16, 64}) {
-    const auto r = insert_array(m, n, n / 1e-4, 5_mm, 5.0, std::numeric_limits<double>::infinity());
+    const auto r = insert_array(m, n, n / 1e-4, 1.5_mm, 5.0, std::numeric_limits<double>::infinity());
     EXPECT_LT(r.depth_reached, previous);
     previous = r.depth_reached;
   }
@@ -160,11 +160,11 @@ TEST(Array, LoadSharingAndBedOfNailsReduceDepth) {
   const InsertionModel fast(roller_needle, skin, 0.5_m_s);
   previous = 1.0;
   for (double density_per_cm2 : {10.0, 100.0, 400.0, 2000.0}) {
-    const auto r = insert_array(fast, 36, density_per_cm2 * 1e4, 3_mm, 360.0, 1.0_mm);
+    const auto r = insert_array(fast, 36, density_per_cm2 * 1e4, 1.5_mm, 360.0, 1.0_mm);
     EXPECT_LE(r.depth_reached, previous) << density_per_cm2;
     previous = r.depth_reached;
   }
-  EXPECT_LT(previous, insert_array(fast, 36, 10.0e4, 3_mm, 360.0, 1.0_mm).depth_reached);
+  EXPECT_LT(previous, insert_array(fast, 36, 10.0e4, 1.5_mm, 360.0, 1.0_mm).depth_reached);
   EXPECT_THROW(shared_force(1.0, 0), InvalidParameter);
   EXPECT_EQ(neighbour_compliance(0.0, 1_mm, 1e5), 0.0);
 }
