@@ -24,19 +24,30 @@ from punctum._core import (
     SkinModel,
 )
 from punctum._core import __version__ as __version__
+from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures
+from punctum.mechanics import InsertionResult, Needle, insert, insertion_table
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
 
 __all__ = [
     "Finding",
     "Grid3",
+    "InsertionResult",
     "Layer",
+    "Needle",
     "NumericalError",
     "ParameterError",
     "Patient",
+    "Pen",
     "ResourceError",
+    "Roller",
     "SkinModel",
+    "Stamp",
     "TreatmentPlan",
+    "TreatmentResult",
     "__version__",
+    "insert",
+    "insertion_table",
+    "plot_punctures",
     "screen",
     "screening_report",
 ]
