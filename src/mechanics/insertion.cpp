@@ -95,25 +95,79 @@ InsertionModel::InsertionModel(const Needle& needle, const SkinModel& skin, doub
   contact_slope_ = 2.0 / std::numbers::pi * tan_theta_;
   puncture_force_ = c_.crack_shape_factor * toughness_[0] * r_tip_ +
                     c_.tip_face_critical_pressure * needle_.tip_face_area();
+  puncture_tent_ = deflection(puncture_force_);
+
+  // Breakpoints of the penetration force: layer boundaries and the end of the taper. Between them
+  // F(p) = kappa J R(p) + 2 pi tau R(p) p with R = r_tip + p tan(theta) (taper) or R_shaft.
+  const double L = needle_.length;
+  std::array<double, layer_count + 3> bp{};
+  std::size_t nbp = 0;
+  bp[nbp++] = 0.0;
+  for (std::size_t i = 1; i < layer_count; ++i)
+    if (zb_[i] < L) bp[nbp++] = zb_[i];
+  const double taper = needle_.taper_length();
+  if (taper < L) bp[nbp++] = taper;
+  bp[nbp++] = L;
+  for (std::size_t i = 1; i < nbp; ++i)  // insertion sort: at most 7 entries
+    for (std::size_t j = i; j > 0 && bp[j - 1] > bp[j]; --j) std::swap(bp[j - 1], bp[j]);
+  const double kappa = c_.crack_shape_factor, two_pi_tau = 2.0 * std::numbers::pi * c_.shaft_friction_traction;
+  n_seg_ = 0;
+  double w_guess = puncture_tent_;
+  for (std::size_t i = 0; i + 1 < nbp; ++i) {
+    const double s0 = bp[i], s1 = bp[i + 1];
+    if (s1 - s0 <= 1e-12) continue;
+    const double mid = 0.5 * (s0 + s1);
+    std::size_t k = 0;
+    while (k + 1 < layer_count && mid >= zb_[k + 1]) ++k;
+    const double J = toughness_[k];
+    Segment sg{};
+    sg.s0 = s0;
+    sg.s1 = s1;
+    if (mid < taper) {  // R = r_tip + t p
+      sg.A = two_pi_tau * tan_theta_;
+      sg.B = kappa * J * tan_theta_ + two_pi_tau * r_tip_;
+      sg.C = kappa * J * r_tip_;
+    } else {  // R = R_shaft
+      sg.A = 0.0;
+      sg.B = two_pi_tau * r_shaft_;
+      sg.C = kappa * J * r_shaft_;
+    }
+    sg.F0 = segment_force(sg, s0);
+    sg.F1 = segment_force(sg, s1);
+    sg.w0 = deflection_from(sg.F0, w_guess);
+    sg.w1 = deflection_from(sg.F1, sg.w0);
+    w_guess = sg.w1;
+    seg_[std::size_t(n_seg_++)] = sg;
+  }
 }
 
-double InsertionModel::effective_modulus(double a) const {
+double InsertionModel::modulus_and_log_slope(double a, double& dlnmu_da) const {
   // On-axis vertical strain under a uniform disc load of radius a on an incompressible half-space:
-  // eps_z ~ 1.5 z a^2 / (a^2 + z^2)^(3/2), so layer i carries the weight 1/rho(z_i) - 1/rho(z_i+1).
-  // The hypodermis is left out: its deflection is a bowl wider than any device footprint, which the
-  // hub, drum or cartridge face rides on, so it does not change the depth relative to the surface.
-  double w_sum = 0.0, c_sum = 0.0;
-  double inv_rho_top = 1.0 / a;
+  // eps_z ~ 1.5 z a^2 / (a^2 + z^2)^(3/2), so layer i carries the weight 1/rho(z_i) - 1/rho(z_i+1),
+  // rho = sqrt(a^2 + z^2). The hypodermis is left out: its deflection is a bowl wider than any
+  // device footprint, which the hub, drum or cartridge face rides on.
+  double W = 0.0, C = 0.0, dW = 0.0, dC = 0.0;
+  double inv_rho_top = 1.0 / a, d_top = -1.0 / (a * a);  // d(1/rho)/da = -a / rho^3
   const double a2 = a * a;
   for (int i = 0; i < cutis_layers; ++i) {
     const double zb = z_[std::size_t(i) + 1];
-    const double inv_rho_bottom = 1.0 / std::sqrt(a2 + zb * zb);
-    const double w = inv_rho_top - inv_rho_bottom;
-    w_sum += w;
-    c_sum += w * inv_mu_[std::size_t(i)];
-    inv_rho_top = inv_rho_bottom;
+    const double inv_rho = 1.0 / std::sqrt(a2 + zb * zb);
+    const double d_bottom = -a * inv_rho * inv_rho * inv_rho;
+    const double w = inv_rho_top - inv_rho, dw = d_top - d_bottom;
+    W += w;
+    dW += dw;
+    C += w * inv_mu_[std::size_t(i)];
+    dC += dw * inv_mu_[std::size_t(i)];
+    inv_rho_top = inv_rho;
+    d_top = d_bottom;
   }
-  return w_sum / c_sum;
+  dlnmu_da = dW / W - dC / C;
+  return W / C;
+}
+
+double InsertionModel::effective_modulus(double a) const {
+  double unused;
+  return modulus_and_log_slope(a, unused);
 }
 
 double InsertionModel::tent_force(double delta) const {
@@ -121,18 +175,25 @@ double InsertionModel::tent_force(double delta) const {
   return cone_factor_ * effective_modulus(a) * delta * delta;
 }
 
-double InsertionModel::deflection(double force) const {
+double InsertionModel::deflection_from(double force, double guess) const {
   if (!(force > 0.0)) return 0.0;
-  // Fixed point delta = sqrt(F / (K mu(a(delta)))); mu varies slowly with a, so it contracts fast.
-  double delta = std::sqrt(force / (cone_factor_ * effective_modulus(r_tip_)));
-  for (int it = 0; it < 30; ++it) {
-    const double next =
-        std::sqrt(force / (cone_factor_ * effective_modulus(r_tip_ + contact_slope_ * delta)));
-    if (std::abs(next - delta) <= 1e-7 * next) return next;
-    delta = next;
+  // Newton on F(delta) = F with dF/d delta = (F / delta)(2 + s delta d ln mu / da); the slope is
+  // close to 2, so a few steps from the guess reach machine precision.
+  double delta = guess > 0.0 ? guess : std::sqrt(force / (cone_factor_ * effective_modulus(r_tip_)));
+  for (int it = 0; it < 60; ++it) {
+    const double a = r_tip_ + contact_slope_ * delta;
+    double dlnmu;
+    const double mu = modulus_and_log_slope(a, dlnmu);
+    const double F = cone_factor_ * mu * delta * delta;
+    const double slope = std::max(2.0 + contact_slope_ * delta * dlnmu, 0.5);
+    const double rel = std::clamp((1.0 - force / F) / slope, -10.0, 0.9);
+    delta *= 1.0 - rel;
+    if (std::abs(rel) < 1e-11) break;
   }
   return delta;
 }
+
+double InsertionModel::deflection(double force) const { return deflection_from(force, 0.0); }
 
 double InsertionModel::penetration_force(double p) const {
   const double R = std::min(r_shaft_, r_tip_ + std::max(0.0, p) * tan_theta_);
@@ -141,6 +202,33 @@ double InsertionModel::penetration_force(double p) const {
   return c_.crack_shape_factor * toughness_[k] * R +
          c_.shaft_friction_traction * 2.0 * std::numbers::pi * R * p;
 }
+
+namespace {
+
+/// Root of an increasing f on [lo, hi] with f(lo) <= 0 < f(hi): Illinois false position, to tol.
+template <class F>
+double increasing_root(F&& f, double lo, double hi, double f_lo, double f_hi, double tol) {
+  int side = 0;
+  for (int it = 0; it < 100 && hi - lo > tol; ++it) {
+    double x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+    if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+    const double fx = f(x);
+    if (fx <= 0.0) {
+      lo = x;
+      f_lo = fx;
+      if (side == -1) f_hi *= 0.5;
+      side = -1;
+    } else {
+      hi = x;
+      f_hi = fx;
+      if (side == 1) f_lo *= 0.5;
+      side = 1;
+    }
+  }
+  return lo;
+}
+
+}  // namespace
 
 InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
   if (!(load.force > 0.0)) throw InvalidParameter("load.force", detail::format_number(load.force), "> 0", "N");
@@ -152,94 +240,95 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
     throw InvalidParameter("load.lateral_sweep", detail::format_number(load.lateral_sweep), ">= 0 and finite", "m");
 
   const double L = needle_.length;
-  const double nc = load.neighbour_compliance;
+  const double nc = load.neighbour_compliance, F_lim = load.force, travel = load.travel;
   InsertionResult r;
   r.puncture_force = puncture_force_;
-  const double delta_p = deflection(puncture_force_);
+  const double delta_p = puncture_tent_;
 
-  // Tip position below the undeformed surface while the needle carries force F at penetration p.
-  auto tip_position = [&](double p, double F) { return p + deflection(F) + nc * F; };
-
-  const bool punctures = puncture_force_ <= load.force && delta_p + nc * puncture_force_ <= load.travel &&
-                         delta_p < L;
+  const bool punctures = puncture_force_ <= F_lim && delta_p + nc * puncture_force_ <= travel && delta_p < L;
   if (!punctures) {
     // The tip stops on the surface: at the force limit, at its travel, or when the hub meets the
-    // tent (delta = L). Bisection on F for the travel and hub limits.
-    double F = load.force;
-    auto over = [&](double f) { return deflection(f) + nc * f > load.travel || deflection(f) >= L; };
-    if (!std::isfinite(F) || over(F)) {
-      double lo = 0.0, hi = std::isfinite(F) ? F : puncture_force_;
-      for (int it = 0; it < 60; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        (over(mid) ? hi : lo) = mid;
-      }
-      F = lo;
-    }
+    // tent (delta = L). The force that meets the first of these, found on F.
+    auto excess = [&](double f) {
+      const double w = deflection_from(f, delta_p);
+      return std::max(w + nc * f - travel, w - L);
+    };
+    double F = std::min(F_lim, puncture_force_);
+    if (excess(F) > 0.0) F = increasing_root(excess, 0.0, F, -std::min(travel, L), excess(F), 1e-12 * F);
     r.peak_force = F;
-    r.final_deflection = deflection(F);
+    r.final_deflection = deflection_from(F, delta_p);
     return r;
   }
 
   r.punctured = true;
   r.tenting_at_puncture = delta_p;
 
-  // Breakpoints of the penetration force: layer boundaries and the end of the taper. Between them
-  // the force rises monotonically with p, so each limit is met at most once per segment.
-  std::array<double, layer_count + 3> bp{};
-  std::size_t nbp = 0;
-  bp[nbp++] = 0.0;
-  for (std::size_t i = 1; i < layer_count; ++i)
-    if (zb_[i] < L) bp[nbp++] = zb_[i];
-  const double taper = needle_.taper_length();
-  if (taper < L) bp[nbp++] = taper;
-  bp[nbp++] = L;
-  for (std::size_t i = 1; i < nbp; ++i)  // insertion sort: at most 7 entries
-    for (std::size_t j = i; j > 0 && bp[j - 1] > bp[j]; --j) std::swap(bp[j - 1], bp[j]);
-
-  auto ok = [&](double p, double F) { return F <= load.force && tip_position(p, F) <= load.travel; };
-
-  double p_end = L, F_end = penetration_force(L - 1e-12);
+  // The largest penetration p whose force stays within the load and whose tip position
+  // p + w(F(p)) + nc F(p) stays within the travel; the force rises within each segment.
+  double p_end = L, F_end = seg_[std::size_t(n_seg_ - 1)].F1, w_end = seg_[std::size_t(n_seg_ - 1)].w1;
   DepthLimit limit = DepthLimit::hub;
-  for (std::size_t s = 0; s + 1 < nbp; ++s) {
-    const double s0 = bp[s], s1 = bp[s + 1];
-    if (s1 - s0 <= 0.0) continue;
-    const double F0 = penetration_force(s0);
-    if (!ok(s0, F0)) {
+  for (int i = 0; i < n_seg_; ++i) {
+    const Segment& sg = seg_[std::size_t(i)];
+    const bool force_ok0 = sg.F0 <= F_lim, travel_ok0 = sg.s0 + sg.w0 + nc * sg.F0 <= travel;
+    if (!force_ok0 || !travel_ok0) {
       // Held at the top of a tougher layer: the needle pushes with whatever the load allows, up to
       // the force or the travel limit, without breaching it.
-      p_end = s0;
-      limit = F0 > load.force ? DepthLimit::force : DepthLimit::travel;
-      double lo = s0 > 0.0 ? penetration_force(s0 - 1e-12) : 0.0, hi = std::min(F0, load.force);
-      if (!ok(s0, hi)) {
+      p_end = sg.s0;
+      const double F_prev = i > 0 ? seg_[std::size_t(i - 1)].F1 : 0.0;
+      const double w_prev = i > 0 ? seg_[std::size_t(i - 1)].w1 : 0.0;
+      double F = std::min(sg.F0, F_lim);
+      double w = F == sg.F0 ? sg.w0 : deflection_from(F, sg.w0);
+      limit = force_ok0 ? DepthLimit::travel : DepthLimit::force;
+      if (sg.s0 + w + nc * F > travel) {
         limit = DepthLimit::travel;
-        for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; ++it) {
-          const double mid = 0.5 * (lo + hi);
-          (ok(s0, mid) ? lo : hi) = mid;
-        }
-        hi = lo;
+        auto g = [&](double f) { return sg.s0 + deflection_from(f, w) + nc * f - travel; };
+        F = increasing_root(g, F_prev, F, g(F_prev), g(F), 1e-10 * F);
+        w = deflection_from(F, w_prev);
       }
-      F_end = hi;
+      F_end = F;
+      w_end = w;
       break;
     }
-    const double s1m = s1 - 1e-12;
-    const double F1 = penetration_force(s1m);
-    if (ok(s1m, F1)) continue;
-    // Bisection inside the segment to 1 nm.
-    double lo = s0, hi = s1m;
-    while (hi - lo > 1e-9) {
-      const double mid = 0.5 * (lo + hi);
-      (ok(mid, penetration_force(mid)) ? lo : hi) = mid;
+    const bool force_ok1 = sg.F1 <= F_lim, travel_ok1 = sg.s1 + sg.w1 + nc * sg.F1 <= travel;
+    if (force_ok1 && travel_ok1) continue;
+    // The limit falls inside this segment. Force: solve A p^2 + B p + C = F_lim in closed form.
+    double p_hi = sg.s1;
+    limit = DepthLimit::travel;
+    if (!force_ok1) {
+      limit = DepthLimit::force;
+      if (sg.A > 0.0) {
+        const double disc = sg.B * sg.B - 4.0 * sg.A * (sg.C - F_lim);
+        p_hi = (-sg.B + std::sqrt(std::max(0.0, disc))) / (2.0 * sg.A);
+      } else {
+        p_hi = (F_lim - sg.C) / sg.B;
+      }
+      p_hi = std::clamp(p_hi, sg.s0, sg.s1);
     }
-    p_end = lo;
-    F_end = penetration_force(lo);
-    limit = penetration_force(hi) > load.force ? DepthLimit::force : DepthLimit::travel;
+    double F_hi = std::min(segment_force(sg, p_hi), F_lim);
+    double w_hi = deflection_from(F_hi, sg.w0);
+    double p = p_hi;
+    if (p_hi + w_hi + nc * F_hi > travel) {
+      limit = DepthLimit::travel;
+      double w_last = sg.w0;
+      auto g = [&](double q) {
+        const double f = segment_force(sg, q);
+        w_last = deflection_from(f, w_last);
+        return q + w_last + nc * f - travel;
+      };
+      p = increasing_root(g, sg.s0, p_hi, sg.s0 + sg.w0 + nc * sg.F0 - travel, p_hi + w_hi + nc * F_hi - travel, 1e-9);
+      F_hi = segment_force(sg, p);
+      w_hi = deflection_from(F_hi, w_last);
+    }
+    p_end = p;
+    F_end = F_hi;
+    w_end = w_hi;
     break;
   }
 
   r.depth_reached = p_end;
   r.limited_by = limit;
   r.peak_force = std::max(puncture_force_, F_end);
-  r.final_deflection = deflection(F_end);
+  r.final_deflection = w_end;
   {
     // The deepest layer breached is the one holding the tip (a tip stopped on a boundary has not
     // entered the next layer).

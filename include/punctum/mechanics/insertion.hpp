@@ -119,10 +119,26 @@ class InsertionModel {
   std::array<double, layer_count> toughness_{};      // J/m^2
   VascularDepths vessels_{};
   double rate_factor_ = 1.0;
-  double cone_factor_ = 0.0;  // (8/pi) cot(theta)
+  double cone_factor_ = 0.0;    // c_t (8/pi) cot(theta)
   double contact_slope_ = 0.0;  // (2/pi) tan(theta)
   double puncture_force_ = 0.0;
+  double puncture_tent_ = 0.0;  // deflection at the puncture force, m
   double r_tip_ = 0.0, r_shaft_ = 0.0, tan_theta_ = 0.0;
+
+  // Penetration segments between breakpoints (layer boundaries, end of taper, needle length): the
+  // force is F(p) = A p^2 + B p + C inside each, rising; ends precomputed with their deflections.
+  struct Segment {
+    double s0, s1;  // m
+    double A, B, C;  // N/m^2, N/m, N
+    double F0, F1;  // force just inside the start and the end, N
+    double w0, w1;  // deflection under F0, F1, m
+  };
+  std::array<Segment, layer_count + 2> seg_{};
+  int n_seg_ = 0;
+
+  double segment_force(const Segment& s, double p) const { return (s.A * p + s.B) * p + s.C; }
+  double deflection_from(double force, double guess) const;
+  double modulus_and_log_slope(double a, double& dlnmu_da) const;
 };
 
 /// One insertion, building the model on the fly (use InsertionModel for many).
