@@ -337,9 +337,9 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
     r.deepest_layer = LayerKind(k);
   }
   std::uint8_t v = vessel_none;
-  if (p_end >= vessels_.capillary_loops) v |= vessel_capillary_loops;
-  if (p_end >= vessels_.superficial_plexus) v |= vessel_superficial_plexus;
-  if (p_end >= vessels_.deep_plexus) v |= vessel_deep_plexus;
+  if (p_end > vessels_.capillary_loops) v |= vessel_capillary_loops;
+  if (p_end > vessels_.superficial_plexus) v |= vessel_superficial_plexus;
+  if (p_end > vessels_.deep_plexus) v |= vessel_deep_plexus;
   r.vessels = v;
   for (std::size_t i = 0; i < r.channel_radius.size(); ++i) {
     const double z = p_end * double(i) / double(r.channel_radius.size() - 1);

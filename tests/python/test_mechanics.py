@@ -51,7 +51,7 @@ def test_insert_reports_layers_vessels_and_channel(cheek):
     assert set(deep.vessels) == {"capillary_loops", "superficial_plexus", "deep_plexus"}
     assert shallow.punctured and shallow.depth_reached_mm < 0.15
     loops_um = cheek.vessel_depths_um["capillary_loops"]
-    assert ("capillary_loops" in shallow.vessels) == (shallow.depth_reached_mm * 1000 >= loops_um)
+    assert ("capillary_loops" in shallow.vessels) == (shallow.depth_reached_mm * 1000 > loops_um)
     radius = deep.channel_radius_um
     assert len(radius) == 5 and radius[0] == pytest.approx(125.0) and radius[-1] == pytest.approx(4.0)
 

@@ -118,10 +118,10 @@ TEST(Insertion, VesselsOnlyWhenDepthPassesThem) {
   const InsertionModel m(roller_needle, skin, 0.5_m_s);
   for (double travel = 0.05_mm; travel < 1.5_mm; travel += 0.05_mm) {
     const auto r = m.insert({.travel = travel});
-    const bool loops = r.depth_reached >= skin.vessels().capillary_loops;
+    const bool loops = r.depth_reached > skin.vessels().capillary_loops;
     EXPECT_EQ(bool(r.vessels & vessel_capillary_loops), loops) << travel;
-    EXPECT_EQ(bool(r.vessels & vessel_superficial_plexus), r.depth_reached >= skin.vessels().superficial_plexus);
-    EXPECT_EQ(bool(r.vessels & vessel_deep_plexus), r.depth_reached >= skin.vessels().deep_plexus);
+    EXPECT_EQ(bool(r.vessels & vessel_superficial_plexus), r.depth_reached > skin.vessels().superficial_plexus);
+    EXPECT_EQ(bool(r.vessels & vessel_deep_plexus), r.depth_reached > skin.vessels().deep_plexus);
     if (r.punctured) EXPECT_EQ(r.deepest_layer, skin.layer_at(r.depth_reached * (1 - 1e-9)));
   }
 }
