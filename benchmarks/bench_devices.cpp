@@ -13,8 +13,8 @@ const SkinModel& cheek() {
   return s;
 }
 void report(benchmark::State& state, std::size_t contacts, double density) {
-  state.counters["punctures_per_s"] =
-      benchmark::Counter(double(contacts) * double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["punctures_per_s"] = benchmark::Counter(
+      double(contacts) * double(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["punctures"] = double(contacts);
   state.counters["density_per_cm2"] = density * 1e-4;
 }

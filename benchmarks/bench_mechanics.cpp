@@ -24,7 +24,8 @@ static void BM_InsertForceLimited(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     force = force < 0.6 ? force * 1.01 : 0.05;
   }
-  state.counters["insertions_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["insertions_per_s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_InsertForceLimited);
 
@@ -37,7 +38,8 @@ static void BM_InsertTravelLimited(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
     travel = travel < 1.5_mm ? travel * 1.01 : 0.3_mm;
   }
-  state.counters["insertions_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["insertions_per_s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_InsertTravelLimited);
 
@@ -49,6 +51,7 @@ static void BM_BuildInsertionModel(benchmark::State& state) {
     benchmark::DoNotOptimize(m);
     speed = speed < 1.0 ? speed * 1.1 : 1e-3;
   }
-  state.counters["models_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["models_per_s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BuildInsertionModel);

@@ -1,7 +1,7 @@
 """Devices: roller, pen and stamp sessions as puncture maps.
 
-``device.treat(skin, area_cm2=..., passes=..., seed=...)`` returns a :class:`TreatmentResult` with the
-punctures as a pandas DataFrame (units in the column names), the map statistics as a dict, and
+``device.treat(skin, area_cm2=..., passes=..., seed=...)`` returns a :class:`TreatmentResult` with
+the punctures as a pandas DataFrame (units in the column names), the map statistics as a dict, and
 :meth:`TreatmentResult.plot_punctures` for a PNG. Results are identical for any thread count.
 
 Example::
@@ -27,7 +27,13 @@ from punctum import _core
 
 __all__ = ["Pen", "Roller", "Stamp", "TreatmentResult", "plot_punctures"]
 
-_LAYERS = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis", "hypodermis"]
+_LAYERS = [
+    "stratum_corneum",
+    "viable_epidermis",
+    "papillary_dermis",
+    "reticular_dermis",
+    "hypodermis",
+]
 
 
 def _dataframe(raw: _core.PunctureMap) -> pd.DataFrame:
@@ -78,7 +84,8 @@ class TreatmentResult:
     def __repr__(self) -> str:
         s = self.statistics
         return (
-            f"<TreatmentResult {self.device}: {s['punctures']} punctures on {self.area_cm2:g} cm^2, "
+            f"<TreatmentResult {self.device}: {s['punctures']} punctures "
+            f"on {self.area_cm2:g} cm^2, "
             f"{s['density_per_cm2']:.1f}/cm^2, mean depth {s['mean_depth_mm']:.3f} mm, "
             f"{s['treatment_time_min']:.1f} min>"
         )
@@ -120,9 +127,19 @@ def plot_punctures(
         segs = np.stack([np.stack([x - dx, y - dy], 1), np.stack([x + dx, y + dy], 1)], 1)
         ax.add_collection(LineCollection(segs, colors="0.5", linewidths=0.6))
     size = 4.0 if len(df) < 20000 else 0.5
-    sc = ax.scatter(hit["x_mm"], hit["y_mm"], c=hit["depth_mm"], s=size, cmap="viridis", linewidths=0)
+    sc = ax.scatter(
+        hit["x_mm"], hit["y_mm"], c=hit["depth_mm"], s=size, cmap="viridis", linewidths=0
+    )
     if len(miss):
-        ax.scatter(miss["x_mm"], miss["y_mm"], s=size, marker="x", c="red", linewidths=0.5, label="not punctured")
+        ax.scatter(
+            miss["x_mm"],
+            miss["y_mm"],
+            s=size,
+            marker="x",
+            c="red",
+            linewidths=0.5,
+            label="not punctured",
+        )
         ax.legend(loc="upper right", fontsize=8)
     if len(hit):
         fig.colorbar(sc, ax=ax, label="depth reached (mm)")
@@ -195,20 +212,27 @@ class _Device:
 
 
 class Roller(_Device):
-    """Drum roller. ``Roller(preset=192, needle_length_mm=1.5, hand_force_N=10, hand_speed_mm_s=20)``;
+    """Drum roller.
+
+    ``Roller(preset=192, needle_length_mm=1.5, hand_force_N=10, hand_speed_mm_s=20)``;
     presets 192 (Dermaroller MF8), 540, 600, 1200; any drum or needle field can be overridden."""
 
     _core_type = _core.Roller
 
 
 class Pen(_Device):
-    """Microneedling pen. ``Pen(needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=10)``;
+    """Microneedling pen.
+
+    ``Pen(needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=10)``;
     cartridges of 9, 12, 16, 24, 36, 42 needles; 50-150 Hz; depth 0.25-2.5 mm."""
 
     _core_type = _core.Pen
 
 
 class Stamp(_Device):
-    """Needle stamp. ``Stamp(rows=6, columns=6, spacing_mm=1, needle_length_mm=1.5, hand_force_N=20)``."""
+    """Needle stamp.
+
+    ``Stamp(rows=6, columns=6, spacing_mm=1, needle_length_mm=1.5, hand_force_N=20)``.
+    """
 
     _core_type = _core.Stamp

@@ -32,7 +32,8 @@ Pen::Spec Pen::cartridge(int needles) {
     s.reposition_time = table_value(name, d, "pen_reposition_time");
     return s;
   }
-  throw InvalidParameter("pen cartridge", std::to_string(needles), "one of 9, 12, 16, 24, 36, 42", "needles");
+  throw InvalidParameter("pen cartridge", std::to_string(needles), "one of 9, 12, 16, 24, 36, 42",
+                         "needles");
 }
 
 Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
@@ -40,7 +41,8 @@ Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
   require_in_range("pen.depth", in_mm(spec_.depth), 0.25, 2.5, "mm");
   require_in_range("pen.frequency", spec_.frequency, 50.0, 150.0, "Hz");
   require_in_range("pen.hand_speed", in_mm(spec_.hand_speed), 1.0, 500.0, "mm/s");
-  require_in_range("pen.stroke_amplitude", in_mm(spec_.stroke_amplitude), in_mm(spec_.depth), 5.0, "mm");
+  require_in_range("pen.stroke_amplitude", in_mm(spec_.stroke_amplitude), in_mm(spec_.depth), 5.0,
+                   "mm");
   require_in_range("pen.motor_force", spec_.motor_force, 0.1, 100.0, "N");
   require_in_range("pen.reposition_time", spec_.reposition_time, 0.0, 60.0, "s");
   require_in_range("pen.active_diameter", in_mm(spec_.active_diameter), 0.5, 20.0, "mm");
@@ -54,13 +56,16 @@ Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
 
 std::string Pen::describe() const {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "Pen %d needles (%.1f mm cartridge), depth %.2f mm, %.0f Hz, %.0f mm/s",
+  std::snprintf(buf, sizeof buf,
+                "Pen %d needles (%.1f mm cartridge), depth %.2f mm, %.0f Hz, %.0f mm/s",
                 spec_.needles, in_mm(spec_.active_diameter), in_mm(spec_.depth), spec_.frequency,
                 in_mm(spec_.hand_speed));
   return buf;
 }
 
-double Pen::tip_speed() const { return std::numbers::pi * spec_.frequency * spec_.stroke_amplitude; }
+double Pen::tip_speed() const {
+  return std::numbers::pi * spec_.frequency * spec_.stroke_amplitude;
+}
 
 double Pen::density_per_pass() const {
   return spec_.needles * spec_.frequency / (spec_.hand_speed * spec_.active_diameter);
@@ -84,7 +89,8 @@ InsertionResult Pen::stamp(const SkinModel& skin) const {
   const double density = spec_.needles / (std::numbers::pi * R * R);
   // The needles leave through holes in a cap that rests on the skin: the cap holds the skin between
   // them, so there is no bed-of-nails sink (zone radius 0), only the motor force shared.
-  InsertionResult r = insert_array(model, spec_.needles, density, 0.0, spec_.motor_force, spec_.depth);
+  InsertionResult r =
+      insert_array(model, spec_.needles, density, 0.0, spec_.motor_force, spec_.depth);
   // While the tip is below the surface (cos-shaped stroke of amplitude A reaching depth d) the hand
   // drags it sideways: dwell = acos(1 - 2 d/A) / (pi f).
   const double dwell = std::acos(1.0 - 2.0 * std::min(1.0, spec_.depth / spec_.stroke_amplitude)) /
@@ -99,7 +105,8 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   std::vector<Line> lines;
   for (int pass = 0; pass < session.passes; ++pass) {
     const double dir = session.directions[std::size_t(pass) % session.directions.size()];
-    auto l = devices::detail::cover_with_lines(session, pass, dir, spec_.active_diameter, hand_.placement_jitter);
+    auto l = devices::detail::cover_with_lines(session, pass, dir, spec_.active_diameter,
+                                               hand_.placement_jitter);
     lines.insert(lines.end(), l.begin(), l.end());
   }
   const InsertionResult hit = stamp(skin);
@@ -111,7 +118,8 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   std::vector<double> t_start(lines.size() + 1, 0.0);
   for (std::size_t k = 0; k < lines.size(); ++k) {
     phase[k] = pitch * rng.stream("pen_line", session.index, k).uniform();
-    const auto stamps = std::uint64_t(std::max(0.0, std::floor((lines[k].length() - phase[k]) / pitch) + 1.0));
+    const auto stamps =
+        std::uint64_t(std::max(0.0, std::floor((lines[k].length() - phase[k]) / pitch) + 1.0));
     first_stroke[k + 1] = first_stroke[k] + stamps;
     t_start[k + 1] = t_start[k] + lines[k].length() / spec_.hand_speed + spec_.reposition_time;
   }
@@ -155,8 +163,9 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   for (const auto& v : per_line) total += v.size();
   map.punctures.reserve(total);
   for (const auto& v : per_line) map.punctures.insert(map.punctures.end(), v.begin(), v.end());
-  map.statistics = compute_statistics(map.punctures, session, first_stroke.back(),
-                                      t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));
+  map.statistics =
+      compute_statistics(map.punctures, session, first_stroke.back(),
+                         t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));
   map.session = session;
   map.device = describe();
   return map;

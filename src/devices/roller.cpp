@@ -15,9 +15,11 @@ namespace punctum {
 
 namespace {
 
-/// Surface sweep of a tip on radius R about an axis at height H, buried for |phi| < phi_b, while the
-/// drum rolls without slip at radius H: x(phi) = H phi - R sin phi.
-double trochoid_sweep(double H, double R, double phi_b) { return 2.0 * std::abs(H * phi_b - R * std::sin(phi_b)); }
+/// Surface sweep of a tip on radius R about an axis at height H, buried for |phi| < phi_b, while
+/// the drum rolls without slip at radius H: x(phi) = H phi - R sin phi.
+double trochoid_sweep(double H, double R, double phi_b) {
+  return 2.0 * std::abs(H * phi_b - R * std::sin(phi_b));
+}
 
 }  // namespace
 
@@ -30,7 +32,8 @@ double roller_rigid_sweep(double drum_radius, double needle_length, double immer
 }
 
 Roller::Spec Roller::preset_spec(int needles, double needle_length) {
-  const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers, "data/devices/rollers.csv");
+  const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers,
+                                    "data/devices/rollers.csv");
   using devices::detail::table_value;
   const auto defaults = punctum::detail::tables::devices_defaults;
   for (std::size_t r = 0; r < t.rows(); ++r) {
@@ -44,13 +47,17 @@ Roller::Spec Roller::preset_spec(int needles, double needle_length) {
     s.needle.shaft_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
     s.hand_force = table_value("data/devices/defaults.csv", defaults, "roller_hand_force");
     s.hand_speed = table_value("data/devices/defaults.csv", defaults, "roller_hand_speed");
-    s.reposition_time = table_value("data/devices/defaults.csv", defaults, "roller_reposition_time");
+    s.reposition_time =
+        table_value("data/devices/defaults.csv", defaults, "roller_reposition_time");
     return s;
   }
-  throw InvalidParameter("roller preset", std::to_string(needles), "one of 192, 540, 600, 1200", "needles");
+  throw InvalidParameter("roller preset", std::to_string(needles), "one of 192, 540, 600, 1200",
+                         "needles");
 }
 
-Roller Roller::preset(int needles, double needle_length) { return Roller(preset_spec(needles, needle_length)); }
+Roller Roller::preset(int needles, double needle_length) {
+  return Roller(preset_spec(needles, needle_length));
+}
 
 Roller::Roller(Spec spec, HandVariation hand) : spec_(std::move(spec)), hand_(hand) {
   spec_.needle.validate();
@@ -64,16 +71,20 @@ Roller::Roller(Spec spec, HandVariation hand) : spec_(std::move(spec)), hand_(ha
   const double pitch = std::numbers::pi * spec_.drum_diameter / spec_.needles_per_row;
   if (pitch < spec_.needle.shaft_diameter)
     throw InvalidParameter("roller.needles_per_row", std::to_string(spec_.needles_per_row),
-                           "few enough that needles (" + detail::format_number(in_mm(spec_.needle.shaft_diameter)) +
+                           "few enough that needles (" +
+                               detail::format_number(in_mm(spec_.needle.shaft_diameter)) +
                                " mm) fit around the drum",
                            "");
 }
 
 std::string Roller::describe() const {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "Roller %d needles (%d rows x %d), drum %.0f x %.0f mm, %.2f mm needles, %.1f N, %.0f mm/s",
-                needles(), spec_.rows, spec_.needles_per_row, in_mm(spec_.drum_diameter), in_mm(spec_.drum_width),
-                in_mm(spec_.needle.length), spec_.hand_force, in_mm(spec_.hand_speed));
+  std::snprintf(
+      buf, sizeof buf,
+      "Roller %d needles (%d rows x %d), drum %.0f x %.0f mm, %.2f mm needles, %.1f N, %.0f mm/s",
+      needles(), spec_.rows, spec_.needles_per_row, in_mm(spec_.drum_diameter),
+      in_mm(spec_.drum_width), in_mm(spec_.needle.length), spec_.hand_force,
+      in_mm(spec_.hand_speed));
   return buf;
 }
 
@@ -100,8 +111,9 @@ RollerContact Roller::contact(const SkinModel& skin, double hand_force) const {
     c.axis_height = H;
     const InsertionModel model(spec_.needle, skin, c.entry_speed);
     c.insertion = model.insert({.force = c.force_per_needle});
-    const double e_new = std::min(L, c.insertion.punctured ? c.insertion.depth_reached + c.insertion.final_deflection
-                                                           : c.insertion.final_deflection);
+    const double e_new =
+        std::min(L, c.insertion.punctured ? c.insertion.depth_reached + c.insertion.final_deflection
+                                          : c.insertion.final_deflection);
     if (std::abs(e_new - e) < 1e-8) break;
     e = 0.5 * (e + e_new);
   }
@@ -122,7 +134,8 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
   std::vector<Line> lines;
   for (int pass = 0; pass < session.passes; ++pass) {
     const double dir = session.directions[std::size_t(pass) % session.directions.size()];
-    auto l = devices::detail::cover_with_lines(session, pass, dir, spec_.drum_width, hand_.placement_jitter);
+    auto l = devices::detail::cover_with_lines(session, pass, dir, spec_.drum_width,
+                                               hand_.placement_jitter);
     lines.insert(lines.end(), l.begin(), l.end());
   }
   std::vector<double> t_start(lines.size() + 1, 0.0);
@@ -151,7 +164,8 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
         const double u = u_base + pitch * row / spec_.rows;
         if (u > L.u1) continue;
         const double v = -0.5 * spec_.drum_width + (row + 0.5) * row_pitch;
-        auto wobble = rng.stream(Purpose::needle_scatter, session.index, std::uint64_t(k), contact_index++);
+        auto wobble =
+            rng.stream(Purpose::needle_scatter, session.index, std::uint64_t(k), contact_index++);
         Puncture p;
         p.x = L.ox + u * L.dx + v * L.nx + hand_.needle_wobble * wobble.normal();
         p.y = L.oy + u * L.dy + v * L.ny + hand_.needle_wobble * wobble.normal();
@@ -177,8 +191,9 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
   for (const auto& v : per_stroke) total += v.size();
   map.punctures.reserve(total);
   for (const auto& v : per_stroke) map.punctures.insert(map.punctures.end(), v.begin(), v.end());
-  map.statistics = compute_statistics(map.punctures, session, lines.size(),
-                                      t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));
+  map.statistics =
+      compute_statistics(map.punctures, session, lines.size(),
+                         t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));
   map.session = session;
   map.device = describe();
   return map;

@@ -12,7 +12,9 @@
 
 namespace punctum {
 
-std::string_view to_string(AreaShape shape) { return shape == AreaShape::square ? "square" : "disc"; }
+std::string_view to_string(AreaShape shape) {
+  return shape == AreaShape::square ? "square" : "disc";
+}
 
 AreaShape area_shape_from_string(std::string_view name) {
   if (name == "square") return AreaShape::square;
@@ -24,9 +26,11 @@ void Session::validate() const {
   require_in_range("session.area", in_cm2(area), 0.01, 1000.0, "cm^2");
   if (passes < 1 || passes > 100)
     throw InvalidParameter("session.passes", std::to_string(passes), "[1, 100]", "");
-  if (directions.empty()) throw InvalidParameter("session.directions", "[]", "at least one angle", "rad");
+  if (directions.empty())
+    throw InvalidParameter("session.directions", "[]", "at least one angle", "rad");
   for (double d : directions)
-    if (!std::isfinite(d)) throw InvalidParameter("session.directions", detail::format_number(d), "finite", "rad");
+    if (!std::isfinite(d))
+      throw InvalidParameter("session.directions", detail::format_number(d), "finite", "rad");
   require_in_range("session.cell_size", in_mm(cell_size), 0.1, 10.0, "mm");
 }
 
@@ -75,7 +79,8 @@ std::vector<Line> cover_with_lines(const Session& s, int pass, double direction,
   std::vector<Line> lines;
   lines.reserve(std::size_t(count));
   for (int j = 0; j < count; ++j) {
-    auto stream = rng.stream(Purpose::stroke_jitter, s.index, std::uint64_t(pass), std::uint64_t(j));
+    auto stream =
+        rng.stream(Purpose::stroke_jitter, s.index, std::uint64_t(pass), std::uint64_t(j));
     const double v = (j - 0.5 * (count - 1)) * width + jitter * stream.normal();
     Line L = proto;
     L.ox = c + v * L.nx;
@@ -123,13 +128,16 @@ struct HashGrid {
     cells.resize(std::size_t(n) * std::size_t(n));
   }
   int index(double v) const { return std::clamp(int(v / h), 0, n - 1); }
-  std::vector<std::uint32_t>& at(double x, double y) { return cells[std::size_t(index(y)) * n + index(x)]; }
+  std::vector<std::uint32_t>& at(double x, double y) {
+    return cells[std::size_t(index(y)) * n + index(x)];
+  }
 };
 
 }  // namespace
 
-PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures, const Session& session,
-                                      std::size_t strokes, double treatment_time) {
+PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
+                                      const Session& session, std::size_t strokes,
+                                      double treatment_time) {
   PunctureStatistics st;
   st.area = session.area;
   st.strokes = strokes;
@@ -226,7 +234,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures, co
             const double d = std::hypot(o.x - p.x, o.y - p.y);
             best = std::min(best, d);
             // Channels overlap if the discs (plus half the tears) meet; count against earlier ones.
-            if (q < i && d < p.channel_radius + o.channel_radius + 0.5 * (p.tear_length + o.tear_length))
+            if (q < i &&
+                d < p.channel_radius + o.channel_radius + 0.5 * (p.tear_length + o.tear_length))
               overlap = true;
           }
         }

@@ -15,8 +15,8 @@ Stamp::Stamp(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
   spec_.needle.validate();
   require_in_range("stamp.rows", spec_.rows, 1, 100, "");
   require_in_range("stamp.columns", spec_.columns, 1, 100, "");
-  require_in_range("stamp.spacing", in_mm(spec_.spacing), std::max(0.05, in_mm(spec_.needle.shaft_diameter)), 20.0,
-                   "mm");
+  require_in_range("stamp.spacing", in_mm(spec_.spacing),
+                   std::max(0.05, in_mm(spec_.needle.shaft_diameter)), 20.0, "mm");
   require_in_range("stamp.hand_force", spec_.hand_force, 0.1, 200.0, "N");
   require_in_range("stamp.press_speed", spec_.press_speed, 1e-5, 10.0, "m/s");
   require_in_range("stamp.reposition_time", spec_.reposition_time, 0.0, 60.0, "s");
@@ -30,15 +30,16 @@ double Stamp::zone_radius() const {
 
 std::string Stamp::describe() const {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "Stamp %d x %d needles at %.2f mm, %.2f mm needles, %.1f N", spec_.rows,
-                spec_.columns, in_mm(spec_.spacing), in_mm(spec_.needle.length), spec_.hand_force);
+  std::snprintf(buf, sizeof buf, "Stamp %d x %d needles at %.2f mm, %.2f mm needles, %.1f N",
+                spec_.rows, spec_.columns, in_mm(spec_.spacing), in_mm(spec_.needle.length),
+                spec_.hand_force);
   return buf;
 }
 
 InsertionResult Stamp::press(const SkinModel& skin, double hand_force) const {
   const InsertionModel model(spec_.needle, skin, spec_.press_speed);
-  return insert_array(model, spec_.rows * spec_.columns, 1.0 / (spec_.spacing * spec_.spacing), zone_radius(),
-                      hand_force, std::numeric_limits<double>::infinity());
+  return insert_array(model, spec_.rows * spec_.columns, 1.0 / (spec_.spacing * spec_.spacing),
+                      zone_radius(), hand_force, std::numeric_limits<double>::infinity());
 }
 
 PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
@@ -66,17 +67,20 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
   for (long k = 0; k < n; ++k) {
     auto hand = rng.stream("stamp_press", session.index, std::uint64_t(k));
     const double force = spec_.hand_force * std::max(0.2, 1.0 + hand_.force_cv * hand.normal());
-    const double jx = hand_.placement_jitter * hand.normal(), jy = hand_.placement_jitter * hand.normal();
-    const InsertionResult r = insert_array(model, spec_.rows * spec_.columns, density, radius, force,
-                                           std::numeric_limits<double>::infinity());
+    const double jx = hand_.placement_jitter * hand.normal(),
+                 jy = hand_.placement_jitter * hand.normal();
+    const InsertionResult r = insert_array(model, spec_.rows * spec_.columns, density, radius,
+                                           force, std::numeric_limits<double>::infinity());
     auto& out = per_press[std::size_t(k)];
     for (int i = 0; i < spec_.rows; ++i)
       for (int j = 0; j < spec_.columns; ++j) {
         const std::uint32_t needle = std::uint32_t(i * spec_.columns + j);
         auto wobble = rng.stream(Purpose::needle_scatter, session.index, std::uint64_t(k), needle);
         Puncture p;
-        p.x = presses[std::size_t(k)].x0 + (j + 0.5) * spec_.spacing + jx + hand_.needle_wobble * wobble.normal();
-        p.y = presses[std::size_t(k)].y0 + (i + 0.5) * spec_.spacing + jy + hand_.needle_wobble * wobble.normal();
+        p.x = presses[std::size_t(k)].x0 + (j + 0.5) * spec_.spacing + jx +
+              hand_.needle_wobble * wobble.normal();
+        p.y = presses[std::size_t(k)].y0 + (i + 0.5) * spec_.spacing + jy +
+              hand_.needle_wobble * wobble.normal();
         if (!session.contains(p.x, p.y)) continue;
         p.time = double(k) * spec_.reposition_time;
         p.punctured = r.punctured;
@@ -94,7 +98,8 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
   // Presses whose footprint misses the area entirely are not made.
   std::size_t made = 0;
   for (const auto& v : per_press) made += !v.empty();
-  map.statistics = compute_statistics(map.punctures, session, made, double(made) * spec_.reposition_time);
+  map.statistics =
+      compute_statistics(map.punctures, session, made, double(made) * spec_.reposition_time);
   map.session = session;
   map.device = describe();
   return map;

@@ -9,7 +9,8 @@
 namespace punctum {
 
 double neighbour_compliance(double areal_density, double zone_radius, double modulus) {
-  if (!(areal_density >= 0.0)) throw InvalidParameter("areal_density", detail::format_number(areal_density), ">= 0", "1/m^2");
+  if (!(areal_density >= 0.0))
+    throw InvalidParameter("areal_density", detail::format_number(areal_density), ">= 0", "1/m^2");
   require_positive("zone_radius", zone_radius, "m");
   require_positive("modulus", modulus, "Pa");
   if (areal_density == 0.0) return 0.0;
@@ -26,7 +27,8 @@ double shared_force(double total_force, int needles_in_contact) {
 
 InsertionResult insert_array(const InsertionModel& model, int needles, double areal_density,
                              double zone_radius, double total_force, double travel) {
-  if (!(zone_radius >= 0.0)) throw InvalidParameter("zone_radius", detail::format_number(zone_radius), ">= 0", "m");
+  if (!(zone_radius >= 0.0))
+    throw InvalidParameter("zone_radius", detail::format_number(zone_radius), ">= 0", "m");
   NeedleLoad load;
   load.force = shared_force(total_force, needles);
   load.travel = travel;

@@ -36,7 +36,8 @@ MechanicsConstants load_constants() {
 double ogden_secant_factor(double alpha, double eps) {
   if (eps < 1e-9) return 1.0;
   const double lambda = 1.0 + eps;
-  const double sigma_over_mu = 2.0 / alpha * (std::pow(lambda, alpha) - std::pow(lambda, -0.5 * alpha));
+  const double sigma_over_mu =
+      2.0 / alpha * (std::pow(lambda, alpha) - std::pow(lambda, -0.5 * alpha));
   return sigma_over_mu / (3.0 * eps);
 }
 
@@ -49,10 +50,14 @@ const MechanicsConstants& MechanicsConstants::standard() {
 
 std::string_view to_string(DepthLimit limit) {
   switch (limit) {
-    case DepthLimit::not_punctured: return "not_punctured";
-    case DepthLimit::force: return "force";
-    case DepthLimit::travel: return "travel";
-    case DepthLimit::hub: return "hub";
+    case DepthLimit::not_punctured:
+      return "not_punctured";
+    case DepthLimit::force:
+      return "force";
+    case DepthLimit::travel:
+      return "travel";
+    case DepthLimit::hub:
+      return "hub";
   }
   return "?";
 }
@@ -110,7 +115,8 @@ InsertionModel::InsertionModel(const Needle& needle, const SkinModel& skin, doub
   bp[nbp++] = L;
   for (std::size_t i = 1; i < nbp; ++i)  // insertion sort: at most 7 entries
     for (std::size_t j = i; j > 0 && bp[j - 1] > bp[j]; --j) std::swap(bp[j - 1], bp[j]);
-  const double kappa = c_.crack_shape_factor, two_pi_tau = 2.0 * std::numbers::pi * c_.shaft_friction_traction;
+  const double kappa = c_.crack_shape_factor,
+               two_pi_tau = 2.0 * std::numbers::pi * c_.shaft_friction_traction;
   n_seg_ = 0;
   double w_guess = puncture_tent_;
   for (std::size_t i = 0; i + 1 < nbp; ++i) {
@@ -179,7 +185,8 @@ double InsertionModel::deflection_from(double force, double guess) const {
   if (!(force > 0.0)) return 0.0;
   // Newton on F(delta) = F with dF/d delta = (F / delta)(2 + s delta d ln mu / da); the slope is
   // close to 2, so a few steps from the guess reach machine precision.
-  double delta = guess > 0.0 ? guess : std::sqrt(force / (cone_factor_ * effective_modulus(r_tip_)));
+  double delta =
+      guess > 0.0 ? guess : std::sqrt(force / (cone_factor_ * effective_modulus(r_tip_)));
   for (int it = 0; it < 60; ++it) {
     const double a = r_tip_ + contact_slope_ * delta;
     double dlnmu;
@@ -193,7 +200,9 @@ double InsertionModel::deflection_from(double force, double guess) const {
   return delta;
 }
 
-double InsertionModel::deflection(double force) const { return deflection_from(force, 0.0); }
+double InsertionModel::deflection(double force) const {
+  return deflection_from(force, 0.0);
+}
 
 double InsertionModel::penetration_force(double p) const {
   const double R = std::min(r_shaft_, r_tip_ + std::max(0.0, p) * tan_theta_);
@@ -231,13 +240,17 @@ double increasing_root(F&& f, double lo, double hi, double f_lo, double f_hi, do
 }  // namespace
 
 InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
-  if (!(load.force > 0.0)) throw InvalidParameter("load.force", detail::format_number(load.force), "> 0", "N");
-  if (!(load.travel > 0.0)) throw InvalidParameter("load.travel", detail::format_number(load.travel), "> 0", "m");
+  if (!(load.force > 0.0))
+    throw InvalidParameter("load.force", detail::format_number(load.force), "> 0", "N");
+  if (!(load.travel > 0.0))
+    throw InvalidParameter("load.travel", detail::format_number(load.travel), "> 0", "m");
   if (!(load.neighbour_compliance >= 0.0) || !std::isfinite(load.neighbour_compliance))
-    throw InvalidParameter("load.neighbour_compliance", detail::format_number(load.neighbour_compliance),
-                           ">= 0 and finite", "m/N");
+    throw InvalidParameter("load.neighbour_compliance",
+                           detail::format_number(load.neighbour_compliance), ">= 0 and finite",
+                           "m/N");
   if (!(load.lateral_sweep >= 0.0) || !std::isfinite(load.lateral_sweep))
-    throw InvalidParameter("load.lateral_sweep", detail::format_number(load.lateral_sweep), ">= 0 and finite", "m");
+    throw InvalidParameter("load.lateral_sweep", detail::format_number(load.lateral_sweep),
+                           ">= 0 and finite", "m");
 
   const double L = needle_.length;
   const double nc = load.neighbour_compliance, F_lim = load.force, travel = load.travel;
@@ -245,7 +258,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
   r.puncture_force = puncture_force_;
   const double delta_p = puncture_tent_;
 
-  const bool punctures = puncture_force_ <= F_lim && delta_p + nc * puncture_force_ <= travel && delta_p < L;
+  const bool punctures =
+      puncture_force_ <= F_lim && delta_p + nc * puncture_force_ <= travel && delta_p < L;
   if (!punctures) {
     // The tip stops on the surface: at the force limit, at its travel, or when the hub meets the
     // tent (delta = L). The force that meets the first of these, found on F.
@@ -254,7 +268,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
       return std::max(w + nc * f - travel, w - L);
     };
     double F = std::min(F_lim, puncture_force_);
-    if (excess(F) > 0.0) F = increasing_root(excess, 0.0, F, -std::min(travel, L), excess(F), 1e-12 * F);
+    if (excess(F) > 0.0)
+      F = increasing_root(excess, 0.0, F, -std::min(travel, L), excess(F), 1e-12 * F);
     r.peak_force = F;
     r.final_deflection = deflection_from(F, delta_p);
     return r;
@@ -265,7 +280,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
 
   // The largest penetration p whose force stays within the load and whose tip position
   // p + w(F(p)) + nc F(p) stays within the travel; the force rises within each segment.
-  double p_end = L, F_end = seg_[std::size_t(n_seg_ - 1)].F1, w_end = seg_[std::size_t(n_seg_ - 1)].w1;
+  double p_end = L, F_end = seg_[std::size_t(n_seg_ - 1)].F1,
+         w_end = seg_[std::size_t(n_seg_ - 1)].w1;
   DepthLimit limit = DepthLimit::hub;
   for (int i = 0; i < n_seg_; ++i) {
     const Segment& sg = seg_[std::size_t(i)];
@@ -315,7 +331,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
         w_last = deflection_from(f, w_last);
         return q + w_last + nc * f - travel;
       };
-      p = increasing_root(g, sg.s0, p_hi, sg.s0 + sg.w0 + nc * sg.F0 - travel, p_hi + w_hi + nc * F_hi - travel, 1e-9);
+      p = increasing_root(g, sg.s0, p_hi, sg.s0 + sg.w0 + nc * sg.F0 - travel,
+                          p_hi + w_hi + nc * F_hi - travel, 1e-9);
       F_hi = segment_force(sg, p);
       w_hi = deflection_from(F_hi, w_last);
     }
@@ -349,7 +366,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
   return r;
 }
 
-InsertionResult insert(const Needle& needle, const SkinModel& skin, double speed, const NeedleLoad& load) {
+InsertionResult insert(const Needle& needle, const SkinModel& skin, double speed,
+                       const NeedleLoad& load) {
   return InsertionModel(needle, skin, speed).insert(load);
 }
 

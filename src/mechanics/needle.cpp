@@ -12,8 +12,8 @@ namespace punctum {
 void Needle::validate() const {
   require_in_range("needle.length", in_mm(length), 0.1, 3.0, "mm");
   require_in_range("needle.shaft_diameter", in_um(shaft_diameter), 20.0, 1000.0, "um");
-  require_in_range("needle.tip_radius", in_um(tip_radius), 0.1, std::min(100.0, in_um(shaft_radius())),
-                   "um");
+  require_in_range("needle.tip_radius", in_um(tip_radius), 0.1,
+                   std::min(100.0, in_um(shaft_radius())), "um");
   require_in_range("needle.cone_half_angle", cone_half_angle * 180.0 / std::numbers::pi, 2.0, 60.0,
                    "deg");
   if (hollow) {
@@ -41,9 +41,10 @@ double Needle::tip_face_area() const {
 
 std::string Needle::describe() const {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "%s needle %.3g mm long, shaft %.3g um, tip radius %.3g um, cone %.3g deg",
-                hollow ? "hollow" : "solid", in_mm(length), in_um(shaft_diameter), in_um(tip_radius),
-                cone_half_angle * 180.0 / std::numbers::pi);
+  std::snprintf(buf, sizeof buf,
+                "%s needle %.3g mm long, shaft %.3g um, tip radius %.3g um, cone %.3g deg",
+                hollow ? "hollow" : "solid", in_mm(length), in_um(shaft_diameter),
+                in_um(tip_radius), cone_half_angle * 180.0 / std::numbers::pi);
   return buf;
 }
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import pytest
-
 import punctum
+import pytest
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,15 @@ def test_roller_treat_returns_dataframe_with_units(cheek):
     result = roller.treat(cheek, area_cm2=4, passes=2, seed=3)
     df = result.punctures
     assert isinstance(df, pd.DataFrame)
-    for col in ["x_mm", "y_mm", "time_s", "depth_mm", "entry_angle_deg", "channel_radius_um", "tear_length_mm"]:
+    for col in [
+        "x_mm",
+        "y_mm",
+        "time_s",
+        "depth_mm",
+        "entry_angle_deg",
+        "channel_radius_um",
+        "tear_length_mm",
+    ]:
         assert col in df.columns
     assert df["x_mm"].between(0, 20).all() and df["y_mm"].between(0, 20).all()
     assert (df["entry_angle_deg"] > 0).all()
@@ -40,9 +47,13 @@ def test_roller_treat_returns_dataframe_with_units(cheek):
 
 
 def test_pen_density_is_n_f_over_v_w(cheek):
-    pen = punctum.Pen(needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=120, reposition_time_s=0)
+    pen = punctum.Pen(
+        needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=120, reposition_time_s=0
+    )
     result = pen.treat(cheek, area_cm2=9, passes=1, seed=1, directions_deg=[0])
-    assert result.statistics["density_per_cm2"] == pytest.approx(pen.density_per_cm2_per_pass, rel=0.05)
+    assert result.statistics["density_per_cm2"] == pytest.approx(
+        pen.density_per_cm2_per_pass, rel=0.05
+    )
     assert (result.punctures["entry_angle_deg"] == 0).all()
     assert pen.tip_speed_m_s == pytest.approx(math.pi * 100 * 2e-3)
 

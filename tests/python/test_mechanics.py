@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-
 import punctum
+import pytest
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +11,9 @@ def cheek():
 
 
 def test_needle_keywords_carry_units():
-    n = punctum.Needle(length_mm=1.5, shaft_diameter_mm=0.25, tip_radius_um=4, cone_half_angle_deg=10)
+    n = punctum.Needle(
+        length_mm=1.5, shaft_diameter_mm=0.25, tip_radius_um=4, cone_half_angle_deg=10
+    )
     assert n.length_mm == pytest.approx(1.5)
     assert n.shaft_diameter_mm == pytest.approx(0.25)
     assert n.tip_radius_um == pytest.approx(4.0)
@@ -35,7 +36,9 @@ def test_bad_needle_raises_parameter_error(kwargs, name):
 
 def test_olatunji_sharp_microneedle_force(cheek):
     # Olatunji et al. 2013: 0.02-0.03 N per sharp microneedle.
-    n = punctum.Needle(length_mm=0.6, shaft_diameter_mm=0.3, tip_radius_um=5, cone_half_angle_deg=15)
+    n = punctum.Needle(
+        length_mm=0.6, shaft_diameter_mm=0.3, tip_radius_um=5, cone_half_angle_deg=15
+    )
     r = punctum.insert(n, cheek, speed_m_s=0.0005)
     assert r.punctured
     assert 0.02 <= r.puncture_force_N <= 0.03
@@ -53,7 +56,9 @@ def test_insert_reports_layers_vessels_and_channel(cheek):
     loops_um = cheek.vessel_depths_um["capillary_loops"]
     assert ("capillary_loops" in shallow.vessels) == (shallow.depth_reached_mm * 1000 > loops_um)
     radius = deep.channel_radius_um
-    assert len(radius) == 5 and radius[0] == pytest.approx(125.0) and radius[-1] == pytest.approx(4.0)
+    assert (
+        len(radius) == 5 and radius[0] == pytest.approx(125.0) and radius[-1] == pytest.approx(4.0)
+    )
 
 
 def test_no_puncture_below_threshold_and_depth_rises_with_force(cheek):

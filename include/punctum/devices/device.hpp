@@ -5,9 +5,9 @@
 //   punctum::Roller roller = punctum::Roller::preset(192, 1.5_mm);
 //   punctum::PunctureMap map = roller.treat(skin, {.area = 300_cm2, .passes = 16, .seed = 7});
 //
-// Every random draw comes from a counter-based stream keyed by (session, stroke, needle), strokes are
-// generated in parallel into per-stroke buffers and joined in stroke order: the map is identical for
-// any thread count.
+// Every random draw comes from a counter-based stream keyed by (session, stroke, needle), strokes
+// are generated in parallel into per-stroke buffers and joined in stroke order: the map is
+// identical for any thread count.
 
 #include <memory>
 #include <string>
@@ -20,9 +20,9 @@ namespace punctum {
 
 /// Operator habits shared by all devices (data/devices/defaults.csv).
 struct HandVariation {
-  double force_cv = 0.0;         ///< stroke-to-stroke CV of hand force, 1
-  double placement_jitter = 0.0; ///< SD of stroke placement across its direction, m
-  double needle_wobble = 0.0;    ///< SD of a tip about its lattice point, m
+  double force_cv = 0.0;          ///< stroke-to-stroke CV of hand force, 1
+  double placement_jitter = 0.0;  ///< SD of stroke placement across its direction, m
+  double needle_wobble = 0.0;     ///< SD of a tip about its lattice point, m
   static HandVariation standard();
 };
 
@@ -85,16 +85,16 @@ class Roller final : public Device {
 class Pen final : public Device {
  public:
   struct Spec {
-    int needles = 12;                 ///< cartridge: 9, 12, 16, 24, 36 or 42
-    double depth = 1.0e-3;            ///< depth setting, m (0.25-2.5 mm)
-    double frequency = 100.0;         ///< stamps per second, Hz (50-150)
-    double hand_speed = 10e-3;        ///< m/s
-    double stroke_amplitude = 2e-3;   ///< needle stroke, m: peak tip speed pi f A
-    double motor_force = 10.0;        ///< thrust on the whole cartridge, N
-    double reposition_time = 0.5;     ///< s between lines
-    double needle_diameter = 0.25e-3; ///< m (cartridge table)
-    double active_diameter = 3.5e-3;  ///< m (cartridge table)
-    double tip_radius = 4e-6;         ///< m
+    int needles = 12;                  ///< cartridge: 9, 12, 16, 24, 36 or 42
+    double depth = 1.0e-3;             ///< depth setting, m (0.25-2.5 mm)
+    double frequency = 100.0;          ///< stamps per second, Hz (50-150)
+    double hand_speed = 10e-3;         ///< m/s
+    double stroke_amplitude = 2e-3;    ///< needle stroke, m: peak tip speed pi f A
+    double motor_force = 10.0;         ///< thrust on the whole cartridge, N
+    double reposition_time = 0.5;      ///< s between lines
+    double needle_diameter = 0.25e-3;  ///< m (cartridge table)
+    double active_diameter = 3.5e-3;   ///< m (cartridge table)
+    double tip_radius = 4e-6;          ///< m
     double cone_half_angle = 10.0 * 3.14159265358979323846 / 180.0;  ///< rad
   };
   explicit Pen(Spec spec, HandVariation hand = HandVariation::standard());
@@ -122,12 +122,12 @@ class Pen final : public Device {
 class Stamp final : public Device {
  public:
   struct Spec {
-    int rows = 6, columns = 6;        ///< needles
-    double spacing = 1.0e-3;          ///< m between needles
+    int rows = 6, columns = 6;  ///< needles
+    double spacing = 1.0e-3;    ///< m between needles
     Needle needle{};
-    double hand_force = 20.0;         ///< N per press
-    double press_speed = 1e-3;        ///< m/s (manual pressing)
-    double reposition_time = 1.0;     ///< s per press
+    double hand_force = 20.0;      ///< N per press
+    double press_speed = 1e-3;     ///< m/s (manual pressing)
+    double reposition_time = 1.0;  ///< s per press
   };
   explicit Stamp(Spec spec, HandVariation hand = HandVariation::standard());
 

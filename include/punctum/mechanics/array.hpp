@@ -2,10 +2,10 @@
 // Arrays of needles pressed together: load sharing and the bed-of-nails effect.
 //
 // A rigid array shares its load among the needles in contact (equal lengths -> equal shares).
-// Each needle's force also depresses the surface around its neighbours: the Boussinesq far field of a
-// point load on an incompressible half-space, w(r) = F / (4 pi mu r). Summed over a lattice of areal
-// density n between the own-cell radius r0 = 1/sqrt(pi n) and the zone radius l within which the skin
-// does not move with the device face:
+// Each needle's force also depresses the surface around its neighbours: the Boussinesq far field of
+// a point load on an incompressible half-space, w(r) = F / (4 pi mu r). Summed over a lattice of
+// areal density n between the own-cell radius r0 = 1/sqrt(pi n) and the zone radius l within which
+// the skin does not move with the device face:
 //     w_neighbours = F n (l - r0) / (2 mu)
 // so dense arrays sink the surface under them and a fixed travel buries each needle less.
 

@@ -1,19 +1,22 @@
 #pragma once
 // Single-needle insertion into layered skin (reduced order, see docs/mechanics.md).
 //
-//   1. Tenting: before puncture the tip indents the surface like a blunted cone on an incompressible
+//   1. Tenting: before puncture the tip indents the surface like a blunted cone on an
+//   incompressible
 //      half-space (Sneddon):  F = c_t (8/pi) mu_eff cot(theta) delta^2,
-//      mu_eff = Boussinesq-weighted harmonic mean of the cutis layers' moduli for the contact radius
-//      a = r_tip + (2/pi) delta tan(theta), each stiffened by one-term Ogden at the cone's
+//      mu_eff = Boussinesq-weighted harmonic mean of the cutis layers' moduli for the contact
+//      radius a = r_tip + (2/pi) delta tan(theta), each stiffened by one-term Ogden at the cone's
 //      representative strain and by the strain rate (mu (rate/rate_ref)^m); the prefactor c_t
 //      (data/mechanics/constants.csv) brings the tent to the measured 0.1-0.5 mm.
 //   2. Puncture of the stratum corneum (first barrier), energy criterion in the toughness-dominated
-//      regime of Shergold & Fleck plus the blunt-face pressure:  F_p = kappa J_SC r_tip + p_c A_tip.
+//      regime of Shergold & Fleck plus the blunt-face pressure:  F_p = kappa J_SC r_tip + p_c
+//      A_tip.
 //   3. Penetration: advancing the crack through the layer at the tip needs kappa J(z) R(p), plus
-//      shaft friction tau 2 pi R p. The surface around the needle stays deflected by the tenting law
-//      under the current force, so the tip position below the undeformed surface is p + w(F).
+//      shaft friction tau 2 pi R p. The surface around the needle stays deflected by the tenting
+//      law under the current force, so the tip position below the undeformed surface is p + w(F).
 //   4. The depth reached is the largest p for which the force stays within the load available, the
-//      tip within its travel, and the hub (or drum, or cartridge face) has not met the skin (p <= L).
+//      tip within its travel, and the hub (or drum, or cartridge face) has not met the skin (p <=
+//      L).
 
 #include <array>
 #include <cstdint>
@@ -113,10 +116,10 @@ class InsertionModel {
   Needle needle_;
   double speed_;
   MechanicsConstants c_;
-  std::array<double, cutis_layers + 1> z_{};         // layer boundaries, m
-  std::array<double, cutis_layers> inv_mu_{};        // 1 / stiffened modulus, 1/Pa
-  std::array<double, layer_count + 1> zb_{};         // all layer boundaries (toughness lookup)
-  std::array<double, layer_count> toughness_{};      // J/m^2
+  std::array<double, cutis_layers + 1> z_{};     // layer boundaries, m
+  std::array<double, cutis_layers> inv_mu_{};    // 1 / stiffened modulus, 1/Pa
+  std::array<double, layer_count + 1> zb_{};     // all layer boundaries (toughness lookup)
+  std::array<double, layer_count> toughness_{};  // J/m^2
   VascularDepths vessels_{};
   double rate_factor_ = 1.0;
   double cone_factor_ = 0.0;    // c_t (8/pi) cot(theta)
@@ -128,10 +131,10 @@ class InsertionModel {
   // Penetration segments between breakpoints (layer boundaries, end of taper, needle length): the
   // force is F(p) = A p^2 + B p + C inside each, rising; ends precomputed with their deflections.
   struct Segment {
-    double s0, s1;  // m
+    double s0, s1;   // m
     double A, B, C;  // N/m^2, N/m, N
-    double F0, F1;  // force just inside the start and the end, N
-    double w0, w1;  // deflection under F0, F1, m
+    double F0, F1;   // force just inside the start and the end, N
+    double w0, w1;   // deflection under F0, F1, m
   };
   std::array<Segment, layer_count + 2> seg_{};
   int n_seg_ = 0;

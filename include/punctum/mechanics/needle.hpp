@@ -1,7 +1,7 @@
 #pragma once
 // Needle geometry: a cone of half-angle theta with a blunted tip of radius r_tip, running into a
-// cylindrical shaft of diameter d. A hollow needle's tip is an annular face of width `wall_thickness`
-// (Davis et al. 2004's "interfacial area").
+// cylindrical shaft of diameter d. A hollow needle's tip is an annular face of width
+// `wall_thickness` (Davis et al. 2004's "interfacial area").
 //
 //   punctum::Needle n{.length = 1.5_mm, .shaft_diameter = 0.25_mm, .tip_radius = 4_um};
 //   n.validate();
@@ -12,9 +12,9 @@
 namespace punctum {
 
 struct Needle {
-  double length = 1.5e-3;                               ///< exposed length beyond the hub, m (0.1-3 mm)
-  double shaft_diameter = 0.25e-3;                      ///< m (20 um - 1 mm)
-  double tip_radius = 4e-6;                             ///< radius of the blunted tip, m (0.1-100 um)
+  double length = 1.5e-3;           ///< exposed length beyond the hub, m (0.1-3 mm)
+  double shaft_diameter = 0.25e-3;  ///< m (20 um - 1 mm)
+  double tip_radius = 4e-6;         ///< radius of the blunted tip, m (0.1-100 um)
   double cone_half_angle = 10.0 * std::numbers::pi / 180.0;  ///< taper half-angle, rad (2-60 deg)
   bool hollow = false;
   double wall_thickness = 0.0;  ///< hollow only: radial width of the annular tip face, m

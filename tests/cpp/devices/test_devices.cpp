@@ -15,7 +15,9 @@
 namespace punctum {
 namespace {
 
-SkinModel cheek() { return SkinModel::preset("cheek", Sex::female, 45.0); }
+SkinModel cheek() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
 
 TEST(Roller, MF8GeometryGives15Point3HolesPerCm2PerPass) {
   // Schwarz & Laaff 2011: 192 needles on a 2 cm x 2 cm drum -> 192 / (pi 2 cm 2 cm) = 15.3 /cm^2.
@@ -28,15 +30,18 @@ TEST(Roller, MF8GeometryGives15Point3HolesPerCm2PerPass) {
   const Roller firm(s, steady);
   const auto c = firm.contact(cheek(), s.hand_force);
   ASSERT_EQ(c.insertion.limited_by, DepthLimit::hub);
-  const auto map = firm.treat(cheek(), {.area = 16_cm2, .passes = 1, .directions = {0.0}, .seed = 3});
+  const auto map =
+      firm.treat(cheek(), {.area = 16_cm2, .passes = 1, .directions = {0.0}, .seed = 3});
   EXPECT_NEAR(map.statistics.density * 1e-4, 15.3, 15.3 * 0.08);
 }
 
 TEST(Roller, RigidSweepMatchesTrochoidTable) {
   // literature.md 2.3, r = 10 mm: sweep 0.07, 0.21, 0.57, 1.03, 1.55, 2.13 mm.
-  const double L[] = {0.25, 0.5, 1.0, 1.5, 2.0, 2.5}, sweep[] = {0.07, 0.21, 0.57, 1.03, 1.55, 2.13};
+  const double L[] = {0.25, 0.5, 1.0, 1.5, 2.0, 2.5},
+               sweep[] = {0.07, 0.21, 0.57, 1.03, 1.55, 2.13};
   for (int i = 0; i < 6; ++i)
-    EXPECT_NEAR(in_mm(roller_rigid_sweep(10_mm, L[i] * 1e-3, L[i] * 1e-3)), sweep[i], 0.006) << L[i];
+    EXPECT_NEAR(in_mm(roller_rigid_sweep(10_mm, L[i] * 1e-3, L[i] * 1e-3)), sweep[i], 0.006)
+        << L[i];
 }
 
 TEST(Roller, TearGrowsWithNeedleLengthAndNeverExceedsRigidSweep) {
@@ -52,7 +57,8 @@ TEST(Roller, TearGrowsWithNeedleLengthAndNeverExceedsRigidSweep) {
     previous = c.insertion.tear_length;
   }
   EXPECT_GT(previous, 0.0);
-  // With a light hand the channel is shallower than the needle; the tear stays under the rigid sweep.
+  // With a light hand the channel is shallower than the needle; the tear stays under the rigid
+  // sweep.
   for (double L : {0.5_mm, 1.5_mm, 2.5_mm})
     for (double F : {2.0, 5.0, 10.0}) {
       const auto c = Roller::preset(192, L).contact(skin, F);
@@ -75,7 +81,8 @@ TEST(Roller, HandForceDrivesDepth) {
     previous = c.insertion.depth_reached;
   }
   EXPECT_LT(mf8.contact(skin, 10.0).insertion.depth_reached, 1.5_mm);
-  EXPECT_NEAR(mf8.contact(skin, 30.0).needles_in_contact, 8 * 2 * std::acos(10.0 / 11.5) / (2 * std::numbers::pi / 24), 1e-6);
+  EXPECT_NEAR(mf8.contact(skin, 30.0).needles_in_contact,
+              8 * 2 * std::acos(10.0 / 11.5) / (2 * std::numbers::pi / 24), 1e-6);
 }
 
 TEST(Pen, DensityEqualsNfOverVw) {
@@ -164,8 +171,8 @@ TEST(Session, SameMapForAnyThreadCount) {
 #endif
     Pen::Spec ps = Pen::cartridge(16);
     ps.hand_speed = 100_mm_s;
-    return std::tuple{Roller::preset(192, 1.0_mm).treat(skin, session), Pen(ps).treat(skin, session),
-                      Stamp({}).treat(skin, session)};
+    return std::tuple{Roller::preset(192, 1.0_mm).treat(skin, session),
+                      Pen(ps).treat(skin, session), Stamp({}).treat(skin, session)};
   };
   const auto one = run(1), two = run(2);
   auto same = [](const PunctureMap& a, const PunctureMap& b) {
@@ -182,12 +189,15 @@ TEST(Session, SameMapForAnyThreadCount) {
   same(std::get<1>(one), std::get<1>(two));
   same(std::get<2>(one), std::get<2>(two));
   // A different seed moves the strokes.
-  const auto other = Roller::preset(192, 1.0_mm).treat(skin, {.area = 6_cm2, .passes = 3, .seed = 43, .index = 2});
+  const auto other =
+      Roller::preset(192, 1.0_mm).treat(skin, {.area = 6_cm2, .passes = 3, .seed = 43, .index = 2});
   EXPECT_NE(other.punctures.front().x, std::get<0>(one).punctures.front().x);
 }
 
 TEST(Session, PuncturesStayInsideTheShape) {
-  const auto map = Roller::preset(540, 0.5_mm).treat(cheek(), {.area = 5_cm2, .shape = AreaShape::disc, .passes = 2, .seed = 5});
+  const auto map =
+      Roller::preset(540, 0.5_mm)
+          .treat(cheek(), {.area = 5_cm2, .shape = AreaShape::disc, .passes = 2, .seed = 5});
   ASSERT_FALSE(map.punctures.empty());
   for (const auto& p : map.punctures) EXPECT_TRUE(map.session.contains(p.x, p.y));
 }

@@ -15,14 +15,16 @@ namespace {
 
 constexpr double deg = std::numbers::pi / 180.0;
 
-SkinModel abdomen() { return SkinModel::preset("abdomen", Sex::female, 40.0); }
+SkinModel abdomen() {
+  return SkinModel::preset("abdomen", Sex::female, 40.0);
+}
 
 TEST(Calibration, OlatunjiSharpMicroneedleNeeds20To30mN) {
-  // Olatunji et al. 2013 J Pharm Sci 102:1209: 0.0214-0.030 N per needle (experiment), 0.028-0.029 N
-  // (theory). Sharp microneedle assumed: 600 um long, 300 um base, tip radius 5 um (sharp silicon /
-  // steel microneedle tips are 1-10 um; Kalluri 2011 measured 4 um on DermaRoller needles).
-  const Needle mn{.length = 0.6_mm, .shaft_diameter = 0.3_mm, .tip_radius = 5_um,
-                  .cone_half_angle = 15 * deg};
+  // Olatunji et al. 2013 J Pharm Sci 102:1209: 0.0214-0.030 N per needle (experiment), 0.028-0.029
+  // N (theory). Sharp microneedle assumed: 600 um long, 300 um base, tip radius 5 um (sharp silicon
+  // / steel microneedle tips are 1-10 um; Kalluri 2011 measured 4 um on DermaRoller needles).
+  const Needle mn{
+      .length = 0.6_mm, .shaft_diameter = 0.3_mm, .tip_radius = 5_um, .cone_half_angle = 15 * deg};
   for (double speed : {0.5_mm_s, 1.0_mm_s}) {
     const auto r = insert(mn, abdomen(), speed, {});
     ASSERT_TRUE(r.punctured);
@@ -36,13 +38,18 @@ TEST(Calibration, OlatunjiSharpMicroneedleNeeds20To30mN) {
 
 TEST(Calibration, DavisForceLinearInTipInterfacialArea) {
   // Davis et al. 2004 J Biomech 37:1155: hollow metal microneedles in living human skin, insertion
-  // force 0.08-3.04 N, linear in the interfacial area of the tip; tip radius 30-80 um, wall 5-58 um.
+  // force 0.08-3.04 N, linear in the interfacial area of the tip; tip radius 30-80 um, wall 5-58
+  // um.
   std::vector<double> area, force;
   for (double r : {30e-6, 40e-6, 55e-6, 65e-6, 80e-6})
     for (double t : {5e-6, 10e-6, 20e-6, 35e-6, 58e-6}) {
       if (t > r) continue;
-      const Needle n{.length = 1_mm, .shaft_diameter = 2 * r + 40e-6, .tip_radius = r,
-                     .cone_half_angle = 10 * deg, .hollow = true, .wall_thickness = t};
+      const Needle n{.length = 1_mm,
+                     .shaft_diameter = 2 * r + 40e-6,
+                     .tip_radius = r,
+                     .cone_half_angle = 10 * deg,
+                     .hollow = true,
+                     .wall_thickness = t};
       const InsertionModel model(n, abdomen(), 1_mm_s);
       area.push_back(n.tip_face_area());
       force.push_back(model.puncture_force());
@@ -51,7 +58,10 @@ TEST(Calibration, DavisForceLinearInTipInterfacialArea) {
   const double n = double(area.size());
   double sa = 0, sf = 0, saa = 0, saf = 0;
   for (std::size_t i = 0; i < area.size(); ++i) {
-    sa += area[i]; sf += force[i]; saa += area[i] * area[i]; saf += area[i] * force[i];
+    sa += area[i];
+    sf += force[i];
+    saa += area[i] * area[i];
+    saf += area[i] * force[i];
   }
   const double b = (n * saf - sa * sf) / (n * saa - sa * sa), a = (sf - b * sa) / n;
   double ss_res = 0, ss_tot = 0;
@@ -66,7 +76,9 @@ TEST(Calibration, DavisForceLinearInTipInterfacialArea) {
     EXPECT_LE(f, 3.04);
   }
   // The span covers most of Davis's measured decade and a half.
-  EXPECT_GT(*std::max_element(force.begin(), force.end()) / *std::min_element(force.begin(), force.end()), 8.0);
+  EXPECT_GT(
+      *std::max_element(force.begin(), force.end()) / *std::min_element(force.begin(), force.end()),
+      8.0);
 }
 
 TEST(Calibration, VerbaanPressing300umDoesNotPierceImpactDoes) {
@@ -75,8 +87,8 @@ TEST(Calibration, VerbaanPressing300umDoesNotPierceImpactDoes) {
   // 550 um needles did pierce. Tip radius of the 30G bevel assumed 10 um.
   const auto skin = abdomen();
   const double manual = MechanicsConstants::standard().manual_pressing_speed;
-  const Needle short_needle{.length = 0.3_mm, .shaft_diameter = 0.3_mm, .tip_radius = 10_um,
-                            .cone_half_angle = 15 * deg};
+  const Needle short_needle{
+      .length = 0.3_mm, .shaft_diameter = 0.3_mm, .tip_radius = 10_um, .cone_half_angle = 15 * deg};
   EXPECT_FALSE(insert(short_needle, skin, manual, {}).punctured);
   EXPECT_TRUE(insert(short_needle, skin, 1.0_m_s, {}).punctured);
   EXPECT_TRUE(insert(short_needle, skin, 3.0_m_s, {}).punctured);
@@ -89,7 +101,8 @@ TEST(Calibration, LamSlowInsertionBuriesLessThanHalfBelow1mm) {
   // Lam et al. 2008: steel needles driven slowly into skin bury < 50 % of the nominal insertion
   // depth when the nominal depth is below 1 mm. Needle assumed 100 um shaft, 5 um tip, 10 deg cone;
   // speed 0.1 mm/s; nominal depth = tip travel after contact.
-  const Needle n{.length = 2_mm, .shaft_diameter = 0.1_mm, .tip_radius = 5_um, .cone_half_angle = 10 * deg};
+  const Needle n{
+      .length = 2_mm, .shaft_diameter = 0.1_mm, .tip_radius = 5_um, .cone_half_angle = 10 * deg};
   const InsertionModel model(n, abdomen(), 0.1_mm_s);
   double previous = 0.0;
   for (double nominal : {0.25_mm, 0.5_mm, 0.75_mm}) {
@@ -118,21 +131,26 @@ TEST(Calibration, ShergoldFleckToughnessDominatedScaling) {
     layers[0].mechanics.toughness *= scale_J;
     const SkinModel s(layers);
     const Needle n{.length = 1_mm, .shaft_diameter = 0.25_mm, .tip_radius = r_tip};
-    return InsertionModel(n, s, 1_mm_s).puncture_force() - c.tip_face_critical_pressure * n.tip_face_area();
+    return InsertionModel(n, s, 1_mm_s).puncture_force() -
+           c.tip_face_critical_pressure * n.tip_face_area();
   };
   const double base = crack_force(4e-6, 1.0);
-  EXPECT_NEAR(base, c.crack_shape_factor * skin.layer(LayerKind::stratum_corneum).mechanics.toughness * 4e-6,
-              1e-12);
+  EXPECT_NEAR(
+      base,
+      c.crack_shape_factor * skin.layer(LayerKind::stratum_corneum).mechanics.toughness * 4e-6,
+      1e-12);
   EXPECT_NEAR(crack_force(8e-6, 1.0) / base, 2.0, 1e-9);
   EXPECT_NEAR(crack_force(4e-6, 2.0) / base, 2.0, 1e-9);
   // Steady penetration of the shaft through the reticular dermis: F - friction = kappa J R_shaft.
   for (double d : {0.1_mm, 0.25_mm}) {
-    const Needle n{.length = 2_mm, .shaft_diameter = d, .tip_radius = 4_um, .cone_half_angle = 10 * deg};
+    const Needle n{
+        .length = 2_mm, .shaft_diameter = d, .tip_radius = 4_um, .cone_half_angle = 10 * deg};
     const InsertionModel m(n, skin, 1_mm_s);
     const double p = 1.0_mm;  // inside the reticular dermis of the abdomen, beyond the taper
     const double friction = c.shaft_friction_traction * 2 * std::numbers::pi * n.shaft_radius() * p;
     EXPECT_NEAR(m.penetration_force(p) - friction,
-                c.crack_shape_factor * skin.layer(LayerKind::reticular_dermis).mechanics.toughness * n.shaft_radius(),
+                c.crack_shape_factor * skin.layer(LayerKind::reticular_dermis).mechanics.toughness *
+                    n.shaft_radius(),
                 1e-12);
   }
 }

@@ -11,9 +11,11 @@ namespace punctum {
 namespace {
 
 constexpr double deg = std::numbers::pi / 180.0;
-const Needle roller_needle{.length = 1.5_mm, .shaft_diameter = 0.25_mm, .tip_radius = 4_um,
-                           .cone_half_angle = 10 * deg};
-SkinModel cheek() { return SkinModel::preset("cheek", Sex::female, 45.0); }
+const Needle roller_needle{
+    .length = 1.5_mm, .shaft_diameter = 0.25_mm, .tip_radius = 4_um, .cone_half_angle = 10 * deg};
+SkinModel cheek() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
 
 TEST(Needle, GeometryOfTaperAndTip) {
   const Needle& n = roller_needle;
@@ -120,7 +122,8 @@ TEST(Insertion, VesselsOnlyWhenDepthPassesThem) {
     const auto r = m.insert({.travel = travel});
     const bool loops = r.depth_reached > skin.vessels().capillary_loops;
     EXPECT_EQ(bool(r.vessels & vessel_capillary_loops), loops) << travel;
-    EXPECT_EQ(bool(r.vessels & vessel_superficial_plexus), r.depth_reached > skin.vessels().superficial_plexus);
+    EXPECT_EQ(bool(r.vessels & vessel_superficial_plexus),
+              r.depth_reached > skin.vessels().superficial_plexus);
     EXPECT_EQ(bool(r.vessels & vessel_deep_plexus), r.depth_reached > skin.vessels().deep_plexus);
     if (r.punctured) EXPECT_EQ(r.deepest_layer, skin.layer_at(r.depth_reached * (1 - 1e-9)));
   }
@@ -152,7 +155,8 @@ TEST(Array, LoadSharingAndBedOfNailsReduceDepth) {
   // Force control: the same total force over more needles buries each one less.
   double previous = 1.0;
   for (int n : {4, 16, 64}) {
-    const auto r = insert_array(m, n, n / 1e-4, 1.5_mm, 5.0, std::numeric_limits<double>::infinity());
+    const auto r =
+        insert_array(m, n, n / 1e-4, 1.5_mm, 5.0, std::numeric_limits<double>::infinity());
     EXPECT_LT(r.depth_reached, previous);
     previous = r.depth_reached;
   }
