@@ -25,22 +25,33 @@ from punctum._core import (
 )
 from punctum._core import __version__ as __version__
 from punctum.analysis import optimize, plot_sensitivity, sensitivity
+from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures
+from punctum.mechanics import InsertionResult, Needle, insert, insertion_table
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
 from punctum.sweep import sweep
 
 __all__ = [
     "Finding",
     "Grid3",
+    "InsertionResult",
     "Layer",
+    "Needle",
     "NumericalError",
     "ParameterError",
     "Patient",
+    "Pen",
     "ResourceError",
+    "Roller",
     "SkinModel",
+    "Stamp",
     "TreatmentPlan",
+    "TreatmentResult",
     "__version__",
     "optimize",
     "plot_sensitivity",
+    "insert",
+    "insertion_table",
+    "plot_punctures",
     "screen",
     "sensitivity",
     "screening_report",

@@ -1,0 +1,68 @@
+// Whole-face session generation: ~300 cm^2 at ~250 punctures/cm^2 (goal <= 0.1 s), reported as
+// punctures per second; thread count from OMP_NUM_THREADS (results identical for any count).
+#include <benchmark/benchmark.h>
+
+#include <punctum/core/units.hpp>
+#include <punctum/devices.hpp>
+
+using namespace punctum;
+
+namespace {
+const SkinModel& cheek() {
+  static const SkinModel s = SkinModel::preset("cheek", Sex::female, 45.0);
+  return s;
+}
+void report(benchmark::State& state, std::size_t contacts, double density) {
+  state.counters["punctures_per_s"] = benchmark::Counter(
+      double(contacts) * double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["punctures"] = double(contacts);
+  state.counters["density_per_cm2"] = density * 1e-4;
+}
+}  // namespace
+
+// 12-needle pen at 100 Hz gliding at 137 mm/s: N f / (v w) = 250 /cm^2 in one pass.
+static void BM_FullFacePen(benchmark::State& state) {
+  Pen::Spec s = Pen::cartridge(12);
+  s.depth = 1.5_mm;
+  s.hand_speed = 137_mm_s;
+  const Pen pen(s);
+  std::size_t n = 0;
+  double density = 0;
+  for (auto _ : state) {
+    auto map = pen.treat(cheek(), {.area = 300_cm2, .passes = 1, .seed = 1});
+    n = map.punctures.size();
+    density = map.statistics.density;
+    benchmark::DoNotOptimize(map);
+  }
+  report(state, n, density);
+}
+BENCHMARK(BM_FullFacePen)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// MF8 roller, 16 passes of 15.3 /cm^2 -> ~245 /cm^2.
+static void BM_FullFaceRoller(benchmark::State& state) {
+  const Roller roller = Roller::preset(192, 1.5_mm);
+  std::size_t n = 0;
+  double density = 0;
+  for (auto _ : state) {
+    auto map = roller.treat(cheek(), {.area = 300_cm2, .passes = 16, .seed = 1});
+    n = map.punctures.size();
+    density = map.statistics.density;
+    benchmark::DoNotOptimize(map);
+  }
+  report(state, n, density);
+}
+BENCHMARK(BM_FullFaceRoller)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Statistics alone on the pen map (nearest neighbours, overlaps, cells).
+static void BM_Statistics(benchmark::State& state) {
+  Pen::Spec s = Pen::cartridge(12);
+  s.hand_speed = 137_mm_s;
+  const Session session{.area = 300_cm2, .seed = 1};
+  const auto map = Pen(s).treat(cheek(), session);
+  for (auto _ : state) {
+    auto st = compute_statistics(map.punctures, session, map.statistics.strokes, 0.0);
+    benchmark::DoNotOptimize(st);
+  }
+  report(state, map.punctures.size(), map.statistics.density);
+}
+BENCHMARK(BM_Statistics)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -1,0 +1,28 @@
+#pragma once
+// Internals shared by the devices: covering a session's area with parallel lines, and the tables.
+
+#include <vector>
+
+#include "punctum/core/rng.hpp"
+#include "punctum/devices/puncture.hpp"
+
+namespace punctum::devices::detail {
+
+/// A straight stroke: points o + u d (+ v n across), u in [u0, u1].
+struct Line {
+  double ox = 0, oy = 0;  ///< origin (the area's centre shifted across by the line's offset), m
+  double dx = 1, dy = 0;  ///< unit direction
+  double nx = 0, ny = 1;  ///< unit normal (d rotated by +90 deg)
+  double u0 = 0, u1 = 0;  ///< extent along d inside the area, m
+  double length() const { return u1 - u0; }
+};
+
+/// Parallel lines `width` apart covering the session area in `direction` (rad), each displaced
+/// across by N(0, jitter) drawn from stream (stroke_jitter, session, pass, line). Lines that miss
+/// the area are dropped; extents are clipped to the area widened by width/2.
+std::vector<Line> cover_with_lines(const Session& session, int pass, double direction, double width,
+                                   double jitter);
+
+double table_value(std::string_view table_name, std::string_view text, std::string_view name);
+
+}  // namespace punctum::devices::detail

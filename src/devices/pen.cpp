@@ -1,0 +1,174 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+
+#include "punctum/core/detail/csv.hpp"
+#include "punctum/core/error.hpp"
+#include "punctum/core/rng.hpp"
+#include "punctum/core/units.hpp"
+#include "punctum/detail/embedded_tables.hpp"
+#include "punctum/devices/detail/coverage.hpp"
+#include "punctum/devices/device.hpp"
+#include "punctum/mechanics/array.hpp"
+
+namespace punctum {
+
+Pen::Spec Pen::cartridge(int needles) {
+  const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
+                                    "data/devices/pen_cartridges.csv");
+  using devices::detail::table_value;
+  const auto d = punctum::detail::tables::devices_defaults;
+  const std::string name = "data/devices/defaults.csv";
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    if (int(t.number(r, "needles")) != needles) continue;
+    Spec s;
+    s.needles = needles;
+    s.active_diameter = t.number(r, "active_diameter_mm") * 1e-3;
+    s.needle_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
+    s.stroke_amplitude = table_value(name, d, "pen_stroke_amplitude");
+    s.motor_force = table_value(name, d, "pen_motor_force");
+    s.hand_speed = table_value(name, d, "pen_hand_speed");
+    s.reposition_time = table_value(name, d, "pen_reposition_time");
+    return s;
+  }
+  throw InvalidParameter("pen cartridge", std::to_string(needles), "one of 9, 12, 16, 24, 36, 42",
+                         "needles");
+}
+
+Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
+  require_in_range("pen.needles", spec_.needles, 1, 100, "");
+  require_in_range("pen.depth", in_mm(spec_.depth), 0.25, 2.5, "mm");
+  require_in_range("pen.frequency", spec_.frequency, 50.0, 150.0, "Hz");
+  require_in_range("pen.hand_speed", in_mm(spec_.hand_speed), 1.0, 500.0, "mm/s");
+  require_in_range("pen.stroke_amplitude", in_mm(spec_.stroke_amplitude), in_mm(spec_.depth), 5.0,
+                   "mm");
+  require_in_range("pen.motor_force", spec_.motor_force, 0.1, 100.0, "N");
+  require_in_range("pen.reposition_time", spec_.reposition_time, 0.0, 60.0, "s");
+  require_in_range("pen.active_diameter", in_mm(spec_.active_diameter), 0.5, 20.0, "mm");
+  // The cartridge face rests on the skin, so the exposed needle is the depth setting.
+  needle_.length = spec_.depth;
+  needle_.shaft_diameter = spec_.needle_diameter;
+  needle_.tip_radius = spec_.tip_radius;
+  needle_.cone_half_angle = spec_.cone_half_angle;
+  needle_.validate();
+}
+
+std::string Pen::describe() const {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "Pen %d needles (%.1f mm cartridge), depth %.2f mm, %.0f Hz, %.0f mm/s",
+                spec_.needles, in_mm(spec_.active_diameter), in_mm(spec_.depth), spec_.frequency,
+                in_mm(spec_.hand_speed));
+  return buf;
+}
+
+double Pen::tip_speed() const {
+  return std::numbers::pi * spec_.frequency * spec_.stroke_amplitude;
+}
+
+double Pen::density_per_pass() const {
+  return spec_.needles * spec_.frequency / (spec_.hand_speed * spec_.active_diameter);
+}
+
+std::vector<std::array<double, 2>> Pen::layout() const {
+  // Sunflower (Vogel) spiral: near-uniform spacing in a disc for any needle count.
+  const double golden = std::numbers::pi * (3.0 - std::sqrt(5.0));
+  const double R = 0.5 * spec_.active_diameter;
+  std::vector<std::array<double, 2>> out(std::size_t(spec_.needles));
+  for (int i = 0; i < spec_.needles; ++i) {
+    const double rad = R * std::sqrt((i + 0.5) / spec_.needles), ang = i * golden;
+    out[std::size_t(i)] = {rad * std::cos(ang), rad * std::sin(ang)};
+  }
+  return out;
+}
+
+InsertionResult Pen::stamp(const SkinModel& skin) const {
+  const InsertionModel model(needle_, skin, tip_speed());
+  const double R = 0.5 * spec_.active_diameter;
+  const double density = spec_.needles / (std::numbers::pi * R * R);
+  // The needles leave through holes in a cap that rests on the skin: the cap holds the skin between
+  // them, so there is no bed-of-nails sink (zone radius 0), only the motor force shared.
+  InsertionResult r =
+      insert_array(model, spec_.needles, density, 0.0, spec_.motor_force, spec_.depth);
+  // While the tip is below the surface (cos-shaped stroke of amplitude A reaching depth d) the hand
+  // drags it sideways: dwell = acos(1 - 2 d/A) / (pi f).
+  const double dwell = std::acos(1.0 - 2.0 * std::min(1.0, spec_.depth / spec_.stroke_amplitude)) /
+                       (std::numbers::pi * spec_.frequency);
+  r.tear_length = tear_length(spec_.hand_speed * dwell, r.depth_reached);
+  return r;
+}
+
+PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
+  session.validate();
+  using devices::detail::Line;
+  std::vector<Line> lines;
+  for (int pass = 0; pass < session.passes; ++pass) {
+    const double dir = session.directions[std::size_t(pass) % session.directions.size()];
+    auto l = devices::detail::cover_with_lines(session, pass, dir, spec_.active_diameter,
+                                               hand_.placement_jitter);
+    lines.insert(lines.end(), l.begin(), l.end());
+  }
+  const InsertionResult hit = stamp(skin);
+  const double pitch = spec_.hand_speed / spec_.frequency;
+  const Rng rng(session.seed);
+  // Stamps per line and their global stroke numbers, fixed before the parallel loop.
+  std::vector<double> phase(lines.size());
+  std::vector<std::uint64_t> first_stroke(lines.size() + 1, 0);
+  std::vector<double> t_start(lines.size() + 1, 0.0);
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    phase[k] = pitch * rng.stream("pen_line", session.index, k).uniform();
+    const auto stamps =
+        std::uint64_t(std::max(0.0, std::floor((lines[k].length() - phase[k]) / pitch) + 1.0));
+    first_stroke[k + 1] = first_stroke[k] + stamps;
+    t_start[k + 1] = t_start[k] + lines[k].length() / spec_.hand_speed + spec_.reposition_time;
+  }
+  const auto offsets = layout();
+  std::vector<std::vector<Puncture>> per_line(lines.size());
+  const long n_lines = long(lines.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (long k = 0; k < n_lines; ++k) {
+    const Line& L = lines[std::size_t(k)];
+    auto& out = per_line[std::size_t(k)];
+    const std::uint64_t n_stamps = first_stroke[std::size_t(k) + 1] - first_stroke[std::size_t(k)];
+    out.reserve(n_stamps * offsets.size());
+    for (std::uint64_t s = 0; s < n_stamps; ++s) {
+      const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
+      const double cx = L.ox + u * L.dx, cy = L.oy + u * L.dy;
+      const std::uint64_t stroke = first_stroke[std::size_t(k)] + s;
+      for (std::size_t i = 0; i < offsets.size(); ++i) {
+        auto wobble = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
+        Puncture p;
+        p.x = cx + offsets[i][0] + hand_.needle_wobble * wobble.normal();
+        p.y = cy + offsets[i][1] + hand_.needle_wobble * wobble.normal();
+        if (!session.contains(p.x, p.y)) continue;
+        p.time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
+        p.punctured = hit.punctured;
+        p.depth = hit.depth_reached;
+        p.entry_angle = 0.0;
+        p.channel_radius = hit.channel_radius[0];
+        p.tear_length = hit.tear_length;
+        p.tear_dir_x = L.dx;
+        p.tear_dir_y = L.dy;
+        p.deepest_layer = hit.deepest_layer;
+        p.vessels = hit.vessels;
+        p.stroke = std::uint32_t(stroke);
+        p.needle = std::uint32_t(i);
+        out.push_back(p);
+      }
+    }
+  }
+  PunctureMap map;
+  std::size_t total = 0;
+  for (const auto& v : per_line) total += v.size();
+  map.punctures.reserve(total);
+  for (const auto& v : per_line) map.punctures.insert(map.punctures.end(), v.begin(), v.end());
+  map.statistics =
+      compute_statistics(map.punctures, session, first_stroke.back(),
+                         t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));
+  map.session = session;
+  map.device = describe();
+  return map;
+}
+
+}  // namespace punctum
