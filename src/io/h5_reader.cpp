@@ -149,6 +149,7 @@ struct H5Reader::Impl {
 
 H5Reader::H5Reader(const fs::path& path) : impl_(std::make_unique<Impl>()) {
   detail::QuietErrors quiet;
+  detail::require_linked_library();
   impl_->path = path;
   impl_->name = path.string();
   if (!fs::exists(path))
@@ -434,7 +435,7 @@ Table H5Reader::read_table(std::string_view group_name) const {
         throw IoError("table column '" + object + "' in " + file + " has a type punctum does not read");
     }
     handle.reset();
-    table.add(column, impl_->optional_string(object, "units"), std::move(values),
+    table.add_as_read(column, impl_->optional_string(object, "units"), std::move(values),
               impl_->optional_string(object, "description"));
   }
   return table;

@@ -300,6 +300,7 @@ struct H5Writer::Impl {
 };
 
 H5Writer::H5Writer(fs::path path, WriterOptions options) : impl_(std::make_unique<Impl>()) {
+  detail::require_linked_library();
   detail::QuietErrors quiet;
   if (path.empty()) throw InvalidParameter("output path", "''", "a file path", "");
   if (options.field_deflate_level > 9)

@@ -16,6 +16,20 @@ herr_t collect_error(unsigned, const H5E_error2_t* error, void* data) {
 }
 }  // namespace
 
+void require_linked_library() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  if (major != H5_VERS_MAJOR || minor != H5_VERS_MINOR || release != H5_VERS_RELEASE)
+    throw IoError("punctum was compiled against HDF5 " + std::to_string(H5_VERS_MAJOR) + "." +
+                  std::to_string(H5_VERS_MINOR) + "." + std::to_string(H5_VERS_RELEASE) +
+                  " but its HDF5 calls reach HDF5 " +
+                  std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release) +
+                  ": another HDF5 library in this process (for example h5py's bundled copy, loaded "
+                  "with RTLD_GLOBAL before punctum) interposes punctum's. Import punctum first, or "
+                  "keep its RTLD_DEEPBIND isolation on (PUNCTUM_DEEPBIND unset); see "
+                  "docs/output-format.md, 'HDF5 alongside h5py'.");
+}
+
 std::string error_stack() {
   std::string text;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &text);

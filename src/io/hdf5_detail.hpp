@@ -35,6 +35,11 @@ class QuietErrors {
   void* data_ = nullptr;
 };
 
+/// Throws IoError when the HDF5 answering punctum's calls is not the one punctum was compiled
+/// against: another HDF5 in the process (h5py's bundled copy loaded with RTLD_GLOBAL, an
+/// LD_PRELOAD) has interposed its symbols, and struct layouts may no longer agree.
+void require_linked_library();
+
 /// HDF5's current error stack, outermost call first, then cleared.
 std::string error_stack();
 

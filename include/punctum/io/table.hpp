@@ -38,24 +38,13 @@ class Table {
   /// existing column, or when the length differs from the columns already present; numeric
   /// columns need a unit ("1" when dimensionless).
   Table& add(std::string name, std::string units, ColumnValues values, std::string description = {}) {
-    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-      throw InvalidParameter("table column name", "'" + name + "'",
-                             "a non-empty name without '/'", "");
-    for (const auto& c : columns_)
-      if (c.name == name)
-        throw InvalidParameter("table column name", "'" + name + "'", "a name not already used", "");
-    Column column{std::move(name), std::move(units), std::move(values), std::move(description)};
-    const bool is_label = std::holds_alternative<std::vector<std::string>>(column.values);
-    if (column.units.empty() && !is_label)
-      throw InvalidParameter("table column '" + column.name + "' units", "''",
-                             "a unit symbol (\"1\" for dimensionless numbers and counts)", "");
-    if (!columns_.empty() && column.size() != rows())
-      throw InvalidParameter("table column '" + column.name + "' length",
-                             std::to_string(column.size()),
-                             std::to_string(rows()) + " (the rows of the columns already present)",
-                             "rows");
-    columns_.push_back(std::move(column));
-    return *this;
+    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description), true);
+  }
+
+  /// Appends a column read from a file: the same checks as add() except the unit, since files
+  /// written by other tools may carry none ("" then means "not stated").
+  Table& add_as_read(std::string name, std::string units, ColumnValues values, std::string description) {
+    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description), false);
   }
 
   std::size_t rows() const { return columns_.empty() ? 0 : columns_.front().size(); }
@@ -78,6 +67,27 @@ class Table {
   }
 
  private:
+  Table& add_checked(std::string name, std::string units, ColumnValues values, std::string description,
+                     bool require_units) {
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+      throw InvalidParameter("table column name", "'" + name + "'",
+                             "a non-empty name without '/'", "");
+    for (const auto& c : columns_)
+      if (c.name == name)
+        throw InvalidParameter("table column name", "'" + name + "'", "a name not already used", "");
+    Column column{std::move(name), std::move(units), std::move(values), std::move(description)};
+    const bool is_label = std::holds_alternative<std::vector<std::string>>(column.values);
+    if (require_units && column.units.empty() && !is_label)
+      throw InvalidParameter("table column '" + column.name + "' units", "''",
+                             "a unit symbol (\"1\" for dimensionless numbers and counts)", "");
+    if (!columns_.empty() && column.size() != rows())
+      throw InvalidParameter("table column '" + column.name + "' length",
+                             std::to_string(column.size()),
+                             std::to_string(rows()) + " (the rows of the columns already present)",
+                             "rows");
+    columns_.push_back(std::move(column));
+    return *this;
+  }
   std::vector<Column> columns_;
 };
 
