@@ -14,7 +14,8 @@ void require_entry_name(const std::string& name, const std::string& what) {
 }
 }  // namespace
 
-void Checkpoint::save(const std::filesystem::path& path, const std::map<std::string, NamedArray>& arrays,
+void Checkpoint::save(const std::filesystem::path& path,
+                      const std::map<std::string, NamedArray>& arrays,
                       const std::map<std::string, Scalar>& scalars,
                       const std::map<std::string, std::string>& metadata) {
   // Validate everything before the first byte is written.
@@ -44,23 +45,28 @@ void Checkpoint::save(const std::filesystem::path& path, const std::map<std::str
   writer.create_group("/scalars");
   writer.create_group("/metadata");
   for (const auto& [name, array] : arrays)
-    writer.write_dataset("/arrays/" + name, array.values, array.shape, "1", {}, DatasetOptions{1, true});
+    writer.write_dataset("/arrays/" + name, array.values, array.shape, "1", {},
+                         DatasetOptions{1, true});
   for (const auto& [name, value] : scalars)
     std::visit([&, &n = name](auto v) { writer.set_attribute("/scalars", n, v); }, value);
   for (const auto& [name, text] : metadata) writer.set_attribute("/metadata", name, text);
   writer.commit();
 }
 
-void Checkpoint::save(const std::filesystem::path& path) const { save(path, arrays, scalars, metadata); }
+void Checkpoint::save(const std::filesystem::path& path) const {
+  save(path, arrays, scalars, metadata);
+}
 
 Checkpoint Checkpoint::load(const std::filesystem::path& path) {
   const H5Reader reader(path);
-  if (!reader.has_attribute("/", "punctum_kind") || reader.string_attribute("/", "punctum_kind") != "checkpoint")
-    throw IoError(path.string() + " is not a punctum checkpoint (root attribute punctum_kind != checkpoint)");
+  if (!reader.has_attribute("/", "punctum_kind") ||
+      reader.string_attribute("/", "punctum_kind") != "checkpoint")
+    throw IoError(path.string() +
+                  " is not a punctum checkpoint (root attribute punctum_kind != checkpoint)");
   const auto format = reader.int_attribute("/", "checkpoint_format");
   if (format != format_version)
-    throw IoError(path.string() + " has checkpoint format " + std::to_string(format) + "; this build reads " +
-                  std::to_string(format_version));
+    throw IoError(path.string() + " has checkpoint format " + std::to_string(format) +
+                  "; this build reads " + std::to_string(format_version));
   Checkpoint checkpoint;
   for (const auto& name : reader.children("/arrays")) {
     Array array = reader.read_dataset("/arrays/" + name);
@@ -68,10 +74,15 @@ Checkpoint Checkpoint::load(const std::filesystem::path& path) {
   }
   for (const auto& name : reader.attribute_names("/scalars")) {
     const AttributeValue value = reader.attribute("/scalars", name);
-    if (auto* d = std::get_if<double>(&value)) checkpoint.scalars[name] = *d;
-    else if (auto* i = std::get_if<std::int64_t>(&value)) checkpoint.scalars[name] = *i;
-    else if (auto* u = std::get_if<std::uint64_t>(&value)) checkpoint.scalars[name] = *u;
-    else throw IoError("checkpoint scalar '" + name + "' in " + path.string() + " is not a scalar number");
+    if (auto* d = std::get_if<double>(&value))
+      checkpoint.scalars[name] = *d;
+    else if (auto* i = std::get_if<std::int64_t>(&value))
+      checkpoint.scalars[name] = *i;
+    else if (auto* u = std::get_if<std::uint64_t>(&value))
+      checkpoint.scalars[name] = *u;
+    else
+      throw IoError("checkpoint scalar '" + name + "' in " + path.string() +
+                    " is not a scalar number");
   }
   for (const auto& name : reader.attribute_names("/metadata"))
     checkpoint.metadata[name] = reader.string_attribute("/metadata", name);

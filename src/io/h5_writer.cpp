@@ -28,20 +28,40 @@ namespace {
 }
 }  // namespace
 
-bool hdf5_available() noexcept { return false; }
-std::string hdf5_library_version() { return {}; }
+bool hdf5_available() noexcept {
+  return false;
+}
+std::string hdf5_library_version() {
+  return {};
+}
 struct H5Writer::Impl {};
-H5Writer::H5Writer(fs::path, WriterOptions) { unavailable(); }
+H5Writer::H5Writer(fs::path, WriterOptions) {
+  unavailable();
+}
 H5Writer::~H5Writer() = default;
 H5Writer::H5Writer(H5Writer&&) noexcept = default;
 H5Writer& H5Writer::operator=(H5Writer&&) noexcept = default;
-const fs::path& H5Writer::path() const { unavailable(); }
-const fs::path& H5Writer::temporary_path() const { unavailable(); }
-void H5Writer::create_group(std::string_view) { unavailable(); }
-void H5Writer::set_attribute(std::string_view, std::string_view, std::string_view) { unavailable(); }
-void H5Writer::set_attribute(std::string_view, std::string_view, double) { unavailable(); }
-void H5Writer::set_attribute(std::string_view, std::string_view, std::int64_t) { unavailable(); }
-void H5Writer::set_attribute(std::string_view, std::string_view, std::uint64_t) { unavailable(); }
+const fs::path& H5Writer::path() const {
+  unavailable();
+}
+const fs::path& H5Writer::temporary_path() const {
+  unavailable();
+}
+void H5Writer::create_group(std::string_view) {
+  unavailable();
+}
+void H5Writer::set_attribute(std::string_view, std::string_view, std::string_view) {
+  unavailable();
+}
+void H5Writer::set_attribute(std::string_view, std::string_view, double) {
+  unavailable();
+}
+void H5Writer::set_attribute(std::string_view, std::string_view, std::int64_t) {
+  unavailable();
+}
+void H5Writer::set_attribute(std::string_view, std::string_view, std::uint64_t) {
+  unavailable();
+}
 void H5Writer::set_attribute(std::string_view, std::string_view, std::span<const double>) {
   unavailable();
 }
@@ -53,15 +73,28 @@ void H5Writer::write_dataset(std::string_view, std::span<const std::int64_t>,
                              std::vector<std::size_t>, std::string_view, std::vector<std::string>) {
   unavailable();
 }
-void H5Writer::write_table(std::string_view, const Table&) { unavailable(); }
-void H5Writer::define_fields(std::string_view, const Grid3&, std::vector<FieldSpec>) { unavailable(); }
-std::size_t H5Writer::append_fields(std::string_view, double, std::span<const std::span<const double>>) {
+void H5Writer::write_table(std::string_view, const Table&) {
   unavailable();
 }
-std::size_t H5Writer::append_fields(std::string_view, double, const Field<double>&) { unavailable(); }
-void H5Writer::write_provenance(const Provenance&) { unavailable(); }
-void H5Writer::commit() { unavailable(); }
-bool H5Writer::committed() const { unavailable(); }
+void H5Writer::define_fields(std::string_view, const Grid3&, std::vector<FieldSpec>) {
+  unavailable();
+}
+std::size_t H5Writer::append_fields(std::string_view, double,
+                                    std::span<const std::span<const double>>) {
+  unavailable();
+}
+std::size_t H5Writer::append_fields(std::string_view, double, const Field<double>&) {
+  unavailable();
+}
+void H5Writer::write_provenance(const Provenance&) {
+  unavailable();
+}
+void H5Writer::commit() {
+  unavailable();
+}
+bool H5Writer::committed() const {
+  unavailable();
+}
 
 #else  // PUNCTUM_WITH_HDF5
 
@@ -69,7 +102,9 @@ using detail::check;
 using detail::check_status;
 using detail::Handle;
 
-bool hdf5_available() noexcept { return true; }
+bool hdf5_available() noexcept {
+  return true;
+}
 
 std::string hdf5_library_version() {
   unsigned major = 0, minor = 0, release = 0;
@@ -113,13 +148,15 @@ void sync_path(const fs::path& path, bool directory) {
   const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
   if (fd < 0) {
     if (directory) return;  // some filesystems refuse to open directories; the data is synced
-    throw IoError("cannot open " + path.string() + " to sync it: " + std::generic_category().message(errno));
+    throw IoError("cannot open " + path.string() +
+                  " to sync it: " + std::generic_category().message(errno));
   }
   const int status = ::fsync(fd);
   const int error = errno;
   ::close(fd);
   if (status != 0 && !directory)
-    throw IoError("fsync of " + path.string() + " failed: " + std::generic_category().message(error));
+    throw IoError("fsync of " + path.string() +
+                  " failed: " + std::generic_category().message(error));
 }
 
 void require_units(std::string_view units, const std::string& object) {
@@ -154,8 +191,9 @@ struct H5Writer::Impl {
     detail::write_string_attribute(file, object, attribute, value, name);
   }
 
-  void write_numeric_attribute(const std::string& object, std::string_view attribute, hid_t file_type,
-                               hid_t memory_type, const void* data, std::size_t count, bool scalar) {
+  void write_numeric_attribute(const std::string& object, std::string_view attribute,
+                               hid_t file_type, hid_t memory_type, const void* data,
+                               std::size_t count, bool scalar) {
     Handle space;
     if (scalar) {
       space = Handle(check(H5Screate(H5S_SCALAR), "create dataspace", object, name), H5Sclose);
@@ -168,11 +206,13 @@ struct H5Writer::Impl {
     const std::string where = object + "@" + attr_name;
     Handle target(check(H5Oopen(file, object.c_str(), H5P_DEFAULT), "open object", object, name),
                   H5Oclose);
-    if (detail::check_tri(H5Aexists(target, attr_name.c_str()), "look up attribute", where, name) > 0)
+    if (detail::check_tri(H5Aexists(target, attr_name.c_str()), "look up attribute", where, name) >
+        0)
       check_status(H5Adelete(target, attr_name.c_str()), "replace attribute", where, name);
-    Handle attr(check(H5Acreate2(target, attr_name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
-                      "create attribute", where, name),
-                H5Aclose);
+    Handle attr(
+        check(H5Acreate2(target, attr_name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
+              "create attribute", where, name),
+        H5Aclose);
     check_status(H5Awrite(attr, memory_type, data), "write attribute", where, name);
   }
 
@@ -211,7 +251,8 @@ struct H5Writer::Impl {
       std::size_t row = element_bytes;
       for (std::size_t a = 1; a < shape.size(); ++a) row *= shape[a];
       const std::size_t target = std::size_t(1) << 20;
-      chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims_h[0], target / std::max<std::size_t>(row, 1)));
+      chunk[0] = std::max<hsize_t>(
+          1, std::min<hsize_t>(dims_h[0], target / std::max<std::size_t>(row, 1)));
       // A single row above HDF5's 4 GiB chunk limit: halve the next axes until it fits.
       const auto chunk_bytes = [&] {
         std::size_t bytes = element_bytes;
@@ -219,8 +260,10 @@ struct H5Writer::Impl {
         return bytes;
       };
       for (std::size_t a = 1; a < shape.size(); ++a)
-        while (chunk_bytes() >= (std::size_t(1) << 31) && chunk[a] > 1) chunk[a] = (chunk[a] + 1) / 2;
-      check_status(H5Pset_chunk(dcpl, int(chunk.size()), chunk.data()), "set chunking", object, name);
+        while (chunk_bytes() >= (std::size_t(1) << 31) && chunk[a] > 1)
+          chunk[a] = (chunk[a] + 1) / 2;
+      check_status(H5Pset_chunk(dcpl, int(chunk.size()), chunk.data()), "set chunking", object,
+                   name);
       if (options.checksum)
         check_status(H5Pset_fletcher32(dcpl), "enable Fletcher-32", object, name);
       if (options.deflate_level > 0) {
@@ -228,12 +271,13 @@ struct H5Writer::Impl {
         check_status(H5Pset_deflate(dcpl, options.deflate_level), "enable deflate", object, name);
       }
     }
-    Handle dataset(check(H5Dcreate2(file, object.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                         "create dataset", object, name),
-                   H5Dclose);
+    Handle dataset(
+        check(H5Dcreate2(file, object.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+              "create dataset", object, name),
+        H5Dclose);
     if (count > 0)
-      check_status(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset",
-                   object, name);
+      check_status(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                   "write dataset", object, name);
     dataset.reset();
     write_strings_attribute(object, "units", units);
     if (!dims.empty()) write_strings_attribute(object, "dims", detail::join_names(dims));
@@ -258,8 +302,8 @@ struct H5Writer::Impl {
     const hsize_t start[1] = {state.snapshots}, count[1] = {1};
     check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
                  "select snapshot", object, name);
-    Handle memory_space(check(H5Screate_simple(1, count, nullptr), "create dataspace", object, name),
-                        H5Sclose);
+    Handle memory_space(
+        check(H5Screate_simple(1, count, nullptr), "create dataspace", object, name), H5Sclose);
     check_status(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, &time),
                  "write snapshot time", object, name);
   }
@@ -277,11 +321,12 @@ struct H5Writer::Impl {
     check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
                  "select snapshot", object, name);
     const hsize_t memory_dims[3] = {g.nz(), g.ny(), pitch};
-    Handle memory_space(check(H5Screate_simple(3, memory_dims, nullptr), "create dataspace", object, name),
-                        H5Sclose);
+    Handle memory_space(
+        check(H5Screate_simple(3, memory_dims, nullptr), "create dataspace", object, name),
+        H5Sclose);
     const hsize_t memory_start[3] = {0, 0, 0}, memory_count[3] = {g.nz(), g.ny(), g.nx()};
-    check_status(H5Sselect_hyperslab(memory_space, H5S_SELECT_SET, memory_start, nullptr, memory_count,
-                                     nullptr),
+    check_status(H5Sselect_hyperslab(memory_space, H5S_SELECT_SET, memory_start, nullptr,
+                                     memory_count, nullptr),
                  "select field lines", object, name);
     check_status(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, data),
                  "write snapshot", object, name);
@@ -289,13 +334,13 @@ struct H5Writer::Impl {
 
   void check_time(const std::string& group, const FieldSeriesState& state, double time) const {
     if (!std::isfinite(time) || (state.snapshots > 0 && !(time > state.last_time)))
-      throw InvalidParameter("time of snapshot " + std::to_string(state.snapshots) + " of '" + group + "'",
-                             ::punctum::detail::format_number(time),
-                             state.snapshots > 0
-                                 ? "> " + ::punctum::detail::format_number(state.last_time) +
-                                       " (strictly after the previous snapshot)"
-                                 : "a finite time",
-                             "s");
+      throw InvalidParameter(
+          "time of snapshot " + std::to_string(state.snapshots) + " of '" + group + "'",
+          ::punctum::detail::format_number(time),
+          state.snapshots > 0 ? "> " + ::punctum::detail::format_number(state.last_time) +
+                                    " (strictly after the previous snapshot)"
+                              : "a finite time",
+          "s");
   }
 };
 
@@ -304,7 +349,8 @@ H5Writer::H5Writer(fs::path path, WriterOptions options) : impl_(std::make_uniqu
   detail::QuietErrors quiet;
   if (path.empty()) throw InvalidParameter("output path", "''", "a file path", "");
   if (options.field_deflate_level > 9)
-    throw InvalidParameter("field_deflate_level", std::to_string(options.field_deflate_level), "0 to 9", "");
+    throw InvalidParameter("field_deflate_level", std::to_string(options.field_deflate_level),
+                           "0 to 9", "");
   impl_->path = path;
   impl_->temporary = path;
   impl_->temporary += ".tmp-" + std::to_string(::getpid());
@@ -314,7 +360,8 @@ H5Writer::H5Writer(fs::path path, WriterOptions options) : impl_(std::make_uniqu
   if (!fs::is_directory(parent))
     throw InvalidParameter("output path", "'" + path.string() + "'",
                            "a path in an existing directory", "");
-  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "create file access list", "", impl_->name), H5Pclose);
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "create file access list", "", impl_->name),
+              H5Pclose);
   // Strong close: closing the file closes every object still open in it, so the file on disk is
   // complete when H5Fclose returns and the rename can follow.
   check_status(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set close degree", "", impl_->name);
@@ -340,9 +387,15 @@ H5Writer& H5Writer::operator=(H5Writer&& other) noexcept {
   return *this;
 }
 
-const fs::path& H5Writer::path() const { return impl_->path; }
-const fs::path& H5Writer::temporary_path() const { return impl_->temporary; }
-bool H5Writer::committed() const { return impl_->committed; }
+const fs::path& H5Writer::path() const {
+  return impl_->path;
+}
+const fs::path& H5Writer::temporary_path() const {
+  return impl_->temporary;
+}
+bool H5Writer::committed() const {
+  return impl_->committed;
+}
 
 void H5Writer::create_group(std::string_view group) {
   detail::QuietErrors quiet;
@@ -350,7 +403,8 @@ void H5Writer::create_group(std::string_view group) {
   detail::ensure_group(impl_->file, detail::absolute(group, "HDF5 group"), impl_->name);
 }
 
-void H5Writer::set_attribute(std::string_view object, std::string_view name, std::string_view value) {
+void H5Writer::set_attribute(std::string_view object, std::string_view name,
+                             std::string_view value) {
   detail::QuietErrors quiet;
   impl_->require_open();
   impl_->write_strings_attribute(detail::absolute(object, "HDF5 object"), name, value);
@@ -386,14 +440,14 @@ void H5Writer::set_attribute(std::string_view object, std::string_view name,
 }
 
 namespace {
-void require_shape(const std::string& object, std::size_t values, const std::vector<std::size_t>& shape) {
+void require_shape(const std::string& object, std::size_t values,
+                   const std::vector<std::size_t>& shape) {
   std::size_t count = 1;
   for (auto n : shape) count *= n;
   if (shape.empty() || count != values)
-    throw InvalidParameter("shape of dataset '" + object + "'", shape_text(shape),
-                           "a shape whose product equals the " + std::to_string(values) +
-                               " values given",
-                           "");
+    throw InvalidParameter(
+        "shape of dataset '" + object + "'", shape_text(shape),
+        "a shape whose product equals the " + std::to_string(values) + " values given", "");
 }
 }  // namespace
 
@@ -449,14 +503,15 @@ void H5Writer::write_table(std::string_view group_name, const Table& table) {
           } else if constexpr (std::is_same_v<V, std::vector<bool>>) {
             const std::vector<std::int8_t> bytes(values.begin(), values.end());
             Handle type = detail::bool_type(impl_->name);
-            impl_->write_array(object, type, type, bytes.data(), shape, column.units, {}, options, 1);
+            impl_->write_array(object, type, type, bytes.data(), shape, column.units, {}, options,
+                               1);
           } else {
             std::vector<const char*> pointers;
             pointers.reserve(values.size());
             for (const auto& text : values) pointers.push_back(text.c_str());
             Handle type = detail::string_type(impl_->name);
-            impl_->write_array(object, type, type, pointers.data(), shape, column.units, {}, options,
-                               sizeof(char*));
+            impl_->write_array(object, type, type, pointers.data(), shape, column.units, {},
+                               options, sizeof(char*));
           }
         },
         column.values);
@@ -468,7 +523,8 @@ void H5Writer::write_table(std::string_view group_name, const Table& table) {
   impl_->write_numeric_attribute(group, "rows", H5T_STD_I64LE, H5T_NATIVE_INT64, &rows64, 1, true);
 }
 
-void H5Writer::define_fields(std::string_view group_name, const Grid3& grid, std::vector<FieldSpec> species) {
+void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
+                             std::vector<FieldSpec> species) {
   detail::QuietErrors quiet;
   impl_->require_open();
   const std::string group = detail::absolute(group_name, "field series group");
@@ -491,9 +547,11 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid, std
   const std::size_t chunk_bytes = grid.size() * sizeof(double);
   if (chunk_bytes >= (std::size_t(1) << 32))
     throw InvalidParameter("voxels per snapshot of '" + group + "'", std::to_string(grid.size()),
-                           "< 536870912 (one snapshot is one HDF5 chunk, limited to 4 GiB)", "voxels");
+                           "< 536870912 (one snapshot is one HDF5 chunk, limited to 4 GiB)",
+                           "voxels");
   if (detail::exists(impl_->file, group, impl_->name))
-    throw InvalidParameter("field series group", "'" + group + "'", "a path not already written", "");
+    throw InvalidParameter("field series group", "'" + group + "'", "a path not already written",
+                           "");
   detail::ensure_group(impl_->file, group, impl_->name);
   const std::string& name = impl_->name;
 
@@ -501,11 +559,13 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid, std
   {
     const std::string object = detail::join(group, "time");
     const hsize_t dims[1] = {0}, max_dims[1] = {H5S_UNLIMITED}, chunk[1] = {512};
-    Handle space(check(H5Screate_simple(1, dims, max_dims), "create dataspace", object, name), H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name), H5Pclose);
+    Handle space(check(H5Screate_simple(1, dims, max_dims), "create dataspace", object, name),
+                 H5Sclose);
+    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name),
+                H5Pclose);
     check_status(H5Pset_chunk(dcpl, 1, chunk), "set chunking", object, name);
-    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
-                                    H5P_DEFAULT),
+    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                    dcpl, H5P_DEFAULT),
                          "create dataset", object, name),
                    H5Dclose);
     dataset.reset();
@@ -525,21 +585,25 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid, std
     const hsize_t dims[4] = {0, grid.nz(), grid.ny(), grid.nx()};
     const hsize_t max_dims[4] = {H5S_UNLIMITED, grid.nz(), grid.ny(), grid.nx()};
     const hsize_t chunk[4] = {1, grid.nz(), grid.ny(), grid.nx()};  // one chunk per snapshot
-    Handle space(check(H5Screate_simple(4, dims, max_dims), "create dataspace", object, name), H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name), H5Pclose);
+    Handle space(check(H5Screate_simple(4, dims, max_dims), "create dataspace", object, name),
+                 H5Sclose);
+    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name),
+                H5Pclose);
     check_status(H5Pset_chunk(dcpl, 4, chunk), "set chunking", object, name);
     if (impl_->options.field_deflate_level > 0) {
       check_status(H5Pset_shuffle(dcpl), "enable shuffle", object, name);
-      check_status(H5Pset_deflate(dcpl, impl_->options.field_deflate_level), "enable deflate", object, name);
+      check_status(H5Pset_deflate(dcpl, impl_->options.field_deflate_level), "enable deflate",
+                   object, name);
     }
-    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
-                                    H5P_DEFAULT),
+    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                    dcpl, H5P_DEFAULT),
                          "create dataset", object, name),
                    H5Dclose);
     dataset.reset();
     impl_->write_strings_attribute(object, "units", s.units);
     impl_->write_strings_attribute(object, "dims", "time,z,y,x");
-    if (!s.description.empty()) impl_->write_strings_attribute(object, "description", s.description);
+    if (!s.description.empty())
+      impl_->write_strings_attribute(object, "description", s.description);
   }
   impl_->write_strings_attribute(group, "punctum_kind", "field_series");
   impl_->write_strings_attribute(group, "species", detail::join_names(names));
@@ -547,10 +611,13 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid, std
                                  grid.origin.data(), 3, false);
   impl_->write_numeric_attribute(group, "spacing_xyz_m", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                                  grid.spacing.data(), 3, false);
-  const std::int64_t shape[3] = {std::int64_t(grid.nx()), std::int64_t(grid.ny()), std::int64_t(grid.nz())};
-  impl_->write_numeric_attribute(group, "shape_xyz", H5T_STD_I64LE, H5T_NATIVE_INT64, shape, 3, false);
+  const std::int64_t shape[3] = {std::int64_t(grid.nx()), std::int64_t(grid.ny()),
+                                 std::int64_t(grid.nz())};
+  impl_->write_numeric_attribute(group, "shape_xyz", H5T_STD_I64LE, H5T_NATIVE_INT64, shape, 3,
+                                 false);
   const std::int64_t periodic[3] = {grid.periodic[0], grid.periodic[1], grid.periodic[2]};
-  impl_->write_numeric_attribute(group, "periodic_xyz", H5T_STD_I64LE, H5T_NATIVE_INT64, periodic, 3, false);
+  impl_->write_numeric_attribute(group, "periodic_xyz", H5T_STD_I64LE, H5T_NATIVE_INT64, periodic,
+                                 3, false);
   impl_->series[group] = FieldSeriesState{grid, std::move(species), 0, 0.0};
 }
 
@@ -563,7 +630,8 @@ std::size_t H5Writer::append_fields(std::string_view group_name, double time_s,
   impl_->check_time(group, state, time_s);
   if (values.size() != state.species.size())
     throw InvalidParameter("species arrays given to '" + group + "'", std::to_string(values.size()),
-                           std::to_string(state.species.size()) + " (one per declared species)", "");
+                           std::to_string(state.species.size()) + " (one per declared species)",
+                           "");
   for (std::size_t s = 0; s < values.size(); ++s)
     if (values[s].size() != state.grid.size())
       throw InvalidParameter("values of '" + detail::join(group, state.species[s].name) + "'",
@@ -578,7 +646,8 @@ std::size_t H5Writer::append_fields(std::string_view group_name, double time_s,
   return state.snapshots++;
 }
 
-std::size_t H5Writer::append_fields(std::string_view group_name, double time_s, const Field<double>& field) {
+std::size_t H5Writer::append_fields(std::string_view group_name, double time_s,
+                                    const Field<double>& field) {
   detail::QuietErrors quiet;
   impl_->require_open();
   const std::string group = detail::absolute(group_name, "field series group");
@@ -613,10 +682,12 @@ void H5Writer::write_provenance(const Provenance& provenance) {
   impl_->write_strings_attribute(group, "punctum_version", provenance.punctum_version);
   impl_->write_strings_attribute(group, "config", provenance.config);
   impl_->write_strings_attribute(group, "config_format", provenance.config_format);
-  impl_->write_numeric_attribute(group, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &provenance.seed, 1, true);
-  impl_->write_strings_attribute(group, "created_utc",
-                                 provenance.created_utc.empty() ? utc_now() : provenance.created_utc);
-  impl_->write_strings_attribute(group, "host", provenance.host.empty() ? host_name() : provenance.host);
+  impl_->write_numeric_attribute(group, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &provenance.seed,
+                                 1, true);
+  impl_->write_strings_attribute(
+      group, "created_utc", provenance.created_utc.empty() ? utc_now() : provenance.created_utc);
+  impl_->write_strings_attribute(group, "host",
+                                 provenance.host.empty() ? host_name() : provenance.host);
   impl_->write_strings_attribute(group, "hdf5_version", hdf5_library_version());
 }
 

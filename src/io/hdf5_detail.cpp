@@ -22,8 +22,8 @@ void require_linked_library() {
   if (major != H5_VERS_MAJOR || minor != H5_VERS_MINOR || release != H5_VERS_RELEASE)
     throw IoError("punctum was compiled against HDF5 " + std::to_string(H5_VERS_MAJOR) + "." +
                   std::to_string(H5_VERS_MINOR) + "." + std::to_string(H5_VERS_RELEASE) +
-                  " but its HDF5 calls reach HDF5 " +
-                  std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release) +
+                  " but its HDF5 calls reach HDF5 " + std::to_string(major) + "." +
+                  std::to_string(minor) + "." + std::to_string(release) +
                   ": another HDF5 library in this process (for example h5py's bundled copy, loaded "
                   "with RTLD_GLOBAL before punctum) interposes punctum's. Import punctum first, or "
                   "keep its RTLD_DEEPBIND isolation on (PUNCTUM_DEEPBIND unset); see "
@@ -47,7 +47,8 @@ void fail(std::string_view operation, std::string_view object, std::string_view 
 std::string absolute(std::string_view object, std::string_view what) {
   if (object.empty() || object == "/") {
     if (object == "/") return "/";
-    throw InvalidParameter(std::string(what), "''", "a non-empty HDF5 path such as /observables", "");
+    throw InvalidParameter(std::string(what), "''", "a non-empty HDF5 path such as /observables",
+                           "");
   }
   std::string path;
   path.reserve(object.size() + 1);
@@ -116,8 +117,8 @@ void ensure_group(hid_t file, const std::string& group, std::string_view file_na
                  "inspect object", group, file_name);
 #endif
     if (info.type != H5O_TYPE_GROUP)
-      throw InvalidParameter("HDF5 group", "'" + group + "'", "a path not already used by a dataset",
-                             "");
+      throw InvalidParameter("HDF5 group", "'" + group + "'",
+                             "a path not already used by a dataset", "");
     return;
   }
   const std::string parent = parent_of(group);
@@ -139,9 +140,10 @@ void write_attribute(hid_t file, const std::string& object, std::string_view nam
                 H5Oclose);
   if (check_tri(H5Aexists(target, attr_name.c_str()), "look up attribute", where, file_name) > 0)
     check_status(H5Adelete(target, attr_name.c_str()), "replace attribute", where, file_name);
-  Handle attribute(check(H5Acreate2(target, attr_name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
-                         "create attribute", where, file_name),
-                   H5Aclose);
+  Handle attribute(
+      check(H5Acreate2(target, attr_name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+            "create attribute", where, file_name),
+      H5Aclose);
   check_status(H5Awrite(attribute, type, data), "write attribute", where, file_name);
 }
 

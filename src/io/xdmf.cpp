@@ -1,4 +1,5 @@
-// XDMF sidecar for field snapshots (ParaView, VisIt). Format: https://www.xdmf.org/index.php/XDMF_Model_and_Format
+// XDMF sidecar for field snapshots (ParaView, VisIt). Format:
+// https://www.xdmf.org/index.php/XDMF_Model_and_Format
 #include "punctum/io/xdmf.hpp"
 
 #include <cstdio>
@@ -29,11 +30,20 @@ std::string escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -78,31 +88,37 @@ std::string xdmf_document(const fs::path& h5_path) {
     const Grid3& g = info.grid;
     const std::string nt = std::to_string(info.times.size()), nz = std::to_string(g.nz()),
                       ny = std::to_string(g.ny()), nx = std::to_string(g.nx());
-    xml << "    <Grid Name=\"" << escape(group) << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    xml << "    <Grid Name=\"" << escape(group)
+        << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
     for (std::size_t t = 0; t < info.times.size(); ++t) {
       xml << "      <Grid Name=\"" << escape(group) << "[" << t << "]\" GridType=\"Uniform\">\n"
-          << "        <Time Value=\"" << number(info.times[t]) << "\"/>\n"
+          << "        <Time Value=\"" << number(info.times[t])
+          << "\"/>\n"
           // Cell-centred voxels: the mesh has one more point than voxels along each axis.
           << "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << g.nz() + 1 << " "
           << g.ny() + 1 << " " << g.nx() + 1 << "\"/>\n"
           << "        <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-          << "          <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+          << "          <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" "
+             "Precision=\"8\" "
              "Format=\"XML\">"
-          << number(g.origin[2]) << " " << number(g.origin[1]) << " " << number(g.origin[0]) << "</DataItem>\n"
-          << "          <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+          << number(g.origin[2]) << " " << number(g.origin[1]) << " " << number(g.origin[0])
+          << "</DataItem>\n"
+          << "          <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
+             "Precision=\"8\" "
              "Format=\"XML\">"
           << number(g.spacing[2]) << " " << number(g.spacing[1]) << " " << number(g.spacing[0])
           << "</DataItem>\n"
           << "        </Geometry>\n";
       for (const auto& s : info.species) {
-        xml << "        <Attribute Name=\"" << escape(s.name) << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-            << "          <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << nz << " " << ny << " " << nx
-            << "\" Type=\"HyperSlab\">\n"
+        xml << "        <Attribute Name=\"" << escape(s.name)
+            << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+            << "          <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << nz << " " << ny << " "
+            << nx << "\" Type=\"HyperSlab\">\n"
             << "            <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Format=\"XML\">" << t
             << " 0 0 0 1 1 1 1 1 " << nz << " " << ny << " " << nx << "</DataItem>\n"
             << "            <DataItem Dimensions=\"" << nt << " " << nz << " " << ny << " " << nx
-            << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << file << ":" << escape(group) << "/"
-            << escape(s.name) << "</DataItem>\n"
+            << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << file << ":"
+            << escape(group) << "/" << escape(s.name) << "</DataItem>\n"
             << "          </DataItem>\n"
             << "        </Attribute>\n";
       }
@@ -138,7 +154,8 @@ fs::path write_xdmf(const fs::path& h5_path, fs::path xmf_path) {
   if (error) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
-    throw IoError("cannot move " + temporary.string() + " onto " + xmf_path.string() + ": " + error.message());
+    throw IoError("cannot move " + temporary.string() + " onto " + xmf_path.string() + ": " +
+                  error.message());
   }
   return xmf_path;
 }

@@ -32,7 +32,8 @@ struct Checkpoint {
   /// Writes atomically (temporary file, then rename). Throws InvalidParameter naming the array
   /// whose shape does not match its values, or an entry with an empty name or one containing '/'.
   void save(const std::filesystem::path& path) const;
-  static void save(const std::filesystem::path& path, const std::map<std::string, NamedArray>& arrays,
+  static void save(const std::filesystem::path& path,
+                   const std::map<std::string, NamedArray>& arrays,
                    const std::map<std::string, Scalar>& scalars,
                    const std::map<std::string, std::string>& metadata);
 

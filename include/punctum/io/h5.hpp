@@ -75,7 +75,7 @@ struct FieldSeriesInfo {
 /// the output). created_utc and host are filled in at write time when left empty.
 struct Provenance {
   std::string punctum_version = punctum::version;
-  std::string config;                // the resolved configuration, as text
+  std::string config;                  // the resolved configuration, as text
   std::string config_format = "toml";  // "toml" or "json"
   std::uint64_t seed = 0;
   std::string created_utc;  // ISO 8601, e.g. 2026-11-21T19:30:00Z
@@ -117,15 +117,16 @@ class H5Writer {
   void set_attribute(std::string_view object, std::string_view name, std::int64_t value);
   void set_attribute(std::string_view object, std::string_view name, std::uint64_t value);
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, std::int64_t> &&
-             !std::is_same_v<I, std::uint64_t>)
-  void set_attribute(std::string_view object, std::string_view name, I value) {
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, std::int64_t> &&
+           !std::is_same_v<I, std::uint64_t>) void set_attribute(std::string_view object,
+                                                                 std::string_view name, I value) {
     if constexpr (std::is_signed_v<I>)
       set_attribute(object, name, static_cast<std::int64_t>(value));
     else
       set_attribute(object, name, static_cast<std::uint64_t>(value));
   }
-  void set_attribute(std::string_view object, std::string_view name, std::span<const double> values);
+  void set_attribute(std::string_view object, std::string_view name,
+                     std::span<const double> values);
 
   /// An n-dimensional double dataset (C order, last index fastest) with a `units` attribute and,
   /// if `dims` is given (one name per axis), a `dims` attribute "time,depth". Throws

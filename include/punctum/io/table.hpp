@@ -17,9 +17,9 @@ namespace punctum::io {
 
 /// Column storage. bool is stored as the HDF5 enum {FALSE = 0, TRUE = 1} over int8, which h5py
 /// (and so pandas) reads back as numpy bool; uint8 stays a plain unsigned byte.
-using ColumnValues = std::variant<std::vector<double>, std::vector<std::int64_t>,
-                                  std::vector<std::uint8_t>, std::vector<bool>,
-                                  std::vector<std::string>>;
+using ColumnValues =
+    std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::uint8_t>,
+                 std::vector<bool>, std::vector<std::string>>;
 
 struct Column {
   std::string name;
@@ -37,14 +37,18 @@ class Table {
   /// Appends a column. Throws InvalidParameter when the name is empty, contains '/', repeats an
   /// existing column, or when the length differs from the columns already present; numeric
   /// columns need a unit ("1" when dimensionless).
-  Table& add(std::string name, std::string units, ColumnValues values, std::string description = {}) {
-    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description), true);
+  Table& add(std::string name, std::string units, ColumnValues values,
+             std::string description = {}) {
+    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description),
+                       true);
   }
 
   /// Appends a column read from a file: the same checks as add() except the unit, since files
   /// written by other tools may carry none ("" then means "not stated").
-  Table& add_as_read(std::string name, std::string units, ColumnValues values, std::string description) {
-    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description), false);
+  Table& add_as_read(std::string name, std::string units, ColumnValues values,
+                     std::string description) {
+    return add_checked(std::move(name), std::move(units), std::move(values), std::move(description),
+                       false);
   }
 
   std::size_t rows() const { return columns_.empty() ? 0 : columns_.front().size(); }
@@ -57,7 +61,8 @@ class Table {
                            "one of the table's columns", "");
   }
 
-  /// The values of column `name` as type T; throws InvalidParameter if the column holds another type.
+  /// The values of column `name` as type T; throws InvalidParameter if the column holds another
+  /// type.
   template <class T>
   const std::vector<T>& values(std::string_view name) const {
     const Column& c = column(name);
@@ -67,24 +72,24 @@ class Table {
   }
 
  private:
-  Table& add_checked(std::string name, std::string units, ColumnValues values, std::string description,
-                     bool require_units) {
+  Table& add_checked(std::string name, std::string units, ColumnValues values,
+                     std::string description, bool require_units) {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-      throw InvalidParameter("table column name", "'" + name + "'",
-                             "a non-empty name without '/'", "");
+      throw InvalidParameter("table column name", "'" + name + "'", "a non-empty name without '/'",
+                             "");
     for (const auto& c : columns_)
       if (c.name == name)
-        throw InvalidParameter("table column name", "'" + name + "'", "a name not already used", "");
+        throw InvalidParameter("table column name", "'" + name + "'", "a name not already used",
+                               "");
     Column column{std::move(name), std::move(units), std::move(values), std::move(description)};
     const bool is_label = std::holds_alternative<std::vector<std::string>>(column.values);
     if (require_units && column.units.empty() && !is_label)
       throw InvalidParameter("table column '" + column.name + "' units", "''",
                              "a unit symbol (\"1\" for dimensionless numbers and counts)", "");
     if (!columns_.empty() && column.size() != rows())
-      throw InvalidParameter("table column '" + column.name + "' length",
-                             std::to_string(column.size()),
-                             std::to_string(rows()) + " (the rows of the columns already present)",
-                             "rows");
+      throw InvalidParameter(
+          "table column '" + column.name + "' length", std::to_string(column.size()),
+          std::to_string(rows()) + " (the rows of the columns already present)", "rows");
     columns_.push_back(std::move(column));
     return *this;
   }

@@ -14,8 +14,9 @@ class ScratchDir : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir = std::filesystem::temp_directory_path() /
-          ("punctum-io-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
+    dir =
+        std::filesystem::temp_directory_path() / ("punctum-io-" + std::to_string(::getpid()) + "-" +
+                                                  info->test_suite_name() + "-" + info->name());
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
   }

@@ -25,7 +25,8 @@ TEST_F(H5WriterTest, DatasetsRoundTripWithUnitsDimsAndAttributes) {
   {
     H5Writer writer(path);
     writer.write_dataset("/observables/time", time, "s", {"time"});
-    writer.write_dataset("observables/collagen_profile", profile, {3, 2}, "kg/m^3", {"time", "depth"});
+    writer.write_dataset("observables/collagen_profile", profile, {3, 2}, "kg/m^3",
+                         {"time", "depth"});
     writer.write_dataset("/observables/bleeding_points", counts, {3}, "1", {"time"});
     writer.set_attribute("/observables", "title", "reference course");
     writer.set_attribute("/observables", "threshold", 0.25);
@@ -52,7 +53,8 @@ TEST_F(H5WriterTest, DatasetsRoundTripWithUnitsDimsAndAttributes) {
   EXPECT_EQ(reader.string_attribute("/observables", "title"), "reference course");
   EXPECT_EQ(reader.double_attribute("/observables", "threshold"), 0.25);
   EXPECT_EQ(reader.int_attribute("/observables", "sessions"), 4);
-  EXPECT_EQ(std::get<std::uint64_t>(reader.attribute("/observables", "seed")), 18446744073709551615ull);
+  EXPECT_EQ(std::get<std::uint64_t>(reader.attribute("/observables", "seed")),
+            18446744073709551615ull);
   EXPECT_EQ(std::get<std::vector<double>>(reader.attribute("/", "spacing")),
             (std::vector<double>{1e-5, 2e-5, 3e-5}));
   EXPECT_EQ(reader.children("/observables"),
@@ -75,7 +77,8 @@ TEST_F(H5WriterTest, ShapeMismatchNamesTheDataset) {
   writer.write_dataset("/observables/erythema", values, {10}, "1");
   EXPECT_THROW(writer.write_dataset("/observables/erythema", values, {10}, "1"), InvalidParameter)
       << "a dataset is never silently overwritten";
-  EXPECT_THROW(writer.write_dataset("/observables/x", values, {10}, "1", {"time", "depth"}), InvalidParameter);
+  EXPECT_THROW(writer.write_dataset("/observables/x", values, {10}, "1", {"time", "depth"}),
+               InvalidParameter);
 }
 
 TEST_F(H5WriterTest, TableColumnsOfEveryTypeRoundTrip) {
@@ -104,7 +107,8 @@ TEST_F(H5WriterTest, TableColumnsOfEveryTypeRoundTrip) {
   EXPECT_EQ(back.column("x").units, "m");
   EXPECT_EQ(back.column("x").description, "lateral position");
   EXPECT_EQ(back.values<std::int64_t>("session"), punctures.values<std::int64_t>("session"));
-  EXPECT_EQ(back.values<std::uint8_t>("deepest_layer"), punctures.values<std::uint8_t>("deepest_layer"));
+  EXPECT_EQ(back.values<std::uint8_t>("deepest_layer"),
+            punctures.values<std::uint8_t>("deepest_layer"));
   EXPECT_EQ(back.values<bool>("capillary_hit"), punctures.values<bool>("capillary_hit"));
   EXPECT_EQ(back.values<std::string>("device"), punctures.values<std::string>("device"));
   EXPECT_EQ(reader.int_attribute("/punctures", "rows"), 3);
@@ -130,8 +134,9 @@ Field<double> smooth_field(const Grid3& grid, std::size_t species, double phase)
     for (std::size_t k = 0; k < grid.nz(); ++k)
       for (std::size_t j = 0; j < grid.ny(); ++j)
         for (std::size_t i = 0; i < grid.nx(); ++i)
-          field(s, i, j, k) = double(s + 1) * std::sin(0.3 * double(i) + phase) * std::cos(0.2 * double(j)) +
-                              0.01 * double(k);
+          field(s, i, j, k) =
+              double(s + 1) * std::sin(0.3 * double(i) + phase) * std::cos(0.2 * double(j)) +
+              0.01 * double(k);
   return field;
 }
 
@@ -152,7 +157,8 @@ TEST_F(H5WriterTest, FieldSnapshotsGrowOneChunkPerSnapshotCompressed) {
   const std::vector<double> times{0.0, 3600.0, 7 * 86400.0};
   {
     H5Writer writer(path, WriterOptions{false, 4});
-    writer.define_fields("/fields", grid, {{"collagen_I", "kg/m^3", "mature collagen"}, {"damage", "1", ""}});
+    writer.define_fields("/fields", grid,
+                         {{"collagen_I", "kg/m^3", "mature collagen"}, {"damage", "1", ""}});
     for (std::size_t n = 0; n < times.size(); ++n) {
       snapshots.push_back(smooth_field(grid, 2, double(n)));
       if (n == 1) {
@@ -215,7 +221,8 @@ TEST_F(H5WriterTest, FieldSnapshotsGrowOneChunkPerSnapshotCompressed) {
   for (int i = 0; i < filters; ++i) {
     unsigned flags = 0, level[4] = {};
     std::size_t n = 4;
-    const H5Z_filter_t id = H5Pget_filter2(dcpl, unsigned(i), &flags, &n, level, 0, nullptr, nullptr);
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl, unsigned(i), &flags, &n, level, 0, nullptr, nullptr);
     shuffle = shuffle || id == H5Z_FILTER_SHUFFLE;
     if (id == H5Z_FILTER_DEFLATE) {
       deflate = true;
@@ -313,7 +320,8 @@ TEST_F(H5WriterTest, HDF5FailuresBecomeIoErrorsNamingFileAndObject) {
   } catch (const IoError& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find("not-hdf5.h5"), std::string::npos) << message;
-    EXPECT_NE(message.find("H5Fopen"), std::string::npos) << "HDF5's own stack is included: " << message;
+    EXPECT_NE(message.find("H5Fopen"), std::string::npos)
+        << "HDF5's own stack is included: " << message;
   }
   H5Writer writer(dir / "w.h5");
   try {
