@@ -15,25 +15,53 @@ Quick look::
 
 from __future__ import annotations
 
-from punctum._core import (
+import os as _os
+import sys as _sys
+
+
+def _import_core() -> None:
+    # punctum._core links the system HDF5 while h5py's wheel bundles its own. Loaded RTLD_LOCAL and
+    # (glibc) RTLD_DEEPBIND, each extension binds to its own HDF5 whatever dlopen flags the host
+    # process set; see docs/output-format.md, "HDF5 alongside h5py". PUNCTUM_DEEPBIND=0 opts out
+    # (sanitizer runtimes refuse RTLD_DEEPBIND).
+    if not hasattr(_sys, "getdlopenflags"):
+        import punctum._core  # noqa: F401
+        return
+    flags = _sys.getdlopenflags()
+    isolated = _os.RTLD_NOW | _os.RTLD_LOCAL
+    if _os.environ.get("PUNCTUM_DEEPBIND", "1") != "0":
+        isolated |= getattr(_os, "RTLD_DEEPBIND", 0)
+    _sys.setdlopenflags(isolated)
+    try:
+        import punctum._core  # noqa: F401
+    finally:
+        _sys.setdlopenflags(flags)
+
+
+_import_core()
+
+from punctum import io  # noqa: E402
+from punctum._core import (  # noqa: E402
     Grid3,
+    IoError,
     Layer,
     NumericalError,
     ParameterError,
     ResourceError,
     SkinModel,
 )
-from punctum._core import __version__ as __version__
-from punctum.analysis import optimize, plot_sensitivity, sensitivity
-from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures
-from punctum.mechanics import InsertionResult, Needle, insert, insertion_table
-from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
-from punctum.sweep import sweep
+from punctum._core import __version__ as __version__  # noqa: E402
+from punctum.analysis import optimize, plot_sensitivity, sensitivity  # noqa: E402
+from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures  # noqa: E402
+from punctum.mechanics import InsertionResult, Needle, insert, insertion_table  # noqa: E402
+from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report  # noqa: E402
+from punctum.sweep import sweep  # noqa: E402
 
 __all__ = [
     "Finding",
     "Grid3",
     "InsertionResult",
+    "IoError",
     "Layer",
     "Needle",
     "NumericalError",
@@ -52,6 +80,7 @@ __all__ = [
     "insert",
     "insertion_table",
     "plot_punctures",
+    "io",
     "screen",
     "sensitivity",
     "screening_report",
