@@ -119,18 +119,15 @@ std::vector<Line> cover_with_lines(const Session& s, int pass, double direction,
 
 namespace {
 
-/// Uniform hash grid over the bounding square for neighbour queries.
-struct HashGrid {
+/// Punctures sorted into a uniform grid of cells (compressed rows: start[c] .. start[c+1]), with
+/// their coordinates copied in cell order so neighbour scans read contiguous memory.
+struct CellGrid {
   double h;
   int n;
-  std::vector<std::vector<std::uint32_t>> cells;
-  HashGrid(double extent, double cell) : h(cell), n(std::max(1, int(std::ceil(extent / cell)))) {
-    cells.resize(std::size_t(n) * std::size_t(n));
-  }
+  std::vector<std::uint32_t> start, id;
+  std::vector<double> x, y, reach;  // reach = channel radius + half the tear
+  CellGrid(double extent, double cell) : h(cell), n(std::max(1, int(std::ceil(extent / cell)))) {}
   int index(double v) const { return std::clamp(int(v / h), 0, n - 1); }
-  std::vector<std::uint32_t>& at(double x, double y) {
-    return cells[std::size_t(index(y)) * n + index(x)];
-  }
 };
 
 }  // namespace
@@ -208,44 +205,85 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   st.deep_plexus_fraction = double(deep) / n;
   for (auto& f : st.deepest_layer_fraction) f /= n;
 
-  // Nearest neighbours and overlaps on a hash grid with cells about two mean spacings wide.
+  // Nearest neighbours and overlaps on a cell grid at least one mean spacing and one channel reach
+  // wide; each puncture's values are independent, so the loop runs in parallel and the sums are
+  // taken in order afterwards (identical for any thread count).
   double max_reach = 0.0;
   for (auto i : hit)
     max_reach = std::max(max_reach, 2.0 * punctures[i].channel_radius + punctures[i].tear_length);
   const double spacing = 1.0 / std::sqrt(st.density);
-  HashGrid grid(e, std::max({2.0 * spacing, max_reach, 1e-5}));
-  for (auto i : hit) grid.at(punctures[i].x, punctures[i].y).push_back(i);
+  CellGrid grid(e, std::max({spacing, max_reach, 1e-5}));
+  const std::size_t cells = std::size_t(grid.n) * std::size_t(grid.n);
+  std::vector<std::uint32_t> cell_of(hit.size());
+  grid.start.assign(cells + 1, 0);
+  for (std::size_t k = 0; k < hit.size(); ++k) {
+    const auto& p = punctures[hit[k]];
+    cell_of[k] = std::uint32_t(std::size_t(grid.index(p.y)) * grid.n + grid.index(p.x));
+    ++grid.start[cell_of[k] + 1];
+  }
+  for (std::size_t c = 0; c < cells; ++c) grid.start[c + 1] += grid.start[c];
+  grid.id.resize(hit.size());
+  grid.x.resize(hit.size());
+  grid.y.resize(hit.size());
+  grid.reach.resize(hit.size());
+  {
+    std::vector<std::uint32_t> fill(grid.start.begin(), grid.start.end() - 1);
+    for (std::size_t k = 0; k < hit.size(); ++k) {
+      const auto& p = punctures[hit[k]];
+      const std::uint32_t slot = fill[cell_of[k]]++;
+      grid.id[slot] = hit[k];
+      grid.x[slot] = p.x;
+      grid.y[slot] = p.y;
+      grid.reach[slot] = p.channel_radius + 0.5 * p.tear_length;
+    }
+  }
+  std::vector<double> nearest(hit.size());
+  std::vector<unsigned char> overlapping(hit.size());
+  const long n_hit = long(hit.size());
+#pragma omp parallel for schedule(static)
+  for (long k = 0; k < n_hit; ++k) {
+    const std::uint32_t i = hit[std::size_t(k)];
+    const auto& p = punctures[i];
+    const double reach_p = p.channel_radius + 0.5 * p.tear_length;
+    const int cx = grid.index(p.x), cy = grid.index(p.y);
+    double best2 = 1e300;
+    bool overlap = false;
+    auto scan = [&](int j, int kx) {
+      if (j < 0 || kx < 0 || j >= grid.n || kx >= grid.n) return;
+      const std::size_t c = std::size_t(j) * grid.n + kx;
+      for (std::uint32_t s = grid.start[c]; s < grid.start[c + 1]; ++s) {
+        if (grid.id[s] == i) continue;
+        const double dx = grid.x[s] - p.x, dy = grid.y[s] - p.y, d2 = dx * dx + dy * dy;
+        best2 = std::min(best2, d2);
+        // Channels overlap if the discs (plus half the tears) meet; counted against earlier ones.
+        const double touch = reach_p + grid.reach[s];
+        if (grid.id[s] < i && d2 < touch * touch) overlap = true;
+      }
+    };
+    // Rings of cells around the puncture's own; after ring r every point within r*h has been seen.
+    scan(cy, cx);
+    for (int ring = 1; ring <= grid.n; ++ring) {
+      for (int kx = cx - ring; kx <= cx + ring; ++kx) {
+        scan(cy - ring, kx);
+        scan(cy + ring, kx);
+      }
+      for (int j = cy - ring + 1; j <= cy + ring - 1; ++j) {
+        scan(j, cx - ring);
+        scan(j, cx + ring);
+      }
+      if (best2 <= (ring * grid.h) * (ring * grid.h)) break;
+    }
+    nearest[std::size_t(k)] = best2 < 1e300 ? std::sqrt(best2) : -1.0;
+    overlapping[std::size_t(k)] = overlap;
+  }
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;
-  for (auto i : hit) {
-    const auto& p = punctures[i];
-    const int cx = grid.index(p.x), cy = grid.index(p.y);
-    double best = 1e30;
-    bool overlap = false;
-    // Rings of cells around the puncture's own; after ring r every point within r*h has been seen.
-    for (int ring = 0; ring <= grid.n; ++ring) {
-      for (int j = cy - ring; j <= cy + ring; ++j)
-        for (int k = cx - ring; k <= cx + ring; ++k) {
-          if (std::max(std::abs(j - cy), std::abs(k - cx)) != ring) continue;
-          if (j < 0 || k < 0 || j >= grid.n || k >= grid.n) continue;
-          for (auto q : grid.cells[std::size_t(j) * grid.n + k]) {
-            if (q == i) continue;
-            const auto& o = punctures[q];
-            const double d = std::hypot(o.x - p.x, o.y - p.y);
-            best = std::min(best, d);
-            // Channels overlap if the discs (plus half the tears) meet; count against earlier ones.
-            if (q < i &&
-                d < p.channel_radius + o.channel_radius + 0.5 * (p.tear_length + o.tear_length))
-              overlap = true;
-          }
-        }
-      if (ring >= 1 && best <= ring * grid.h) break;
-    }
-    if (best < 1e30) {
-      nn_sum += best;
+  for (std::size_t k = 0; k < hit.size(); ++k) {
+    if (nearest[k] >= 0.0) {
+      nn_sum += nearest[k];
       ++nn_count;
     }
-    overlaps += overlap;
+    overlaps += overlapping[k];
   }
   st.mean_nearest_neighbour = nn_count ? nn_sum / double(nn_count) : 0.0;
   st.clark_evans = st.mean_nearest_neighbour / (0.5 / std::sqrt(st.density));
