@@ -1,0 +1,388 @@
+#pragma once
+// Implicit diffusion by locally one-dimensional (LOD) backward-Euler sweeps:
+//   (I - dt Lx) u* = u,  (I - dt Ly) u** = u*,  (I - dt Lz) u^{n+1} = u**,
+// each an M-matrix solve (unconditionally stable, positivity preserving, and with no-flux or
+// periodic boundaries its columns sum to one, so mass is conserved to round-off).
+//
+// Layout and passes (the kernel is memory-bound, so it is organised around memory passes):
+//  * Coefficients depend on depth only (the layer), so every x- and y-line of a plane shares one
+//    matrix: its factorisation is computed once per dt and only right-hand sides are swept.
+//  * Pass 1, per plane k (in L2): x sweep on blocks of `lanes` lines transposed into a small
+//    buffer so the recurrence runs across lines in SIMD, then the y sweep across x in SIMD.
+//  * Pass 2, per y-slab j (nz x nx, in L2): the z sweep across x in SIMD.
+//  * Periodic x/y: cyclic tridiagonal by Sherman-Morrison (Numerical Recipes 2.7).
+//  * z: no-flux at depth and at the surface, harmonic-mean face coefficients; the topical agent
+//    has a Robin surface flux  -D ds/dz = P(x,y) (s_film - s)  whose per-column diagonal change is
+//    one more Sherman-Morrison rank-one correction with a shared precomputed vector.
+//  * Fibroblasts diffuse as their excess over the resident density f0(z): the resident cells stay.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "punctum/core/field.hpp"
+#include "punctum/healing/model.hpp"
+
+#ifdef PUNCTUM_USE_OPENMP
+#include <omp.h>
+#endif
+
+namespace punctum::healing::detail {
+
+/// Factorisation of a constant-coefficient periodic tridiagonal matrix diag 1 + 2r, off -r.
+template <class T>
+struct CyclicFactor {
+  std::vector<T> ib, cp, q;  // 1/pivot, super-diagonal multipliers, Sherman-Morrison vector
+  T r = 0, bg = 0, sm = 0;
+  bool identity = true;
+
+  void resize(std::size_t n) { ib.assign(n, T(0)); cp.assign(n, T(0)); q.assign(n, T(0)); }
+
+  /// `scratch` holds 3 n doubles (preallocated: no allocation inside a time step).
+  void factor(double r_, std::size_t n, double* scratch) {
+    identity = (r_ == 0.0 || n == 1);
+    if (identity) return;
+    const double b = 1.0 + 2.0 * r_, gamma = -b;
+    double* ibd = scratch;
+    double* cpd = scratch + n;
+    double* qd = scratch + 2 * n;
+    for (std::size_t i = 0; i < n; ++i) {
+      double bb = b;
+      if (i == 0) bb = b - gamma;
+      if (i == n - 1) bb = b - r_ * r_ / gamma;
+      const double den = (i == 0) ? bb : bb + r_ * cpd[i - 1];
+      ibd[i] = 1.0 / den;
+      cpd[i] = -r_ * ibd[i];
+    }
+    // A' q = (gamma, 0, ..., 0, alpha), alpha = -r
+    for (std::size_t i = 0; i < n; ++i) {
+      const double rhs = (i == 0) ? gamma : (i == n - 1 ? -r_ : 0.0);
+      qd[i] = (i == 0) ? rhs * ibd[0] : (rhs + r_ * qd[i - 1]) * ibd[i];
+    }
+    for (std::size_t i = n - 1; i-- > 0;) qd[i] -= cpd[i] * qd[i + 1];
+    const double bgd = (-r_) / gamma;
+    for (std::size_t i = 0; i < n; ++i) { ib[i] = T(ibd[i]); cp[i] = T(cpd[i]); q[i] = T(qd[i]); }
+    r = T(r_);
+    bg = T(bgd);
+    sm = T(1.0 / (1.0 + qd[0] + bgd * qd[n - 1]));
+  }
+};
+
+/// One array swept by the LOD solver: which factor set, whether it is shifted by the resident
+/// fibroblast density, whether it carries the topical Robin surface condition.
+template <class T>
+struct SweepJob {
+  T* data = nullptr;
+  std::size_t set = 0;
+  bool shifted = false;
+  bool robin = false;
+};
+
+/// Factor sets: 0-3 plain diffusion of c, g, f, s; 4-5 the delta-form operators of c and g, whose
+/// linear decay is folded into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
+inline constexpr std::size_t factor_sets = diffusing_count + 2;
+
+template <class T>
+class LodDiffusion {
+ public:
+  static constexpr std::size_t lanes = cache_line_bytes / sizeof(T);
+
+  LodDiffusion(const HealingModel& model, int threads)
+      : model_(&model), grid_(model.grid()), threads_(std::max(1, threads)) {
+    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    for (std::size_t d = 0; d < factor_sets; ++d) {
+      fx_[d].resize(nz);
+      fy_[d].resize(nz);
+      for (std::size_t k = 0; k < nz; ++k) { fx_[d][k].resize(nx); fy_[d][k].resize(ny); }
+      zam_[d].assign(nz, T(0));
+      zib_[d].assign(nz, T(0));
+      zcp_[d].assign(nz, T(0));
+    }
+    zq_.assign(nz, T(0));
+    scratch_.assign(3 * std::max({nx, ny, nz}), 0.0);
+    offsets_.assign(nz, T(0));
+    for (std::size_t k = 0; k < nz; ++k) offsets_[k] = T(model.planes()[k].f0);
+    const std::size_t pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    buffers_.resize(std::size_t(threads_));
+    for (auto& b : buffers_) {
+      b.block = aligned_vector<T>(std::max(nx, ny) * lanes);
+      b.fact = aligned_vector<T>(std::max(pitch, lanes));
+      b.delta = aligned_vector<T>(pitch);
+    }
+  }
+
+  /// Bytes of coefficient and per-thread scratch storage.
+  std::size_t workspace_bytes() const {
+    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    return sizeof(T) * (factor_sets * nz * (3 * (nx + ny) + 3) + 2 * nz +
+                        std::size_t(threads_) * (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
+  }
+
+  /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))).
+  void prepare(double dt) {
+    if (dt == prepared_dt_) return;
+    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    const double dx2 = grid_.spacing[0] * grid_.spacing[0], dy2 = grid_.spacing[1] * grid_.spacing[1],
+                 dz2 = grid_.spacing[2] * grid_.spacing[2];
+    const auto& R = model_->rates();
+    for (std::size_t set = 0; set < factor_sets; ++set) {
+      const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
+      const double decay = set == diffusing_count ? R.inflammation_decay
+                           : set == diffusing_count + 1 ? R.growth_factor_decay : 0.0;
+      for (std::size_t k = 0; k < nz; ++k) {
+        const double D = model_->planes()[k].D[d];
+        fx_[set][k].factor(D * dt / dx2, nx, scratch_.data());
+        fy_[set][k].factor(D * dt / dy2, ny, scratch_.data());
+      }
+      const auto& face = model_->face_diffusivity(d);
+      double* ib = scratch_.data();
+      double* cp = scratch_.data() + nz;
+      for (std::size_t k = 0; k < nz; ++k) {
+        const double up = k > 0 ? face[k - 1] * dt / dz2 : 0.0;
+        const double dn = k + 1 < nz ? face[k] * dt / dz2 : 0.0;
+        const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp[k - 1] : 0.0);
+        ib[k] = 1.0 / den;
+        cp[k] = -dn * ib[k];
+        zam_[set][k] = T(up);
+        zib_[set][k] = T(ib[k]);
+        zcp_[set][k] = T(cp[k]);
+      }
+      if (set == 3) {
+        // A q = e0 for the Robin rank-one correction of the topical agent.
+        double* q = scratch_.data() + 2 * nz;
+        for (std::size_t k = 0; k < nz; ++k)
+          q[k] = ((k == 0 ? 1.0 : 0.0) + (k > 0 ? double(zam_[set][k]) * q[k - 1] : 0.0)) * ib[k];
+        for (std::size_t k = nz - 1; k-- > 0;) q[k] -= cp[k] * q[k + 1];
+        for (std::size_t k = 0; k < nz; ++k) zq_[k] = T(q[k]);
+      }
+    }
+    dt_ = dt;
+    prepared_dt_ = dt;
+  }
+
+  /// One LOD step of length prepare()'s dt on the diffusing species of `u` (which holds all
+  /// species_count species; w is read for the surface permeability). `film` is the topical
+  /// agent's surface concentration, kg/m^3.
+  void apply(Field<T>& u, double film) {
+    std::array<SweepJob<T>, diffusing_count> jobs;
+    for (std::size_t d = 0; d < diffusing_count; ++d)
+      jobs[d] = {u.species_data(idx(diffusing_species[d])), d, d == 2, d == 3};
+    solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), film);
+  }
+
+  /// Sweeps every job's array (same grid layout as the state field). `w` is the damage array for
+  /// the topical agent's surface permeability (only read by Robin jobs).
+  void solve(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {
+    lateral_pass(jobs, njobs);
+    depth_pass(jobs, njobs, w, film);
+  }
+
+  void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
+    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+      const auto k = std::size_t(kk);
+      auto& buf = buffers_[thread_id()];
+      for (std::size_t jb = 0; jb < njobs; ++jb) {
+        const auto& job = jobs[jb];
+        const auto& fx = fx_[job.set][k];
+        const auto& fy = fy_[job.set][k];
+        if (fx.identity && fy.identity) continue;
+        T* plane = job.data + pitch * ny * k;
+        const T off = job.shifted ? offsets_[k] : T(0);
+        if (off != T(0)) shift_plane(plane, -off);
+        if (!fx.identity) sweep_x(plane, fx, buf);
+        if (!fy.identity) sweep_y(plane, fy, buf);
+        if (off != T(0)) shift_plane(plane, off);
+      }
+    }
+  }
+
+  void depth_pass(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {
+    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    const std::size_t plane_stride = pitch * ny;
+    const double P_intact = model_->rates().topical_permeability_intact;
+    const double P_open = model_->topical_permeability_open();
+    const double dz = grid_.spacing[2];
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t jj = 0; jj < std::ptrdiff_t(ny); ++jj) {
+      const auto j = std::size_t(jj);
+      auto& buf = buffers_[thread_id()];
+      for (std::size_t jb = 0; jb < njobs; ++jb) {
+        const auto& job = jobs[jb];
+        T* base = job.data + pitch * j;
+        const T* am = zam_[job.set].data();
+        const T* ib = zib_[job.set].data();
+        const T* cp = zcp_[job.set].data();
+        const bool shifted = job.shifted;
+        const bool robin = job.robin;
+        T* delta = buf.delta.data();
+        if (robin) {
+          const T* w0 = w + pitch * j;
+          for (std::size_t i = 0; i < nx; ++i) {
+            const double wv = std::clamp(double(w0[i]), 0.0, 1.0);
+            delta[i] = T(dt_ * (P_intact + (P_open - P_intact) * wv) / dz);
+          }
+        }
+        // forward elimination
+        {
+          T* row = base;
+          const T off = shifted ? offsets_[0] : T(0);
+          const T filmT = T(film);
+          if (robin) {
+            for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] + delta[i] * filmT) * ib[0];
+          } else {
+            for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off) * ib[0];
+          }
+        }
+        for (std::size_t k = 1; k < nz; ++k) {
+          T* row = base + plane_stride * k;
+          const T* prev = row - plane_stride;
+          const T a = am[k], b = ib[k];
+          const T off = shifted ? offsets_[k] : T(0);
+          for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off + a * prev[i]) * b;
+        }
+        // back substitution (re-adding the resident fibroblasts one plane behind)
+        for (std::size_t k = nz - 1; k-- > 0;) {
+          T* row = base + plane_stride * k;
+          T* next = row + plane_stride;
+          const T c = cp[k];
+          const T off = shifted ? offsets_[k + 1] : T(0);
+          for (std::size_t i = 0; i < nx; ++i) {
+            row[i] -= c * next[i];
+            next[i] += off;
+          }
+        }
+        if (shifted) {
+          const T off = offsets_[0];
+          for (std::size_t i = 0; i < nx; ++i) base[i] += off;
+        }
+        if (robin) {
+          T* fact = buf.fact.data();
+          const T q0 = zq_[0];
+          for (std::size_t i = 0; i < nx; ++i) fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
+          for (std::size_t k = 0; k < nz; ++k) {
+            T* row = base + plane_stride * k;
+            const T q = zq_[k];
+            for (std::size_t i = 0; i < nx; ++i) row[i] -= fact[i] * q;
+          }
+        }
+      }
+    }
+  }
+
+  int threads() const { return threads_; }
+
+ private:
+  struct Buffers {
+    aligned_vector<T> block, fact, delta;
+  };
+
+  std::size_t thread_id() const {
+#ifdef PUNCTUM_USE_OPENMP
+    return std::size_t(omp_get_thread_num());
+#else
+    return 0;
+#endif
+  }
+
+  void shift_plane(T* plane, T by) const {
+    const auto nx = grid_.nx(), ny = grid_.ny();
+    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    for (std::size_t j = 0; j < ny; ++j) {
+      T* row = plane + pitch * j;
+      for (std::size_t i = 0; i < nx; ++i) row[i] += by;
+    }
+  }
+
+  // x sweep: `lanes` lines at a time, transposed so the recurrence over i runs across lines.
+  void sweep_x(T* plane, const CyclicFactor<T>& F, Buffers& buf) const {
+    const auto nx = grid_.nx(), ny = grid_.ny();
+    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    constexpr std::size_t L = lanes;
+    T* B = buf.block.data();
+    T* fact = buf.fact.data();
+    const T r = F.r, bg = F.bg, sm = F.sm;
+    const T* ib = F.ib.data();
+    const T* cp = F.cp.data();
+    const T* q = F.q.data();
+    for (std::size_t j0 = 0; j0 < ny; j0 += L) {
+      const std::size_t nl = std::min(L, ny - j0);
+      for (std::size_t l = 0; l < nl; ++l) {
+        const T* src = plane + pitch * (j0 + l);
+        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = src[i];
+      }
+      for (std::size_t l = nl; l < L; ++l)
+        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
+      {
+        const T b0 = ib[0];
+        for (std::size_t l = 0; l < L; ++l) B[l] *= b0;
+      }
+      for (std::size_t i = 1; i < nx; ++i) {
+        T* cur = B + i * L;
+        const T* prev = cur - L;
+        const T b = ib[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
+      }
+      for (std::size_t i = nx - 1; i-- > 0;) {
+        T* cur = B + i * L;
+        const T* next = cur + L;
+        const T c = cp[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
+      }
+      const T* last = B + (nx - 1) * L;
+      for (std::size_t l = 0; l < L; ++l) fact[l] = (B[l] + bg * last[l]) * sm;
+      for (std::size_t l = 0; l < nl; ++l) {
+        T* dst = plane + pitch * (j0 + l);
+        const T fl = fact[l];
+        for (std::size_t i = 0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
+      }
+    }
+  }
+
+  // y sweep: lines along y, the recurrence over j runs across x in SIMD.
+  void sweep_y(T* plane, const CyclicFactor<T>& F, Buffers& buf) const {
+    const auto nx = grid_.nx(), ny = grid_.ny();
+    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    const T r = F.r, bg = F.bg, sm = F.sm;
+    T* fact = buf.fact.data();
+    {
+      const T b0 = F.ib[0];
+      for (std::size_t i = 0; i < nx; ++i) plane[i] *= b0;
+    }
+    for (std::size_t j = 1; j < ny; ++j) {
+      T* cur = plane + pitch * j;
+      const T* prev = cur - pitch;
+      const T b = F.ib[j];
+      for (std::size_t i = 0; i < nx; ++i) cur[i] = (cur[i] + r * prev[i]) * b;
+    }
+    for (std::size_t j = ny - 1; j-- > 0;) {
+      T* cur = plane + pitch * j;
+      const T* next = cur + pitch;
+      const T c = F.cp[j];
+      for (std::size_t i = 0; i < nx; ++i) cur[i] -= c * next[i];
+    }
+    const T* last = plane + pitch * (ny - 1);
+    for (std::size_t i = 0; i < nx; ++i) fact[i] = (plane[i] + bg * last[i]) * sm;
+    for (std::size_t j = 0; j < ny; ++j) {
+      T* cur = plane + pitch * j;
+      const T qj = F.q[j];
+      for (std::size_t i = 0; i < nx; ++i) cur[i] -= fact[i] * qj;
+    }
+  }
+
+  const HealingModel* model_;
+  Grid3 grid_;
+  int threads_;
+  double dt_ = 0.0, prepared_dt_ = -1.0;
+  std::array<std::vector<CyclicFactor<T>>, factor_sets> fx_, fy_;
+  std::array<std::vector<T>, factor_sets> zam_, zib_, zcp_;
+  std::vector<T> zq_, offsets_;
+  std::vector<double> scratch_;
+  std::vector<Buffers> buffers_;
+};
+
+}  // namespace punctum::healing::detail

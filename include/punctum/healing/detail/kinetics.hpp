@@ -1,0 +1,289 @@
+#pragma once
+// Per-voxel reaction kinetics and the chemotactic flux. One code for every fidelity: the 3D patch
+// and the 1-D column call the same functions. Equations: docs/healing.md.
+//
+// Each species' rate is written as production - destruction * u with production >= 0 and
+// destruction >= 0, and advanced by the linearly implicit (Patankar) Euler update
+//   u' = u + dt (P - D u) / (1 + dt D),
+// which is unconditionally positive, first order, and leaves u unchanged to the last bit where
+// P - D u is exactly zero: every baseline term is written so that it is (homeostasis).
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "punctum/core/field.hpp"
+#include "punctum/healing/model.hpp"
+
+namespace punctum::healing::detail {
+
+inline double patankar(double u, double prod, double dest, double dt) {
+  return u + dt * (prod - dest * u) / (1.0 + dt * dest);
+}
+
+/// Advances one voxel's species (in place, SI units) by dt. Returns false if a result is not
+/// finite.
+inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
+  double& w = v[0];
+  double& h = v[1];
+  const double c = v[2];
+  const double g = v[3];
+  double& f = v[4];
+  double& r3 = v[5];
+  double& r1 = v[6];
+  double& e = v[7];
+  double& p = v[8];
+  double& s = v[9];
+  // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
+  // where fibroblasts have been recruited.
+  const double repair = P.repair_by_fibroblasts ? P.repair * (f / P.f0) : P.repair;
+  w = patankar(w, 0.0, repair, dt);
+  h = patankar(h, 0.0, R.blood_clearance, dt);
+  // c and g (fast, diffusing, linear in themselves) advance with their diffusion in delta form
+  // (fast_rhs + LodDiffusion sets 4-5), which keeps their quasi-steady profiles exact.
+  const double phi = g / (R.growth_factor_half_saturation + g);
+  // Fibroblasts: growth-factor-driven logistic proliferation, apoptosis back to residents f0.
+  const double prolif = P.f_max_inv > 0.0 ? R.fibroblast_proliferation * phi : 0.0;
+  f = patankar(f, prolif * f + R.fibroblast_apoptosis * P.f0,
+               prolif * f * P.f_max_inv + R.fibroblast_apoptosis, dt);
+  // Synthesis-equivalent fibroblasts: growth-factor-stimulated cells plus the recruited excess
+  // (activated fibroblasts/myofibroblasts keep depositing matrix after the signal has gone).
+  const double active = (1.0 - std::min(w, 1.0)) * (f * phi + std::max(0.0, f - P.f0));
+  const double rho = r1 + r3;
+  const double cap = P.rho_max_inv > 0.0 ? std::max(0.0, 1.0 - rho * P.rho_max_inv) : 0.0;
+  const double S = R.collagen_synthesis * active * cap;
+  const double base = P.rho1_0 + P.rho3_0;
+  // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
+  // written as a difference of products so that it is exactly zero at baseline.
+  const double X = base > 0.0
+                       ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) / base
+                       : 0.0;
+  const double mmp = R.mmp_degradation * c;
+  const double r3_old = r3;
+  r3 = patankar(r3, R.collagen_III_fraction_new * S + R.collagen_turnover * P.rho3_0,
+                R.collagen_turnover + mmp + (r3_old > 0.0 ? X / r3_old : 0.0), dt);
+  // The I gain is what III lost to conversion in this (linearly implicit) update: mass moves.
+  const double converted = r3_old > 0.0 ? dt * X * (r3 / r3_old) : 0.0;
+  r1 = patankar(r1, (1.0 - R.collagen_III_fraction_new) * S + R.collagen_turnover * P.rho1_0,
+                R.collagen_turnover + mmp, dt) + converted;
+  const double cap_e = P.e_max_inv > 0.0 ? std::max(0.0, 1.0 - e * P.e_max_inv) : 0.0;
+  e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
+               R.elastin_turnover + mmp, dt);
+  p = patankar(p, P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0, R.pigment_decay, dt);
+  s = patankar(s, 0.0, P.topical_clearance, dt);
+  bool ok = true;
+  for (int q = 0; q < int(species_count); ++q) ok &= std::isfinite(v[q]);
+  return ok;
+}
+
+/// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
+///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
+///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
+/// written into delta species 0 (c) and 1 (g). Inflammation is driven by damage and blood and
+/// cleared with the neutrophil half-life; growth factor is released by the clot (platelets) and
+/// by macrophages and decays with the TGF-beta half-life (docs/healing.md).
+template <class T>
+void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, int threads) {
+  const auto& G = u.grid();
+  const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+  const auto& R = model.rates();
+  const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]), idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+               idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
+  const T* w = u.species_data(idx(Species::w));
+  const T* h = u.species_data(idx(Species::h));
+  const T* fields[2] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g))};
+  const auto& planes = model.planes();
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+    const auto k = std::size_t(kk);
+    for (std::size_t q = 0; q < 2; ++q) {
+      const T* a = fields[q];
+      T* out = delta.species_data(q);
+      const double D = planes[k].D[q];
+      const double up = k > 0 ? model.face_diffusivity(q)[k - 1] * idz2 : 0.0;
+      const double dn = k + 1 < nz ? model.face_diffusivity(q)[k] * idz2 : 0.0;
+      const double decay = q == 0 ? R.inflammation_decay : R.growth_factor_decay;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::size_t o = u.offset(0, j, k);
+        const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
+        const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
+        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
+        const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
+        for (std::size_t i = 0; i < nx; ++i) {
+          const double ui = a[o + i];
+          const double xp = a[o + (i + 1 == nx ? 0 : i + 1)], xm = a[o + (i == 0 ? nx - 1 : i - 1)];
+          double L = D * ((xp + xm - 2.0 * ui) * idx2 + (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
+          L += dn * (double(a[ozp + i]) - ui) - up * (ui - double(a[ozm + i]));
+          const double src = q == 0
+              ? R.inflammation_per_damage * double(w[o + i]) + R.inflammation_per_blood * double(h[o + i])
+              : R.growth_factor_per_blood * double(h[o + i]) +
+                    R.growth_factor_per_inflammation * double(fields[0][o + i]);
+          out[o + i] = T(dt * (L + decay * (src - ui)));
+        }
+      }
+    }
+  }
+}
+
+/// u_q += delta_q for the fast signals; a signal concentration cannot be negative (the delta form
+/// is not positivity preserving in transients, so overshoots below zero are cut).
+template <class T>
+void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
+  const std::size_t n = u.species_stride();
+  for (std::size_t q = 0; q < 2; ++q) {
+    T* a = u.species_data(q == 0 ? idx(Species::c) : idx(Species::g));
+    const T* d = delta.species_data(q);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::ptrdiff_t m = 0; m < std::ptrdiff_t(n); ++m) {
+      const T x = a[m] + d[m];
+      a[m] = x > T(0) ? x : T(0);
+    }
+  }
+}
+
+/// Reactions on every voxel of planes [k0, k1) of `u`. Returns false if any value became
+/// non-finite.
+template <class T>
+bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
+                  std::size_t k1) {
+  const auto nx = u.grid().nx(), ny = u.grid().ny();
+  const auto& R = model.rates();
+  bool ok = true;
+  T* base[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
+  for (std::size_t k = k0; k < k1; ++k) {
+    const auto& P = model.planes()[k];
+    for (std::size_t j = 0; j < ny; ++j) {
+      const std::size_t o = u.offset(0, j, k);
+      for (std::size_t i = 0; i < nx; ++i) {
+        double v[species_count];
+        for (std::size_t q = 0; q < species_count; ++q) v[q] = double(base[q][o + i]);
+        ok &= react(v, P, R, dt);
+        for (std::size_t q = 0; q < species_count; ++q) base[q][o + i] = T(v[q]);
+      }
+    }
+  }
+  return ok;
+}
+
+}  // namespace punctum::healing::detail
+
+namespace punctum::healing::detail {
+
+/// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
+/// recruited excess: first-order upwind (donor-cell) face fluxes, so the update is conservative
+/// (every face flux leaves one voxel and enters its neighbour) and positivity preserving when each
+/// substep satisfies dt * sum_out(v/h) <= 1; dt is split into as many substeps as that needs.
+/// Chemotactic sensitivity follows the fibroblast diffusivity's layer scaling (zero where
+/// fibroblasts do not live, e.g. into the epidermis).
+template <class T>
+class Chemotaxis {
+ public:
+  Chemotaxis(const HealingModel& model, int threads, std::size_t stride)
+      : model_(&model), threads_(std::max(1, threads)), scratch_(stride) {
+    const auto& R = model.rates();
+    const auto nz = model.grid().nz();
+    lateral_.assign(nz, 0.0);
+    face_.assign(nz, 0.0);
+    if (R.diffusivity_fibroblast > 0.0 && R.chemotaxis_fibroblast > 0.0) {
+      const double chi_per_D = R.chemotaxis_fibroblast / R.diffusivity_fibroblast;
+      for (std::size_t k = 0; k < nz; ++k) {
+        lateral_[k] = chi_per_D * model.planes()[k].D[2];
+        if (k + 1 < nz) face_[k] = chi_per_D * model.face_diffusivity(2)[k];
+      }
+    }
+  }
+
+  std::size_t scratch_bytes() const { return scratch_.size() * sizeof(T); }
+
+  /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count independent).
+  double max_rate(const Field<T>& u) const {
+    const auto& G = u.grid();
+    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
+                 hz2 = G.spacing[2] * G.spacing[2];
+    const T* g = u.species_data(idx(Species::g));
+    double best = 0.0;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best)
+    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+      const auto k = std::size_t(kk);
+      for (std::size_t j = 0; j < ny; ++j)
+        for (std::size_t i = 0; i < nx; ++i) {
+          const double ga = g[u.offset(i, j, k)];
+          double rate = 0.0;
+          auto add = [&](double chi, double gb, double h2) { rate += chi * std::max(0.0, gb - ga) / h2; };
+          if (nx > 1) {
+            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k)], hx2);
+            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k)], hx2);
+          }
+          if (ny > 1) {
+            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k)], hy2);
+            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k)], hy2);
+          }
+          if (k + 1 < nz) add(face_[k], g[u.offset(i, j, k + 1)], hz2);
+          if (k > 0) add(face_[k - 1], g[u.offset(i, j, k - 1)], hz2);
+          best = std::max(best, rate);
+        }
+    }
+    return best;
+  }
+
+  /// Advances f by dt under chemotaxis; returns the number of substeps taken.
+  std::size_t apply(Field<T>& u, double dt) {
+    const double rate = max_rate(u);
+    if (rate <= 0.0) return 0;
+    const auto n = std::size_t(std::ceil(dt * rate / 0.9));
+    const double sub = dt / double(n);
+    for (std::size_t m = 0; m < n; ++m) substep(u, sub);
+    return n;
+  }
+
+ private:
+  void substep(Field<T>& u, double dt) {
+    const auto& G = u.grid();
+    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
+                 hz2 = G.spacing[2] * G.spacing[2];
+    T* f = u.species_data(idx(Species::f));
+    const T* g = u.species_data(idx(Species::g));
+    T* old = scratch_.data();
+    const std::size_t total = u.species_stride();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(total); ++n) old[n] = f[n];
+    const auto& planes = model_->planes();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+      const auto k = std::size_t(kk);
+      const double f0 = planes[k].f0;
+      for (std::size_t j = 0; j < ny; ++j)
+        for (std::size_t i = 0; i < nx; ++i) {
+          const std::size_t a = u.offset(i, j, k);
+          const double ga = g[a], ua = std::max(0.0, double(old[a]) - f0);
+          double net = 0.0;  // outward flux sum / h, cells/(m^3 s)
+          auto face = [&](double chi, std::size_t b, double fb0, double h2) {
+            const double v = chi * (double(g[b]) - ga);  // v/h * h^2
+            const double ub = std::max(0.0, double(old[b]) - fb0);
+            net += (v > 0.0 ? v * ua : v * ub) / h2;
+          };
+          if (nx > 1) {
+            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k), f0, hx2);
+            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k), f0, hx2);
+          }
+          if (ny > 1) {
+            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k), f0, hy2);
+            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k), f0, hy2);
+          }
+          if (k + 1 < nz) face(face_[k], u.offset(i, j, k + 1), planes[k + 1].f0, hz2);
+          if (k > 0) face(face_[k - 1], u.offset(i, j, k - 1), planes[k - 1].f0, hz2);
+          f[a] = T(double(old[a]) - dt * net);
+        }
+    }
+  }
+
+  const HealingModel* model_;
+  int threads_;
+  aligned_vector<T> scratch_;
+  std::vector<double> lateral_, face_;
+};
+
+}  // namespace punctum::healing::detail

@@ -1,0 +1,279 @@
+#pragma once
+// Integrator: Strang splitting of the healing field,
+//   u^{n+1} = R(dt/2) . [C(dt) D(dt)] . R(dt/2) u^n,
+// R = per-voxel linearly implicit kinetics, C = upwind chemotaxis, D = LOD implicit diffusion.
+// Schemes:
+//   lod_euler       one split step; first order in time (backward-Euler diffusion/kinetics).
+//   lod_richardson  two half steps and one full step extrapolated, 2 u_{dt/2} - u_{dt}: second
+//                   order; the difference is the local error estimate that drives the adaptive
+//                   step (minutes after a wound, days in remodelling).
+// Events (wounds) set state.event_pending; the next step restarts at dt_initial.
+//
+//   Integrator<double> integ(model, {.threads = 2});
+//   integ.advance_to(state, 60 * 86400.0, [](double t) { return keep_going; });
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "punctum/core/error.hpp"
+#include "punctum/healing/detail/diffusion.hpp"
+#include "punctum/healing/detail/kinetics.hpp"
+#include "punctum/healing/model.hpp"
+#include "punctum/healing/state.hpp"
+
+#ifdef PUNCTUM_USE_OPENMP
+#include <omp.h>
+#endif
+
+namespace punctum::healing {
+
+enum class Scheme : int { lod_euler = 0, lod_richardson = 1 };
+
+struct IntegratorOptions {
+  Scheme scheme = Scheme::lod_richardson;
+  bool adaptive = true;          ///< error-controlled step (lod_richardson only)
+  double rtol = 1e-3;            ///< relative local error per step, 1
+  double dt_initial = 60.0;      ///< first step after an event, s
+  double dt_min = 1e-3;          ///< below this the step is refused, s
+  double dt_max = 2.0 * 86400;   ///< s
+  double dt_fixed = 3600.0;      ///< step when not adaptive, s
+  int threads = 0;               ///< 0: OpenMP default
+  std::size_t memory_limit_bytes = 0;  ///< 0: 80 % of physical memory
+};
+
+struct IntegratorStats {
+  std::size_t accepted = 0, rejected = 0, chemotaxis_substeps = 0;
+  double last_dt = 0.0, smallest_dt = 0.0, largest_dt = 0.0;  ///< s
+};
+
+inline int resolve_threads(int threads) {
+#ifdef PUNCTUM_USE_OPENMP
+  return threads > 0 ? threads : omp_get_max_threads();
+#else
+  (void)threads;
+  return 1;
+#endif
+}
+
+template <class T = double>
+class Integrator {
+ public:
+  Integrator(const HealingModel& model, IntegratorOptions options = {})
+      : model_(&model), opt_(options), threads_(resolve_threads(options.threads)),
+        diffusion_((validate(options), model), threads_),
+        chemotaxis_(model, threads_, stride_of(model.grid())) {
+    const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
+    require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
+                   "healing integrator workspace");
+    delta_ = Field<T>(model.grid(), 2);
+    if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
+    if (opt_.scheme == Scheme::lod_richardson && opt_.adaptive)
+      backup_ = Field<T>(model.grid(), species_count);
+    dt_ = opt_.dt_initial;
+    for (std::size_t k = 0; k < model.grid().nz(); ++k) {
+      scale_[idx(Species::f)] = std::max(scale_[idx(Species::f)], model.planes()[k].f0);
+      scale_[idx(Species::rho3)] =
+          std::max(scale_[idx(Species::rho3)], model.planes()[k].rho1_0 + model.planes()[k].rho3_0);
+      scale_[idx(Species::e)] = std::max(scale_[idx(Species::e)], model.planes()[k].e0);
+    }
+    scale_[idx(Species::rho1)] = scale_[idx(Species::rho3)];
+  }
+
+  /// Bytes the integrator holds besides the state (per scheme), padding included.
+  static std::size_t workspace_bytes(const Grid3& g, const IntegratorOptions& o, int threads) {
+    const std::size_t stride = stride_of(g);
+    std::size_t copies = 0;
+    if (o.scheme == Scheme::lod_richardson) copies += 1;
+    if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
+    const std::size_t lanes = cache_line_bytes / sizeof(T);
+    return sizeof(T) * (stride * (copies * species_count + 3) +
+                        detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
+                        std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
+  }
+  std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
+
+  const IntegratorStats& stats() const { return stats_; }
+  const IntegratorOptions& options() const { return opt_; }
+  int threads() const { return threads_; }
+
+  /// One step of the configured scheme (no adaptivity), dt in s. No allocation.
+  void step(HealingState<T>& st, double dt) {
+    require_positive("dt", dt, "s");
+    if (opt_.scheme == Scheme::lod_euler) {
+      split_step(st.field, st.topical_surface, dt, st.time);
+    } else {
+      copy(st.field, big_);
+      split_step(big_, st.topical_surface, dt, st.time);
+      split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
+      split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+      extrapolate(st.field, big_);
+    }
+    st.time += dt;
+    st.event_pending = false;
+    note_accepted(dt);
+  }
+
+  /// Advances the state to t_end (s). `progress(t)` is called after every accepted step; if it
+  /// returns false the run stops there (the state is consistent) and advance_to returns false.
+  bool advance_to(HealingState<T>& st, double t_end, const std::function<bool(double)>& progress = {}) {
+    if (!(t_end >= st.time))
+      throw InvalidParameter("t_end", punctum::detail::format_number(t_end),
+                             ">= state time " + punctum::detail::format_number(st.time), "s");
+    const double eps = 1e-9 * std::max(1.0, std::abs(t_end));
+    while (t_end - st.time > eps) {
+      if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive)) {
+        step(st, std::min(opt_.dt_fixed, t_end - st.time));
+      } else {
+        if (st.event_pending) dt_ = opt_.dt_initial;
+        st.event_pending = false;
+        const double dt = std::min({dt_, opt_.dt_max, t_end - st.time});
+        copy(st.field, backup_);
+        copy(st.field, big_);
+        split_step(big_, st.topical_surface, dt, st.time);
+        split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
+        split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+        const double err = error_norm(st.field, big_);
+        const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
+        if (err <= 1.0) {
+          extrapolate(st.field, big_);
+          st.time += dt;
+          note_accepted(dt);
+          dt_ = dt * std::clamp(grow, 0.2, 4.0);
+        } else {
+          copy(backup_, st.field);
+          ++stats_.rejected;
+          dt_ = dt * std::clamp(grow, 0.1, 0.9);
+          if (dt_ < opt_.dt_min) {
+            char msg[200];
+            std::snprintf(msg, sizeof msg,
+                          "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
+                          opt_.dt_min, st.time / 86400.0, err);
+            throw NumericalError(msg);
+          }
+          continue;
+        }
+      }
+      if (progress && !progress(st.time)) return false;
+    }
+    return true;
+  }
+
+ private:
+  static std::size_t stride_of(const Grid3& g) {
+    const std::size_t lane = Field<T>::lane;
+    return (g.nx() + lane - 1) / lane * lane * g.ny() * g.nz();
+  }
+
+  static void validate(const IntegratorOptions& o) {
+    require_positive("rtol", o.rtol, "1");
+    require_positive("dt_initial", o.dt_initial, "s");
+    require_positive("dt_min", o.dt_min, "s");
+    require_positive("dt_max", o.dt_max, "s");
+    require_positive("dt_fixed", o.dt_fixed, "s");
+    require_in_range("threads", o.threads, 0, 4096, "1");
+  }
+
+  void note_accepted(double dt) {
+    ++stats_.accepted;
+    stats_.last_dt = dt;
+    stats_.smallest_dt = stats_.accepted == 1 ? dt : std::min(stats_.smallest_dt, dt);
+    stats_.largest_dt = std::max(stats_.largest_dt, dt);
+  }
+
+  void copy(const Field<T>& from, Field<T>& to) const {
+    const std::size_t n = from.species_stride() * species_count;
+    const T* a = from.species_data(0);
+    T* b = to.species_data(0);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) b[q] = a[q];
+  }
+
+  /// Richardson: 2 small - big is second order; where it would go negative the (positive)
+  /// two-half-step value is kept.
+  void extrapolate(Field<T>& small, const Field<T>& big) const {
+    const std::size_t n = small.species_stride() * species_count;
+    T* a = small.species_data(0);
+    const T* b = big.species_data(0);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) {
+      const T x = T(2) * a[q] - b[q];
+      a[q] = x >= T(0) ? x : a[q];
+    }
+  }
+
+  double error_norm(const Field<T>& small, const Field<T>& big) const {
+    const std::size_t stride = small.species_stride();
+    double worst = 0.0;
+    for (std::size_t q = 0; q < species_count; ++q) {
+      const double atol = opt_.rtol * (scale_[q] > 0.0 ? scale_[q] : 1.0);
+      const T* a = small.species_data(q);
+      const T* b = big.species_data(q);
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst)
+      for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(stride); ++n) {
+        const double e = std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
+        worst = std::max(worst, e);
+      }
+    }
+    return worst;
+  }
+
+  void split_step(Field<T>& u, double film, double dt, double t0) {
+    react_all(u, 0.5 * dt, t0);
+    stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
+    diffusion_.prepare(dt);
+    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u^n).
+    detail::fast_rhs(u, delta_, *model_, dt, threads_);
+    // Slow diffusers in place: f (as its excess over residents) and the topical agent s.
+    const std::array<detail::SweepJob<T>, 4> jobs = {{
+        {delta_.species_data(0), diffusing_count, false, false},
+        {delta_.species_data(1), diffusing_count + 1, false, false},
+        {u.species_data(idx(Species::f)), 2, true, false},
+        {u.species_data(idx(Species::s)), 3, false, true},
+    }};
+    diffusion_.solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), film);
+    detail::fast_update(u, delta_, threads_);
+    react_all(u, 0.5 * dt, t0 + dt);
+  }
+
+  void react_all(Field<T>& u, double dt, double t) {
+    const auto nz = u.grid().nz();
+    bool ok = true;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(&& : ok)
+    for (std::ptrdiff_t k = 0; k < std::ptrdiff_t(nz); ++k)
+      ok = detail::react_planes(u, *model_, dt, std::size_t(k), std::size_t(k) + 1) && ok;
+    if (!ok) report_nonfinite(u, t);
+  }
+
+  [[noreturn]] void report_nonfinite(const Field<T>& u, double t) const {
+    const auto& G = u.grid();
+    for (std::size_t q = 0; q < species_count; ++q)
+      for (std::size_t k = 0; k < G.nz(); ++k)
+        for (std::size_t j = 0; j < G.ny(); ++j)
+          for (std::size_t i = 0; i < G.nx(); ++i)
+            if (!std::isfinite(double(u(q, i, j, k)))) {
+              char msg[300];
+              std::snprintf(msg, sizeof msg,
+                            "healing field became non-finite at t = %.6g days: species %s = %g at "
+                            "voxel (i, j, k) = (%zu, %zu, %zu), depth %.1f um",
+                            t / 86400.0, std::string(to_string(Species(q))).c_str(),
+                            double(u(q, i, j, k)), i, j, k, G.centre(2, k) * 1e6);
+              throw NumericalError(msg);
+            }
+    throw NumericalError("healing field became non-finite (location not found)");
+  }
+
+  const HealingModel* model_;
+  IntegratorOptions opt_;
+  int threads_;
+  detail::LodDiffusion<T> diffusion_;
+  detail::Chemotaxis<T> chemotaxis_;
+  Field<T> big_, backup_, delta_;
+  double dt_ = 0.0;
+  std::array<double, species_count> scale_{};
+  IntegratorStats stats_;
+};
+
+}  // namespace punctum::healing

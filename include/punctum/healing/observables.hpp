@@ -1,0 +1,62 @@
+#pragma once
+// Observables of a healing state: per-species volume integrals (total and change from the
+// unwounded baseline), maxima, and laterally averaged depth profiles. Sums run plane by plane in a
+// fixed order, so they do not depend on the thread count.
+
+#include <array>
+#include <vector>
+
+#include "punctum/healing/model.hpp"
+#include "punctum/healing/state.hpp"
+
+namespace punctum::healing {
+
+struct Observables {
+  double time = 0.0;                               ///< s
+  std::array<double, species_count> total{};       ///< integral over the grid, unit_of(s) * m^3
+  std::array<double, species_count> excess{};      ///< integral of (u - baseline), unit_of(s) * m^3
+  std::array<double, species_count> maximum{};     ///< largest voxel value, unit_of(s)
+};
+
+template <class T>
+Observables observe(const HealingState<T>& st, const HealingModel& model) {
+  const auto& G = model.grid();
+  const double V = G.voxel_volume();
+  Observables o;
+  o.time = st.time;
+  for (Species s : all_species) {
+    const auto q = idx(s);
+    double tot = 0.0, exc = 0.0, mx = -1e300;
+    for (std::size_t k = 0; k < G.nz(); ++k) {
+      const double b = model.baseline(s, k);
+      double plane = 0.0;
+      for (std::size_t j = 0; j < G.ny(); ++j)
+        for (T v : st.field.line(q, j, k)) {
+          plane += double(v);
+          mx = std::max(mx, double(v));
+        }
+      tot += plane * V;
+      exc += (plane - b * double(G.nx() * G.ny())) * V;
+    }
+    o.total[q] = tot;
+    o.excess[q] = exc;
+    o.maximum[q] = mx;
+  }
+  return o;
+}
+
+/// Lateral mean of species s in every plane (surface first), unit_of(s).
+template <class T>
+std::vector<double> depth_profile(const HealingState<T>& st, Species s) {
+  const auto& G = st.field.grid();
+  std::vector<double> out(G.nz(), 0.0);
+  for (std::size_t k = 0; k < G.nz(); ++k) {
+    double plane = 0.0;
+    for (std::size_t j = 0; j < G.ny(); ++j)
+      for (T v : st.field.line(idx(s), j, k)) plane += double(v);
+    out[k] = plane / double(G.nx() * G.ny());
+  }
+  return out;
+}
+
+}  // namespace punctum::healing
