@@ -52,12 +52,26 @@ from punctum._core import (  # noqa: E402
 )
 from punctum._core import __version__ as __version__  # noqa: E402
 from punctum.analysis import optimize, plot_sensitivity, sensitivity  # noqa: E402
+from punctum.course import (  # noqa: E402
+    CancellationToken,
+    CourseResult,
+    Protocol,
+    SimulationConfig,
+    reference_course,
+    simulate,
+)
 from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures  # noqa: E402
 from punctum.mechanics import InsertionResult, Needle, insert, insertion_table  # noqa: E402
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report  # noqa: E402
 from punctum.sweep import sweep  # noqa: E402
 
 __all__ = [
+    "CancellationToken",
+    "CourseResult",
+    "Protocol",
+    "SimulationConfig",
+    "reference_course",
+    "simulate",
     "Finding",
     "Grid3",
     "InsertionResult",

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   register_mechanics(m);
   register_healing(m);
   register_io(m);
+  register_course(m);
 }

@@ -11,4 +11,5 @@ void register_patient(py::module_& m);
 void register_mechanics(py::module_& m);  // mechanics + devices (bindings/src/mechanics.cpp)
 void register_healing(py::module_& m);    // bindings/src/healing.cpp
 void register_io(py::module_& m);         // bindings/src/io.cpp
+void register_course(py::module_& m);     // bindings/src/course.cpp
 }  // namespace punctum::bindings

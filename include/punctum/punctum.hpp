@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: everything a punctum user needs.
 #include "punctum/core.hpp"
+#include "punctum/course.hpp"
 #include "punctum/devices.hpp"
 #include "punctum/healing.hpp"
 #include "punctum/io.hpp"

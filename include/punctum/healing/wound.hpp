@@ -25,12 +25,30 @@ struct WoundChannel {
   double radius = 60e-6;     ///< shaft radius, m
   double tip_length = 0.0;   ///< length of the conical tip within `depth`, m
   double blood_scale = 1.0;  ///< multiplier on bleeding (e.g. a torn channel), 1
+  /// Roller channels are dragged along the rolling direction: the cross-section is a slot of
+  /// this length at the surface (a stadium: the round channel swept along the tear), narrowing
+  /// linearly to round at the channel's depth (oblique entry, straight cleft below), m.
+  double tear_length = 0.0;
+  double tear_dir_x = 1.0, tear_dir_y = 0.0;  ///< unit vector along the tear
 
   void validate() const {
     require_in_range("wound.depth", depth * 1e3, 1e-3, 10.0, "mm");
     require_in_range("wound.radius", radius * 1e6, 1.0, 2000.0, "um");
     require_in_range("wound.tip_length", tip_length * 1e3, 0.0, depth * 1e3, "mm");
     require_in_range("wound.blood_scale", blood_scale, 0.0, 100.0, "1");
+    require_in_range("wound.tear_length", tear_length * 1e3, 0.0, 10.0, "mm");
+  }
+  /// Slot length at depth z, m.
+  double tear_at(double z) const {
+    if (tear_length <= 0.0 || z < 0.0 || z > depth) return 0.0;
+    return tear_length * (1.0 - z / depth);
+  }
+  /// Distance in the plane from the channel's axis segment at depth z (the slot's spine), m.
+  double distance(double dx, double dy, double z) const {
+    const double half = 0.5 * tear_at(z);
+    if (half <= 0.0) return std::hypot(dx, dy);
+    const double along = std::clamp(dx * tear_dir_x + dy * tear_dir_y, -half, half);
+    return std::hypot(dx - along * tear_dir_x, dy - along * tear_dir_y);
   }
   /// Channel radius at depth z, m.
   double radius_at(double z) const {
@@ -63,7 +81,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   constexpr int ns = 4;  // samples per axis per voxel
   const bool column = model.is_column();
   const double area = G.spacing[0] * G.spacing[1];
-  const double reach = ch.radius * halo;
+  const double reach = ch.radius * halo + 0.5 * ch.tear_length;
   for (std::size_t k = 0; k < G.nz(); ++k) {
     const double z0 = G.origin[2] + double(k) * G.spacing[2];
     if (z0 > ch.depth) break;
@@ -74,8 +92,11 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
           for (int sz = 0; sz < ns; ++sz) {
             const double z = z0 + (sz + 0.5) / ns * G.spacing[2];
             const double R = ch.radius_at(z);
-            const double in = std::min(1.0, std::numbers::pi * R * R / area);
-            const double out = std::min(1.0, std::numbers::pi * R * R * halo * halo / area) - in;
+            // Stadium cross-section: the round channel swept along the tear.
+            const double L = ch.tear_at(z), Rh = R * halo;
+            const double in = std::min(1.0, (std::numbers::pi * R * R + 2.0 * R * L) / area);
+            const double out =
+                std::min(1.0, (std::numbers::pi * Rh * Rh + 2.0 * Rh * L) / area) - in;
             phi_c += in / ns;
             phi_h += out / ns;
             phi_b += in * detail::bleeding_at(z, model.skin(), W) / ns;
@@ -96,7 +117,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
               for (int sx = 0; sx < ns; ++sx) {
                 const double dx = cx + ((sx + 0.5) / ns - 0.5) * G.spacing[0];
                 const double dy = cy + ((sy + 0.5) / ns - 0.5) * G.spacing[1];
-                const double r = std::hypot(dx, dy);
+                const double r = ch.distance(dx, dy, z);
                 constexpr double wgt = 1.0 / (ns * ns * ns);
                 if (r <= R) {
                   phi_c += wgt;

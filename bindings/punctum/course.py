@@ -1,0 +1,414 @@
+"""Treatment courses: a device on a patient's skin, session after session, followed for months.
+
+Example::
+
+    import punctum
+    result = punctum.simulate(
+        skin=punctum.SkinModel.preset("cheek", sex="female", age=45),
+        device=punctum.Pen(needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=115),
+        protocol=punctum.Protocol(sessions=4, spacing_days=28, horizon_days=182),
+        patient=punctum.Patient(age_years=45),
+    )
+    print(result.summary())
+    result.observables["collagen_change_percent"].plot()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from punctum import _core
+from punctum.devices import Pen, Roller, Stamp
+from punctum.patient import Patient
+
+__all__ = [
+    "CancellationToken",
+    "CourseResult",
+    "Protocol",
+    "SimulationConfig",
+    "reference_course",
+    "simulate",
+]
+
+_LAYERS = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis",
+           "hypodermis"]
+_DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
+
+
+def _check(name: str, value: float, lo: float, hi: float, unit: str) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+        err = _core.ParameterError(
+            f"{name} = {value!r} {unit} is invalid: allowed [{lo:g}, {hi:g}] (unit: {unit})"
+        )
+        err.parameter, err.value, err.allowed, err.unit = name, repr(value), f"[{lo:g}, {hi:g}]", unit
+        raise err
+
+
+@dataclass
+class Protocol:
+    """What the clinic does. Times in days from the first session; ``session_days`` (explicit
+    session times) overrides ``sessions`` and ``spacing_days``."""
+
+    sessions: int = 4
+    spacing_days: float = 28.0
+    horizon_days: float = 182.0
+    session_days: list[float] | None = None
+    area_cm2: float = 4.0
+    passes: int = 1
+    directions_deg: list[float] | None = None
+    uv_exposure: bool = False
+    occlusion: bool = False
+    cold_pack: bool = False
+    vitamin_c_weeks: float = 0.0
+    serum_concentration_kg_m3: float = 0.0
+    serum_delay_h: float = 0.0
+    serum_duration_h: float = 4.0
+    cost_per_session: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check("sessions", self.sessions, 1, 52, "sessions")
+        _check("spacing_days", self.spacing_days, 1, 365, "days")
+        _check("horizon_days", self.horizon_days, 1, 5 * 365.25, "days")
+        _check("area_cm2", self.area_cm2, 0.01, 1000, "cm^2")
+        _check("passes", self.passes, 1, 100, "passes")
+        _check("vitamin_c_weeks", self.vitamin_c_weeks, 0, 52, "weeks")
+        _check("serum_concentration_kg_m3", self.serum_concentration_kg_m3, 0, 2000, "kg/m^3")
+        _check("serum_delay_h", self.serum_delay_h, 0, 336, "h")
+        _check("serum_duration_h", self.serum_duration_h, 0, 336, "h")
+        _check("cost_per_session", self.cost_per_session, 0, 1e7, "currency units")
+        times = self.times_days()
+        for i, t in enumerate(times):
+            _check(f"session_days[{i}]", t, times[i - 1] + 1 / 24 if i else 0.0,
+                   self.horizon_days, "days")
+
+    def times_days(self) -> list[float]:
+        if self.session_days is not None:
+            return [float(t) for t in self.session_days]
+        return [i * float(self.spacing_days) for i in range(int(self.sessions))]
+
+
+class CancellationToken:
+    """Set from any thread to stop a running simulation at its next progress check."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass
+class SimulationConfig:
+    """Everything :func:`simulate` needs, as plain values that round-trip through TOML."""
+
+    skin: dict[str, Any] = field(default_factory=lambda: {"site": "cheek", "sex": "female",
+                                                          "age": 45.0})
+    patient: Patient = field(default_factory=Patient)
+    device: dict[str, Any] = field(default_factory=lambda: {
+        "kind": "pen", "needles": 12, "depth_mm": 1.0, "frequency_Hz": 100.0,
+        "hand_speed_mm_s": 115.0})
+    protocol: Protocol = field(default_factory=Protocol)
+    run: dict[str, Any] = field(default_factory=lambda: {
+        "fidelity": "3d", "seed": 0, "patch_width_mm": 2.0, "voxel_um": 20.0,
+        "condition": "none"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.patient, dict):
+            self.patient = Patient(**self.patient)
+        if isinstance(self.protocol, dict):
+            self.protocol = Protocol(**self.protocol)
+        kind = self.device.get("kind")
+        if kind not in _DEVICES:
+            raise _core.ParameterError(
+                f"device.kind = {kind!r} is invalid: allowed one of {', '.join(_DEVICES)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"skin": dict(self.skin), "patient": self.patient.to_dict(),
+               "device": dict(self.device), "protocol": dataclasses.asdict(self.protocol),
+               "run": dict(self.run)}
+        return _drop_none(out)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SimulationConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise _core.ParameterError(
+                f"config sections {sorted(unknown)} are invalid: allowed {sorted(known)}")
+        return cls(**data)
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    @classmethod
+    def from_toml(cls, text: str) -> SimulationConfig:
+        return cls.from_dict(tomllib.loads(text))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> SimulationConfig:
+        return cls.from_toml(Path(path).read_text())
+
+    def build(self) -> dict[str, Any]:
+        """The objects :func:`simulate` takes."""
+        skin = _core.SkinModel.preset(self.skin.get("site", "cheek"),
+                                      sex=self.skin.get("sex", "female"),
+                                      age=float(self.skin.get("age", 45.0)))
+        params = {k: v for k, v in self.device.items() if k != "kind"}
+        device = _DEVICES[self.device["kind"]](**params)
+        return {"skin": skin, "device": device, "protocol": self.protocol,
+                "patient": self.patient, **self.run}
+
+
+def _drop_none(d: Any) -> Any:
+    if isinstance(d, dict):
+        return {k: _drop_none(v) for k, v in d.items() if v is not None}
+    return d
+
+
+def reference_course() -> SimulationConfig:
+    """Cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4 weeks apart, 6-month follow-up."""
+    return SimulationConfig()
+
+
+@dataclass
+class CourseResult:
+    """A course's outcomes: ``observables`` over time (xarray, with units), per-session outcomes,
+    the punctures in the simulated patch, collagen depth profiles, and the HDF5 file if written."""
+
+    observables: xr.Dataset
+    sessions: pd.DataFrame
+    punctures: pd.DataFrame
+    profiles: xr.Dataset
+    completed: bool
+    config: SimulationConfig | None = None
+    path: Path | None = None
+
+    @property
+    def fields(self):
+        """Field snapshots (time, z, y, x) from the HDF5 file, loaded lazily."""
+        if self.path is None:
+            raise ValueError("no HDF5 output: run simulate(..., output=PATH, snapshot_days=[...])")
+        from punctum import io
+
+        return io.read_fields(self.path)
+
+    def to_netcdf(self, path: str | os.PathLike) -> Path:
+        self.observables.to_netcdf(path)
+        return Path(path)
+
+    def to_hdf5(self, path: str | os.PathLike) -> Path:
+        """Copies the course's HDF5 file (written by simulate(output=...)) to ``path``."""
+        import shutil
+
+        if self.path is None:
+            raise ValueError("no HDF5 output: run simulate(..., output=PATH)")
+        shutil.copyfile(self.path, path)
+        return Path(path)
+
+    def value_at(self, name: str, day: float) -> float:
+        da = self.observables[name]
+        return float(da.sel(time_days=day, method="nearest"))
+
+    def summary_values(self) -> dict[str, float]:
+        """The headline outcomes as plain numbers (what sweeps collect per point)."""
+        obs, ses = self.observables, self.sessions
+        end = obs["time_days"].values[-1]
+        down = ses["downtime_days"].where(ses["downtime_days"] >= 0)
+        closure = ses["closure_time_h"].where(ses["closure_time_h"] >= 0)
+        out = {
+            "horizon_days": float(end),
+            "collagen_gain_percent": float(obs["collagen_change_percent"].values[-1]),
+            "collagen_I_gain_percent": float(obs["collagen_I_change_percent"].values[-1]),
+            "collagen_III_gain_percent": float(obs["collagen_III_change_percent"].values[-1]),
+            "elastin_change_percent": float(obs["elastin_change_percent"].values[-1]),
+            "dermal_thickness_change_um": float(obs["dermal_thickness_change_um"].values[-1]),
+            "downtime_days_mean": float(down.mean()),
+            "downtime_days_max": float(down.max()),
+            "closure_time_h_mean": float(closure.mean()),
+            "peak_erythema": float(ses["peak_erythema"].max()),
+            "bleeding_points_per_cm2": float(ses["bleeding_points_per_cm2"].mean()),
+            "bruising_points_per_cm2": float(ses["bruising_points_per_cm2"].mean()),
+            "peak_blood_ul_per_cm2": float(obs["blood_ul_per_cm2"].max()),
+            "pigment_activation_peak": float(obs["pigment_activation_max"].max()),
+            "serum_dermis_peak_ug_per_cm2": float(obs["serum_dermis_ug_per_cm2"].max()),
+            "density_per_cm2": float(ses["density_per_cm2"].mean()),
+            "treatment_time_min": float(ses["treatment_time_s"].mean() / 60.0),
+            "mean_depth_mm": float(ses["mean_depth_mm"].mean()),
+            "total_cost": float(self.observables.attrs.get("total_cost", 0.0)),
+        }
+        if "condition_fill_fraction" in obs:
+            out["condition_fill_fraction"] = float(obs["condition_fill_fraction"].values[-1])
+        return out
+
+    def summary(self) -> str:
+        v = self.summary_values()
+        rows = [
+            ("collagen gain at end", f"{v['collagen_gain_percent']:+.2f} %"),
+            ("  collagen I / III", f"{v['collagen_I_gain_percent']:+.2f} % / "
+                                   f"{v['collagen_III_gain_percent']:+.2f} %"),
+            ("dermal thickness change", f"{v['dermal_thickness_change_um']:+.1f} um"),
+            ("elastin change", f"{v['elastin_change_percent']:+.2f} %"),
+            ("downtime per session (mean, max)",
+             f"{v['downtime_days_mean']:.1f} d, {v['downtime_days_max']:.1f} d"),
+            ("epidermal closure (mean)", f"{v['closure_time_h_mean']:.1f} h"),
+            ("pinpoint bleeding", f"{v['bleeding_points_per_cm2']:.0f} points/cm^2"),
+            ("bruising (plexus hits)", f"{v['bruising_points_per_cm2']:.1f} points/cm^2"),
+            ("depth reached (mean)", f"{v['mean_depth_mm']:.2f} mm"),
+            ("puncture density", f"{v['density_per_cm2']:.0f} /cm^2 per session"),
+            ("treatment time", f"{v['treatment_time_min']:.1f} min per session"),
+            ("pigmentation-risk index (peak)", f"{v['pigment_activation_peak']:.3f}"),
+        ]
+        if "condition_fill_fraction" in v:
+            rows.append(("condition fill", f"{100 * v['condition_fill_fraction']:.1f} %"))
+        if v["total_cost"]:
+            rows.append(("cost", f"{v['total_cost']:.0f}"))
+        width = max(len(r[0]) for r in rows)
+        head = f"punctum course over {v['horizon_days']:.0f} days"
+        if not self.completed:
+            head += " (INTERRUPTED: partial result)"
+        return "\n".join([head] + [f"  {k:<{width}}  {val}" for k, val in rows])
+
+
+def _observables(raw: _core.CourseResult, attrs: dict[str, Any]) -> xr.Dataset:
+    t = np.asarray(raw.times_s) / 86400.0
+    data = {name: ("time_days", np.asarray(values), {"units": units, "long_name": name,
+                                                      "description": desc})
+            for name, units, desc, values in raw.series}
+    return xr.Dataset(data, coords={"time_days": ("time_days", t, {"units": "d"})}, attrs=attrs)
+
+
+def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, punct = [], []
+    for i, s in enumerate(raw.sessions):
+        row = {k: v for k, v in s.items() if k != "punctures"}
+        row["time_days"] = row.pop("time_s") / 86400.0
+        row["downtime_days"] = row.pop("downtime_s") / 86400.0 if s["downtime_s"] >= 0 else -1.0
+        row["closure_time_h"] = (row.pop("closure_time_s") / 3600.0
+                                 if s["closure_time_s"] >= 0 else -1.0)
+        rows.append(row)
+        cols = dict(s["punctures"])
+        codes = np.asarray(cols.pop("deepest_layer_code"), dtype=int)
+        df = pd.DataFrame(cols)
+        df.insert(0, "session", i)
+        df["deepest_layer"] = pd.Categorical.from_codes(codes, categories=_LAYERS)
+        punct.append(df)
+    sessions = pd.DataFrame(rows)
+    punctures = pd.concat(punct, ignore_index=True) if punct else pd.DataFrame()
+    return sessions, punctures
+
+
+def simulate(
+    skin: Any = None,
+    device: Any = None,
+    protocol: Protocol | None = None,
+    patient: Patient | None = None,
+    *,
+    fidelity: str = "3d",
+    seed: int = 0,
+    threads: int | None = None,
+    progress: bool = True,
+    output: str | os.PathLike | None = None,
+    snapshot_days: list[float] | None = None,
+    output_days: list[float] | None = None,
+    condition: str = "none",
+    patch_width_mm: float = 2.0,
+    voxel_um: float = 20.0,
+    depth_mm: float | None = None,
+    rtol: float = 1e-3,
+    cancel: CancellationToken | None = None,
+    config: SimulationConfig | None = None,
+) -> CourseResult:
+    """Run a treatment course and return its :class:`CourseResult`.
+
+    Defaults are the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4
+    weeks apart, 6-month follow-up). ``fidelity``: ``"3d"`` (a periodic patch of
+    ``patch_width_mm`` at ``voxel_um``) or ``"column"`` (the lateral average, for fast sweeps).
+    ``output``: an HDF5 file (with an XDMF sidecar when ``snapshot_days`` are given). The GIL is
+    released while the course runs; a tqdm bar updates about once a second; Ctrl-C raises
+    KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
+    stops the run from another thread and returns the partial result.
+    """
+    ref = reference_course()
+    built = ref.build()
+    skin = skin if skin is not None else built["skin"]
+    device = device if device is not None else built["device"]
+    protocol = protocol if protocol is not None else ref.protocol
+    patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
+    core_device = getattr(device, "_core", device)
+    if config is None:
+        kind = next((k for k, cls in _DEVICES.items() if isinstance(device, cls)), None)
+        dev_cfg = {"kind": kind, **getattr(device, "_kwargs", {})} if kind else {"kind": "pen"}
+        config = SimulationConfig(
+            skin={"site": skin.site, "sex": skin.sex, "age": skin.age_years}, patient=patient,
+            device=dev_cfg, protocol=protocol,
+            run={"fidelity": fidelity, "seed": seed, "patch_width_mm": patch_width_mm,
+                 "voxel_um": voxel_um, "condition": condition},
+        )
+    horizon_days = float(protocol.horizon_days)
+    sessions = [
+        {"time_s": t * 86400.0, "device": core_device, "area_cm2": protocol.area_cm2,
+         "passes": protocol.passes, "directions_deg": protocol.directions_deg}
+        for t in protocol.times_days()
+    ]
+    protocol_options = {k: getattr(protocol, k) for k in (
+        "uv_exposure", "occlusion", "cold_pack", "vitamin_c_weeks", "serum_concentration_kg_m3",
+        "serum_delay_h", "serum_duration_h", "cost_per_session")}
+    options = {"fidelity": fidelity, "patch_width_mm": patch_width_mm, "voxel_um": voxel_um,
+               "depth_mm": depth_mm or 0.0, "output_times_days": output_days or [],
+               "snapshot_times_days": snapshot_days or [], "condition": condition,
+               "seed": int(seed), "threads": int(threads or 0), "rtol": rtol}
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=round(horizon_days), unit="day", desc="course", mininterval=1.0)
+
+    def on_progress(t_s: float) -> bool:
+        if bar is not None:
+            bar.update(int(t_s / 86400.0) - bar.n)
+        return not (cancel is not None and cancel.cancelled)
+
+    out_path = Path(output) if output is not None else None
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        raw = _core.run_course(skin, patient._to_core(), sessions, horizon_days * 86400.0,
+                               protocol_options, options, on_progress, out_path,
+                               config.to_toml())
+    finally:
+        if bar is not None:
+            bar.close()
+    attrs = {"punctum_version": _core.__version__, "seed": int(seed), "fidelity": fidelity,
+             "condition": condition, "completed": int(raw.completed),
+             "total_cost": float(raw.total_cost), "integrator_steps": int(raw.integrator_steps),
+             "config_toml": config.to_toml()}
+    sessions_df, punctures_df = _sessions(raw)
+    depth_um = np.asarray(raw.depth_m) * 1e6
+    profiles = xr.Dataset(
+        {"collagen_baseline": ("depth_um", np.asarray(raw.collagen_profile_baseline),
+                               {"units": "kg/m^3"}),
+         "collagen_final": ("depth_um", np.asarray(raw.collagen_profile_final),
+                            {"units": "kg/m^3"})},
+        coords={"depth_um": ("depth_um", depth_um, {"units": "um"})},
+    )
+    return CourseResult(observables=_observables(raw, attrs), sessions=sessions_df,
+                        punctures=punctures_df, profiles=profiles, completed=raw.completed,
+                        config=config, path=out_path)

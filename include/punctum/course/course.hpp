@@ -1,0 +1,96 @@
+#pragma once
+// Course: for each session, device -> punctures -> wound sources -> heal until the next event;
+// observables at the output times; field snapshots at the snapshot times.
+//
+//   punctum::CourseResult r = punctum::run_course(skin, patient, protocol, options);
+//   r.series_named("collagen_change_percent")
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "punctum/core/field.hpp"
+#include "punctum/course/conditions.hpp"
+#include "punctum/course/protocol.hpp"
+#include "punctum/devices/puncture.hpp"
+#include "punctum/patient/patient.hpp"
+#include "punctum/skin/skin_model.hpp"
+
+namespace punctum {
+
+enum class Fidelity : int { patch3d = 0, column = 1 };
+std::string_view to_string(Fidelity f);
+Fidelity fidelity_from_string(std::string_view name);  // "3d" or "column"
+
+struct CourseOptions {
+  Fidelity fidelity = Fidelity::patch3d;
+  double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
+  double voxel = 20e-6;       ///< voxel edge, m (3D; the column uses it in depth)
+  double depth = 0.0;         ///< grid depth, m (0: dermis bottom + 0.3 mm)
+  /// Output times, s from the course start; empty: every 3 h for 3 days after each session,
+  /// daily in between, and the horizon.
+  std::vector<double> output_times;
+  std::vector<double> snapshot_times;  ///< field snapshots, s (written through the sink)
+  ConditionKind condition = ConditionKind::none;
+  std::uint64_t seed = 0;
+  int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
+  double rtol = 1e-3;  ///< integrator local error tolerance, 1
+  void validate() const;
+};
+
+/// One observable over the output times.
+struct TimeSeries {
+  std::string name, units, description;
+  std::vector<double> values;
+};
+
+/// What one session did: the map over the whole treated area, the punctures that fall in the
+/// simulated patch (patch coordinates), and the outcomes measured after it.
+struct SessionOutcome {
+  double time = 0.0;  ///< s
+  std::string device;
+  PunctureStatistics statistics;
+  std::vector<Puncture> patch_punctures;
+  double downtime = -1.0;      ///< s until erythema falls below threshold (-1: not within the course)
+  double closure_time = -1.0;  ///< s until the epidermal channels close (-1: not observed)
+  double peak_erythema = 0.0;  ///< erythema index, 1
+  double bleeding_points_per_cm2 = 0.0;  ///< punctures reaching the capillary loops, /cm^2
+  double bruising_points_per_cm2 = 0.0;  ///< punctures reaching the deep plexus, /cm^2
+};
+
+struct CourseResult {
+  std::vector<double> times;  ///< output times, s
+  std::vector<TimeSeries> series;
+  std::vector<SessionOutcome> sessions;
+  std::vector<double> depth;  ///< plane centres, m
+  std::vector<double> collagen_profile_baseline;  ///< lateral mean collagen I+III per plane, kg/m^3
+  std::vector<double> collagen_profile_final;     ///< at the horizon, kg/m^3
+  std::string condition;
+  double horizon = 0.0;     ///< s
+  double total_cost = 0.0;
+  bool completed = false;   ///< false if cancelled: the result covers [0, times.back()]
+  std::uint64_t seed = 0;
+  std::size_t integrator_steps = 0, integrator_rejected = 0;
+
+  const TimeSeries& series_named(std::string_view name) const;
+  /// Value of a series at the output time nearest to t (s).
+  double at(std::string_view name, double t) const;
+};
+
+/// Called after every accepted integrator step with the course time (s); return false to stop.
+using CourseProgress = std::function<bool(double time)>;
+/// Receives field snapshots (time s, the state's field, species names and units).
+using SnapshotSink = std::function<void(double time, const Field<double>& field)>;
+
+CourseResult run_course(const SkinModel& skin, const Patient& patient, const Protocol& protocol,
+                        const CourseOptions& options, const CourseProgress& progress = {},
+                        const SnapshotSink& snapshots = {});
+
+/// The grid the course uses for these options and skin (for sinks that define their datasets).
+/// The column's lateral size is the treated window `column_width` (m; 0: the patch width).
+Grid3 course_grid(const SkinModel& skin, const CourseOptions& options, double column_width = 0.0);
+/// Lateral size of the column for a protocol: the largest window every session's map covers.
+double column_width(const Protocol& protocol);
+
+}  // namespace punctum

@@ -1,0 +1,22 @@
+#pragma once
+// From punctures to wound sources. A session's map covers the whole treated area; the healing
+// patch is a window at its centre, and each puncture inside the window becomes a channel in patch
+// coordinates: a needle-shaped channel (tapered over the needle's cone) whose surface slit is
+// drawn out along the tear direction for rollers (oblique, dragged entry) and round for pens.
+
+#include <vector>
+
+#include "punctum/devices/puncture.hpp"
+#include "punctum/healing/wound.hpp"
+#include "punctum/mechanics/needle.hpp"
+
+namespace punctum {
+
+/// Punctured channels whose entry lies in the centred square window of side `width` (m) of the
+/// map's area, translated to window coordinates [0, width)^2.
+std::vector<Puncture> punctures_in_window(const PunctureMap& map, double width);
+
+/// The wound channel(s) a puncture leaves (empty if it did not puncture).
+std::vector<healing::WoundChannel> wound_channels(const Puncture& puncture, const Needle& needle);
+
+}  // namespace punctum

@@ -1,0 +1,505 @@
+#include "punctum/course/course.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include "punctum/core/detail/csv.hpp"
+#include "punctum/core/error.hpp"
+#include "punctum/core/units.hpp"
+#include "punctum/course/wound_sources.hpp"
+#include "punctum/detail/embedded_tables.hpp"
+#include "punctum/healing/integrator.hpp"
+#include "punctum/healing/model.hpp"
+#include "punctum/healing/observables.hpp"
+#include "punctum/healing/state.hpp"
+#include "punctum/healing/wound.hpp"
+
+namespace punctum {
+
+using healing::Species;
+using healing::idx;
+
+std::string_view to_string(Fidelity f) { return f == Fidelity::patch3d ? "3d" : "column"; }
+
+Fidelity fidelity_from_string(std::string_view name) {
+  if (name == "3d" || name == "patch3d") return Fidelity::patch3d;
+  if (name == "column" || name == "1d") return Fidelity::column;
+  throw InvalidParameter("fidelity", "'" + std::string(name) + "'", "one of 3d, column", "");
+}
+
+void CourseOptions::validate() const {
+  require_in_range("patch_width", in_mm(patch_width), 0.2, 20.0, "mm");
+  require_in_range("voxel", in_um(voxel), 2.0, 200.0, "um");
+  if (depth != 0.0) require_in_range("depth", in_mm(depth), 0.2, 10.0, "mm");
+  require_in_range("rtol", rtol, 1e-8, 0.1, "1");
+  require_in_range("threads", threads, 0, 1024, "threads");
+  for (double t : output_times) require_in_range("output_times", in_days(t), 0.0, 5 * 365.25, "days");
+  for (double t : snapshot_times)
+    require_in_range("snapshot_times", in_days(t), 0.0, 5 * 365.25, "days");
+}
+
+const TimeSeries& CourseResult::series_named(std::string_view name) const {
+  for (const auto& s : series)
+    if (s.name == name) return s;
+  std::string all;
+  for (const auto& s : series) all += (all.empty() ? "" : ", ") + s.name;
+  throw InvalidParameter("series", "'" + std::string(name) + "'", "one of " + all, "");
+}
+
+double CourseResult::at(std::string_view name, double t) const {
+  const auto& s = series_named(name);
+  if (times.empty()) return std::nan("");
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < times.size(); ++i)
+    if (std::abs(times[i] - t) < std::abs(times[best] - t)) best = i;
+  return s.values[best];
+}
+
+namespace {
+
+double table_value(std::string_view quantity) {
+  static const detail::CsvTable t(detail::tables::course_observables, "data/course/observables.csv");
+  for (std::size_t r = 0; r < t.rows(); ++r)
+    if (t.text(r, "quantity") == quantity) return t.number(r, "value");
+  throw std::logic_error("data/course/observables.csv lacks " + std::string(quantity));
+}
+
+/// Rates of the healing kinetics for this patient, aftercare and preparation.
+healing::Rates course_rates(const Patient& patient, const Protocol& protocol) {
+  Patient p = patient;
+  if (protocol.preparation.vitamin_c_weeks >= table_value("vitamin_c_preparation_weeks"))
+    p.vitamin_c_preparation = true;
+  healing::Aftercare care;
+  care.uv_exposure = protocol.aftercare.uv_exposure;
+  healing::Rates rates = healing::apply_patient(healing::Rates::defaults(), p, care);
+  static const detail::CsvTable t(detail::tables::course_aftercare, "data/course/aftercare.csv");
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const auto& which = t.text(r, "aftercare");
+    const bool on = (which == "occlusion" && protocol.aftercare.occlusion) ||
+                    (which == "cold_pack" && protocol.aftercare.cold_pack);
+    if (on) rates.by_name(t.text(r, "rate")) *= t.number(r, "multiplier");
+  }
+  return rates;
+}
+
+}  // namespace
+
+/// The column stands for the lateral average of the treated area: it takes every puncture of the
+/// largest square window all sessions share (capped at 2 cm, which holds ~10^3 punctures).
+double column_width(const Protocol& protocol) {
+  double w = 20e-3;
+  for (const auto& s : protocol.sessions) w = std::min(w, s.session.extent());
+  return w;
+}
+
+namespace {
+
+/// Default output times: fine right after each session (the closure and redness windows), daily
+/// otherwise, and the horizon.
+std::vector<double> default_output_times(const Protocol& protocol) {
+  std::vector<double> t;
+  for (double d = 0.0; d <= in_days(protocol.horizon) + 1e-9; d += 1.0) t.push_back(d * 86400.0);
+  for (const auto& s : protocol.sessions) {
+    for (double h = 0.5; h < 6.0; h += 0.5) t.push_back(s.time + h * 3600.0);
+    for (double h = 6.0; h < 72.0; h += 3.0) t.push_back(s.time + h * 3600.0);
+  }
+  t.push_back(protocol.horizon);
+  return t;
+}
+
+std::vector<double> sorted_within(std::vector<double> t, double horizon) {
+  std::erase_if(t, [horizon](double x) { return x < 0.0 || x > horizon * (1 + 1e-12); });
+  std::sort(t.begin(), t.end());
+  t.erase(std::unique(t.begin(), t.end(), [](double a, double b) { return std::abs(a - b) < 1e-6; }),
+          t.end());
+  return t;
+}
+
+enum class EventKind : int { session = 0, serum_on = 1, serum_off = 2, output = 3, snapshot = 4 };
+struct Event {
+  double time;
+  EventKind kind;
+  std::size_t index;
+};
+
+/// Lateral region of a condition as a per-(i, j) weight (volume fraction of the column inside).
+std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
+  std::vector<double> w(g.nx() * g.ny(), 0.0);
+  const auto ext = g.extent();
+  const bool column = g.nx() == 1 && g.ny() == 1;
+  if (spec.region == ConditionRegion::whole) {
+    std::fill(w.begin(), w.end(), 1.0);
+    return w;
+  }
+  if (column) {  // the lateral average: the region's share of the patch
+    const double area = ext[0] * ext[1];
+    const double region = spec.region == ConditionRegion::disc
+                              ? std::numbers::pi * spec.size * spec.size
+                              : 2.0 * spec.size * ext[1];
+    w[0] = std::min(1.0, region / area);
+    return w;
+  }
+  constexpr int ns = 4;
+  for (std::size_t j = 0; j < g.ny(); ++j)
+    for (std::size_t i = 0; i < g.nx(); ++i) {
+      double inside = 0.0;
+      for (int sy = 0; sy < ns; ++sy)
+        for (int sx = 0; sx < ns; ++sx) {
+          const double x = (double(i) + (sx + 0.5) / ns) * g.spacing[0] - 0.5 * ext[0];
+          const double y = (double(j) + (sy + 0.5) / ns) * g.spacing[1] - 0.5 * ext[1];
+          const bool in = spec.region == ConditionRegion::disc ? std::hypot(x, y) <= spec.size
+                                                               : std::abs(x) <= spec.size;
+          inside += in ? 1.0 / (ns * ns) : 0.0;
+        }
+      w[i + g.nx() * j] = inside;
+    }
+  return w;
+}
+
+/// Everything measured from the field at one output time.
+struct Sampler {
+  const healing::HealingModel& model;
+  const Grid3& g;
+  std::vector<char> dermis, papillary, reticular, epidermis, stratum_corneum;  // per plane
+  double patch_area, baseline_collagen = 0, baseline_I = 0, baseline_III = 0, baseline_elastin = 0;
+  double baseline_fibroblasts = 0, baseline_papillary = 0, baseline_reticular = 0;
+  double mean_dermal_collagen = 0;  // kg/m^3
+  // condition region
+  std::vector<double> region;  // lateral weights
+  std::vector<char> region_planes;
+  double region_initial = 0, region_baseline = 0, depression0 = 0;
+  bool has_condition = false;
+
+  Sampler(const healing::HealingModel& m, const Grid3& grid) : model(m), g(grid) {
+    const std::size_t nz = g.nz();
+    dermis.resize(nz), papillary.resize(nz), reticular.resize(nz), epidermis.resize(nz);
+    stratum_corneum.resize(nz);
+    patch_area = g.extent()[0] * g.extent()[1];
+    const double plane_volume = patch_area * g.spacing[2];
+    double dermis_volume = 0.0;
+    for (std::size_t k = 0; k < nz; ++k) {
+      const LayerKind L = m.planes()[k].layer;
+      papillary[k] = L == LayerKind::papillary_dermis;
+      reticular[k] = L == LayerKind::reticular_dermis;
+      dermis[k] = papillary[k] || reticular[k];
+      epidermis[k] = is_epidermis(L);
+      stratum_corneum[k] = L == LayerKind::stratum_corneum;
+      if (!dermis[k]) continue;
+      const double I = m.baseline(Species::rho1, k), III = m.baseline(Species::rho3, k);
+      baseline_I += I * plane_volume;
+      baseline_III += III * plane_volume;
+      baseline_elastin += m.baseline(Species::e, k) * plane_volume;
+      baseline_fibroblasts += m.baseline(Species::f, k) * plane_volume;
+      (papillary[k] ? baseline_papillary : baseline_reticular) += (I + III) * plane_volume;
+      dermis_volume += plane_volume;
+    }
+    baseline_collagen = baseline_I + baseline_III;
+    mean_dermal_collagen = baseline_collagen / std::max(dermis_volume, 1e-300);
+  }
+
+  /// Sum over the region (weights x planes) of species s, kg.
+  double region_sum(const Field<double>& u, Species s) const {
+    double total = 0.0;
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      if (!region_planes[k]) continue;
+      for (std::size_t j = 0; j < g.ny(); ++j) {
+        const auto line = u.line(idx(s), j, k);
+        for (std::size_t i = 0; i < g.nx(); ++i) total += region[i + g.nx() * j] * line[i];
+      }
+    }
+    return total * g.voxel_volume();
+  }
+
+  void apply_condition(const ConditionSpec& spec, healing::HealingState<double>& st) {
+    if (spec.kind == ConditionKind::none) return;
+    has_condition = true;
+    region = region_weights(spec, g);
+    region_planes.assign(g.nz(), 0);
+    const SkinModel& skin = model.skin();
+    const double top = skin.top(LayerKind::papillary_dermis);
+    const double bottom = top + spec.dermis_fraction * skin.dermis_thickness();
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      const double z = g.centre(2, k);
+      region_planes[k] = dermis[k] && z >= top && z <= bottom;
+    }
+    region_baseline = region_sum(st.field, Species::rho1) + region_sum(st.field, Species::rho3);
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      if (!region_planes[k]) continue;
+      for (std::size_t j = 0; j < g.ny(); ++j)
+        for (std::size_t i = 0; i < g.nx(); ++i) {
+          const double w = region[i + g.nx() * j];
+          const double fc = 1.0 - w * (1.0 - spec.collagen_factor);
+          const double fe = 1.0 - w * (1.0 - spec.elastin_factor);
+          st.field(idx(Species::rho1), i, j, k) *= fc;
+          st.field(idx(Species::rho3), i, j, k) *= fc;
+          st.field(idx(Species::e), i, j, k) *= fe;
+        }
+    }
+    region_initial = region_sum(st.field, Species::rho1) + region_sum(st.field, Species::rho3);
+    depression0 = spec.depression;
+    st.event_pending = true;
+  }
+
+  std::map<std::string, double> sample(const healing::HealingState<double>& st) const {
+    const auto& u = st.field;
+    const double V = g.voxel_volume();
+    const std::size_t n_lat = g.nx() * g.ny();
+    double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
+    double w_epi = 0, p_max = 0, gf = 0, open = 0;
+    std::size_t n_sc = 0;
+    std::size_t n_pap = 0, n_derm = 0;
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      auto plane = [&](Species s) {
+        double sum = 0.0;
+        for (std::size_t j = 0; j < g.ny(); ++j)
+          for (double v : u.line(idx(s), j, k)) sum += v;
+        return sum;
+      };
+      blood += plane(Species::h) * V;
+      if (stratum_corneum[k]) open += plane(Species::w) / double(n_lat), ++n_sc;
+      if (epidermis[k]) {
+        for (std::size_t j = 0; j < g.ny(); ++j)
+          for (double v : u.line(idx(Species::w), j, k)) w_epi = std::max(w_epi, v);
+        for (std::size_t j = 0; j < g.ny(); ++j)
+          for (double v : u.line(idx(Species::p), j, k)) p_max = std::max(p_max, v);
+      }
+      if (!dermis[k]) continue;
+      const double i1 = plane(Species::rho1) * V, i3 = plane(Species::rho3) * V;
+      I += i1, III += i3;
+      el += plane(Species::e) * V;
+      fib += plane(Species::f) * V;
+      (papillary[k] ? pap : ret) += i1 + i3;
+      const double c_mean = plane(Species::c) / double(n_lat);
+      if (papillary[k]) ery += c_mean, ++n_pap;
+      oed += c_mean;
+      gf += plane(Species::g) / double(n_lat);
+      ++n_derm;
+      serum += plane(Species::s) * V;
+    }
+    const auto pct = [](double now, double base) { return base > 0 ? 100.0 * (now - base) / base : 0.0; };
+    std::map<std::string, double> out;
+    out["collagen_change_percent"] = pct(I + III, baseline_collagen);
+    out["collagen_I_change_percent"] = pct(I, baseline_I);
+    out["collagen_III_change_percent"] = pct(III, baseline_III);
+    out["collagen_papillary_change_percent"] = pct(pap, baseline_papillary);
+    out["collagen_reticular_change_percent"] = pct(ret, baseline_reticular);
+    out["collagen_III_fraction"] = (I + III) > 0 ? III / (I + III) : 0.0;
+    out["elastin_change_percent"] = pct(el, baseline_elastin);
+    out["fibroblast_change_percent"] = pct(fib, baseline_fibroblasts);
+    // New collagen laid down at the dermis's mean concentration thickens it by mass / density.
+    out["dermal_thickness_change_um"] =
+        in_um((I + III - baseline_collagen) / patch_area / std::max(mean_dermal_collagen, 1e-300));
+    out["erythema_index"] = n_pap ? ery / double(n_pap) : 0.0;
+    out["oedema_index"] = n_derm ? oed / double(n_derm) : 0.0;
+    out["growth_factor_index"] = n_derm ? gf / double(n_derm) : 0.0;
+    out["blood_ul_per_cm2"] = blood / patch_area * 1e9 * 1e-4;  // m^3/m^2 -> uL/cm^2
+    out["epidermal_damage_max"] = w_epi;
+    out["open_channel_fraction"] = n_sc ? open / double(n_sc) : 0.0;
+    out["pigment_activation_max"] = p_max;
+    out["serum_dermis_ug_per_cm2"] = serum / patch_area * 1e9 * 1e-4;  // kg/m^2 -> ug/cm^2
+    if (has_condition) {
+      const double now = region_sum(u, Species::rho1) + region_sum(u, Species::rho3);
+      const double deficit = region_baseline - region_initial;
+      const double fill = std::abs(deficit) > 0 ? (now - region_initial) / deficit : 0.0;
+      out["condition_fill_fraction"] = fill;
+      out["surface_depression_um"] = in_um(depression0 * std::max(0.0, 1.0 - fill));
+    }
+    return out;
+  }
+};
+
+struct SeriesInfo {
+  const char* name;
+  const char* units;
+  const char* description;
+};
+constexpr SeriesInfo series_info[] = {
+    {"collagen_change_percent", "%", "dermal collagen I+III vs baseline"},
+    {"collagen_I_change_percent", "%", "dermal collagen I vs its baseline"},
+    {"collagen_III_change_percent", "%", "dermal collagen III vs its baseline"},
+    {"collagen_papillary_change_percent", "%", "papillary-dermis collagen vs baseline"},
+    {"collagen_reticular_change_percent", "%", "reticular-dermis collagen vs baseline"},
+    {"collagen_III_fraction", "1", "collagen III / (I + III) in the dermis"},
+    {"elastin_change_percent", "%", "dermal elastin vs baseline"},
+    {"fibroblast_change_percent", "%", "dermal fibroblasts vs baseline"},
+    {"dermal_thickness_change_um", "um", "new collagen mass per area / mean dermal collagen"},
+    {"erythema_index", "1", "mean inflammatory signal in the papillary dermis"},
+    {"oedema_index", "1", "mean inflammatory signal over the dermis"},
+    {"growth_factor_index", "1", "mean growth factor over the dermis"},
+    {"blood_ul_per_cm2", "uL/cm^2", "extravasated blood per skin area"},
+    {"epidermal_damage_max", "1", "largest epidermal damage"},
+    {"open_channel_fraction", "1", "mean damage of the stratum corneum: the open share of the surface"},
+    {"pigment_activation_max", "1", "largest melanogenic activation in the basal epidermis"},
+    {"serum_dermis_ug_per_cm2", "ug/cm^2", "topical agent present in the dermis per skin area"},
+    {"condition_fill_fraction", "1", "share of the condition's collagen deficit restored"},
+    {"surface_depression_um", "um", "remaining surface depression of the condition"},
+};
+
+}  // namespace
+
+Grid3 course_grid(const SkinModel& skin, const CourseOptions& options, double column_width) {
+  options.validate();
+  const double depth = options.depth > 0.0
+                           ? options.depth
+                           : std::min(skin.bottom(LayerKind::reticular_dermis) + 0.3e-3,
+                                      skin.total_thickness());
+  const std::size_t nz = std::max<std::size_t>(4, std::size_t(std::ceil(depth / options.voxel)));
+  if (options.fidelity == Fidelity::column) {
+    const double w = column_width > 0.0 ? column_width : options.patch_width;
+    return Grid3({1, 1, nz}, {w, w, depth / double(nz)});
+  }
+  const std::size_t n = std::max<std::size_t>(4, std::size_t(std::lround(options.patch_width / options.voxel)));
+  return Grid3({n, n, nz}, {options.patch_width / double(n), options.patch_width / double(n),
+                            depth / double(nz)});
+}
+
+CourseResult run_course(const SkinModel& skin, const Patient& patient, const Protocol& protocol,
+                        const CourseOptions& options, const CourseProgress& progress,
+                        const SnapshotSink& snapshots) {
+  patient.validate();
+  protocol.validate();
+  const Grid3 grid = course_grid(skin, options, column_width(protocol));
+  const double window = options.fidelity == Fidelity::column ? grid.extent()[0] : options.patch_width;
+  const healing::HealingModel model(skin, course_rates(patient, protocol), grid);
+  healing::HealingState<double> st = healing::make_state<double>(model);
+  healing::IntegratorOptions iopt;
+  // A column has one voxel per plane: parallel regions would be pure synchronisation overhead.
+  iopt.threads = options.fidelity == Fidelity::column ? 1 : options.threads;
+  iopt.rtol = options.rtol;
+  healing::Integrator<double> integrator(model, iopt);
+
+  Sampler sampler(model, grid);
+  const ConditionSpec condition = ConditionSpec::lookup(options.condition);
+  sampler.apply_condition(condition, st);
+
+  CourseResult result;
+  result.horizon = protocol.horizon;
+  result.total_cost = protocol.total_cost();
+  result.seed = options.seed;
+  result.condition = std::string(to_string(options.condition));
+  for (std::size_t k = 0; k < grid.nz(); ++k) result.depth.push_back(grid.centre(2, k));
+  const auto profile = [&] {
+    auto I = healing::depth_profile(st, Species::rho1), III = healing::depth_profile(st, Species::rho3);
+    for (std::size_t k = 0; k < I.size(); ++k) I[k] += III[k];
+    return I;
+  };
+  result.collagen_profile_baseline = profile();
+
+  std::vector<Event> events;
+  for (std::size_t i = 0; i < protocol.sessions.size(); ++i) {
+    const double t = protocol.sessions[i].time;
+    events.push_back({t, EventKind::session, i});
+    if (protocol.serum.applied()) {
+      events.push_back({t + protocol.serum.delay, EventKind::serum_on, i});
+      events.push_back({t + protocol.serum.delay + protocol.serum.duration, EventKind::serum_off, i});
+    }
+  }
+  const auto outputs = sorted_within(
+      options.output_times.empty() ? default_output_times(protocol) : options.output_times,
+      protocol.horizon);
+  for (std::size_t i = 0; i < outputs.size(); ++i) events.push_back({outputs[i], EventKind::output, i});
+  const auto snaps = sorted_within(options.snapshot_times, protocol.horizon);
+  for (std::size_t i = 0; i < snaps.size(); ++i) events.push_back({snaps[i], EventKind::snapshot, i});
+  std::erase_if(events, [&](const Event& e) { return e.time > protocol.horizon * (1 + 1e-12); });
+  // At equal times: wounds first, then serum, then measurements (a t = 0 output sees the wound).
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.time < b.time || (a.time == b.time && int(a.kind) < int(b.kind));
+  });
+
+  std::map<std::string, std::vector<double>> values;
+  bool stopped = false;
+  for (const Event& ev : events) {
+    if (ev.time > st.time && !integrator.advance_to(st, ev.time, progress)) {
+      stopped = true;
+      break;
+    }
+    switch (ev.kind) {
+      case EventKind::session: {
+        const SessionPlan& plan = protocol.sessions[ev.index];
+        Session session = plan.session;
+        session.seed = options.seed;
+        session.index = std::uint32_t(ev.index);
+        const PunctureMap map = plan.device->treat(skin, session);
+        SessionOutcome out;
+        out.time = plan.time;
+        out.device = map.device;
+        out.statistics = map.statistics;
+        out.bleeding_points_per_cm2 = map.statistics.bleeding_fraction * map.statistics.density * 1e-4;
+        out.bruising_points_per_cm2 =
+            map.statistics.deep_plexus_fraction * map.statistics.density * 1e-4;
+        out.patch_punctures = punctures_in_window(map, window);
+        for (const auto& p : out.patch_punctures)
+          for (const auto& ch : wound_channels(p, plan.device->needle()))
+            healing::apply_wound(st, model, ch);
+        result.sessions.push_back(std::move(out));
+        break;
+      }
+      case EventKind::serum_on:
+        healing::apply_topical(st, protocol.serum.concentration);
+        break;
+      case EventKind::serum_off:
+        healing::apply_topical(st, 0.0);
+        break;
+      case EventKind::output: {
+        result.times.push_back(st.time);
+        for (const auto& [name, v] : sampler.sample(st)) values[name].push_back(v);
+        break;
+      }
+      case EventKind::snapshot:
+        if (snapshots) snapshots(st.time, st.field);
+        break;
+    }
+  }
+  result.completed = !stopped;
+  result.collagen_profile_final = profile();
+  result.integrator_steps = integrator.stats().accepted;
+  result.integrator_rejected = integrator.stats().rejected;
+  for (const auto& info : series_info) {
+    auto it = values.find(info.name);
+    if (it == values.end()) continue;
+    result.series.push_back({info.name, info.units, info.description, std::move(it->second)});
+  }
+
+  // Per-session outcomes read from the series: redness downtime and epidermal closure.
+  const double erythema_threshold = table_value("erythema_threshold");
+  const double closure_fraction = table_value("closure_open_fraction");
+  const auto& ery = result.series_named("erythema_index").values;
+  const auto& open = result.series_named("open_channel_fraction").values;
+  for (std::size_t s = 0; s < result.sessions.size(); ++s) {
+    auto& out = result.sessions[s];
+    const double next = s + 1 < result.sessions.size() ? result.sessions[s + 1].time : protocol.horizon + 1.0;
+    std::size_t peak = result.times.size();
+    for (std::size_t i = 0; i < result.times.size(); ++i) {
+      const double t = result.times[i];
+      if (t < out.time || t >= next) continue;
+      if (peak == result.times.size() || ery[i] > ery[peak]) peak = i;
+    }
+    // Closed when the open share of the surface falls below a fraction of its value right
+    // after the session (the first output at or after the session time).
+    double open0 = -1.0;
+    for (std::size_t i = 0; i < result.times.size() && result.times[i] < next; ++i) {
+      if (result.times[i] < out.time) continue;
+      if (open0 < 0) open0 = open[i];
+      else if (open[i] < closure_fraction * open0) {
+        out.closure_time = result.times[i] - out.time;
+        break;
+      }
+    }
+    if (peak == result.times.size()) continue;
+    out.peak_erythema = ery[peak];
+    if (ery[peak] < erythema_threshold) {
+      out.downtime = 0.0;  // never visibly red
+      continue;
+    }
+    for (std::size_t i = peak; i < result.times.size() && result.times[i] < next; ++i)
+      if (ery[i] < erythema_threshold) {
+        out.downtime = result.times[i] - out.time;
+        break;
+      }
+  }
+  return result;
+}
+
+}  // namespace punctum

@@ -1,0 +1,163 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <numbers>
+
+#include <punctum/core.hpp>
+#include <punctum/course.hpp>
+#include <punctum/healing/model.hpp>
+#include <punctum/healing/state.hpp>
+#include <punctum/healing/wound.hpp>
+
+using namespace punctum;
+
+namespace {
+
+std::shared_ptr<const Pen> pen(double depth, double hand_speed = 115e-3) {
+  Pen::Spec spec = Pen::cartridge(12);
+  spec.depth = depth;
+  spec.hand_speed = hand_speed;
+  return std::make_shared<Pen>(spec);
+}
+
+CourseOptions column_options() {
+  CourseOptions o;
+  o.fidelity = Fidelity::column;
+  return o;
+}
+
+const SkinModel& cheek() {
+  static const SkinModel skin = SkinModel::preset("cheek", Sex::female, 45.0);
+  return skin;
+}
+
+}  // namespace
+
+TEST(WoundSources, RoundChannelRemovesCollagenOfItsVolume) {
+  // A needle channel written sub-voxel: the collagen removed equals the channel volume times
+  // the local collagen (times the removal fraction), independently of where it sits on the grid.
+  const auto& skin = cheek();
+  const Grid3 grid({50, 50, 40}, {10e-6, 10e-6, 20e-6});
+  const healing::HealingModel model(skin, Patient{}, grid);
+  const double r = 60e-6, depth = 0.5e-3;
+  double removed[2];
+  const double offsets[2] = {0.25e-3, 0.2537e-3};
+  for (int c = 0; c < 2; ++c) {
+    auto st = healing::make_state<double>(model);
+    const double before = st.field.sum(healing::idx(healing::Species::rho1));
+    healing::WoundChannel ch;
+    ch.x = offsets[c], ch.y = offsets[c], ch.depth = depth, ch.radius = r, ch.tip_length = 0.0;
+    healing::apply_wound(st, model, ch);
+    removed[c] = (before - st.field.sum(healing::idx(healing::Species::rho1))) * grid.voxel_volume();
+  }
+  // Expected: integral over the dermal part of the cylinder of rho1 baseline x removal fraction.
+  double expected = 0.0;
+  for (std::size_t k = 0; k < grid.nz(); ++k) {
+    const double z0 = k * 20e-6, z1 = z0 + 20e-6;
+    const double overlap = std::max(0.0, std::min(z1, depth) - z0);
+    expected += model.baseline(healing::Species::rho1, k) * std::numbers::pi * r * r * overlap;
+  }
+  expected *= model.wound().collagen_removed;
+  EXPECT_NEAR(removed[0], expected, 0.03 * expected);  // 4^3 sub-samples per voxel
+  EXPECT_NEAR(removed[1], removed[0], 0.03 * expected);
+}
+
+TEST(WoundSources, TornChannelIsLargerThanRoundAndBoundedBySlot) {
+  const auto& skin = cheek();
+  const Grid3 grid({60, 60, 30}, {10e-6, 10e-6, 20e-6});
+  const healing::HealingModel model(skin, Patient{}, grid);
+  auto damage = [&](double tear) {
+    auto st = healing::make_state<double>(model);
+    healing::WoundChannel ch;
+    ch.x = 0.3e-3, ch.y = 0.3e-3, ch.depth = 0.4e-3, ch.radius = 40e-6, ch.tear_length = tear;
+    healing::apply_wound(st, model, ch);
+    return st.field.sum(healing::idx(healing::Species::w));
+  };
+  const double round = damage(0.0), torn = damage(0.2e-3);
+  EXPECT_GT(torn, round * 1.5);
+  // A slot narrowing to round at depth adds at most half of its surface area x depth.
+  const double slot_volume = 2 * 40e-6 * 0.2e-3 * 0.4e-3 / 2;
+  const double halo = 1.0 + model.wound().halo_width_factor;
+  EXPECT_LT((torn - round) * grid.voxel_volume(), slot_volume * halo * halo * 1.2);
+}
+
+TEST(WoundSources, WindowKeepsOnlyPuncturesInsideAndShiftsThem) {
+  PunctureMap map;
+  map.session.area = 1e-4;  // 1 cm^2: extent 10 mm
+  Puncture inside, outside, unpunctured;
+  inside.x = 5.5e-3, inside.y = 4.5e-3, inside.punctured = true, inside.depth = 1e-4;
+  outside.x = 1e-3, outside.y = 5e-3, outside.punctured = true, outside.depth = 1e-4;
+  unpunctured.x = 5e-3, unpunctured.y = 5e-3;
+  map.punctures = {inside, outside, unpunctured};
+  const auto w = punctures_in_window(map, 2e-3);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NEAR(w[0].x, 1.5e-3, 1e-12);
+  EXPECT_NEAR(w[0].y, 0.5e-3, 1e-12);
+}
+
+TEST(Protocol, RegularSessionsAndBadInputs) {
+  const auto p = Protocol::regular(pen(1e-3), 4, 28_days, 182_days);
+  ASSERT_EQ(p.sessions.size(), 4u);
+  EXPECT_DOUBLE_EQ(p.sessions[3].time, 84_days);
+  try {
+    Protocol::regular(pen(1e-3), 4, 0.5_days, 182_days);
+    FAIL();
+  } catch (const InvalidParameter& e) {
+    EXPECT_EQ(e.parameter(), "spacing");
+    EXPECT_EQ(e.unit(), "days");
+  }
+  Protocol late = p;
+  late.sessions[3].time = 200_days;
+  EXPECT_THROW(late.validate(), InvalidParameter);
+  Protocol none = p;
+  none.sessions[1].device = nullptr;
+  EXPECT_THROW(none.validate(), InvalidParameter);
+}
+
+TEST(Course, ColumnIsIdenticalForAnyThreadCount) {
+  const auto protocol = Protocol::regular(pen(1e-3), 2, 14_days, 30_days);
+  auto o = column_options();
+  o.threads = 1;
+  const auto one = run_course(cheek(), Patient{}, protocol, o);
+  o.threads = 2;
+  const auto two = run_course(cheek(), Patient{}, protocol, o);
+  ASSERT_EQ(one.times, two.times);
+  for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
+}
+
+TEST(Course, PatchIsIdenticalForAnyThreadCount) {
+  const auto protocol = Protocol::regular(pen(1e-3), 1, 14_days, 5_days);
+  CourseOptions o;
+  o.patch_width = 0.6e-3;
+  o.voxel = 30e-6;
+  o.threads = 1;
+  const auto one = run_course(cheek(), Patient{}, protocol, o);
+  o.threads = 2;
+  const auto two = run_course(cheek(), Patient{}, protocol, o);
+  for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
+}
+
+TEST(Course, CancellationStopsWithAConsistentPartialResult) {
+  const auto protocol = Protocol::regular(pen(1e-3), 4, 28_days, 182_days);
+  const auto r = run_course(cheek(), Patient{}, protocol, column_options(),
+                            [](double t) { return t < 40_days; });
+  EXPECT_FALSE(r.completed);
+  ASSERT_FALSE(r.times.empty());
+  EXPECT_LE(r.times.back(), 40_days + 2_days);
+  EXPECT_EQ(r.sessions.size(), 2u);
+  for (const auto& s : r.series) EXPECT_EQ(s.values.size(), r.times.size());
+}
+
+TEST(Course, ConditionFillIsZeroAtStartAndGrowsWithTreatment) {
+  auto o = column_options();
+  o.condition = ConditionKind::atrophic_acne_scar;
+  auto protocol = Protocol::regular(pen(1.5e-3), 3, 28_days, 120_days);
+  for (auto& s : protocol.sessions) s.time += 1_days;  // so the t = 0 output precedes any wound
+  const auto r = run_course(cheek(), Patient{}, protocol, o);
+  const auto& fill = r.series_named("condition_fill_fraction").values;
+  EXPECT_DOUBLE_EQ(fill.front(), 0.0);
+  EXPECT_GT(fill.back(), fill.front());
+  EXPECT_LT(r.series_named("surface_depression_um").values.back(),
+            r.series_named("surface_depression_um").values.front());
+}
