@@ -168,11 +168,6 @@ void register_io(py::module_& root) {
 
   py::module_ m = root.def_submodule("io", "HDF5 output, XDMF sidecars, checkpoints (C++ side).");
   m.def("hdf5_available", &hdf5_available, "True when this build can read and write HDF5.");
-#ifdef PUNCTUM_PRIVATE_HDF5
-  m.attr("hdf5_private") = true;
-#else
-  m.attr("hdf5_private") = false;
-#endif
   m.def("hdf5_library_version", &hdf5_library_version,
         "Version of the HDF5 library the extension links (independent of h5py's own copy).");
 
@@ -287,6 +282,25 @@ void register_io(py::module_& root) {
           },
           py::arg("config"), py::arg("config_format") = "toml", py::arg("seed") = 0,
           py::arg("created_utc") = "", py::arg("host") = "")
+      .def(
+          "remove", [](PyWriter& w, const std::string& object) { w.get().remove(object); },
+          py::arg("object"), "Remove a dataset or group written earlier (not a field series).")
+      .def(
+          "save_partial", [](PyWriter& w, const fs::path& copy) { w.get().save_partial(copy); },
+          py::arg("copy"),
+          "Atomically save a readable copy of the file as it stands (pair it with a checkpoint).")
+      .def_static(
+          "resume",
+          [](const fs::path& partial, const fs::path& path, bool xdmf_sidecar,
+             unsigned field_deflate_level) {
+            auto w = std::make_unique<PyWriter>();
+            w->writer.emplace(
+                H5Writer::resume(partial, path, WriterOptions{xdmf_sidecar, field_deflate_level}));
+            return w;
+          },
+          py::arg("partial"), py::arg("path"), py::arg("xdmf_sidecar") = true,
+          py::arg("field_deflate_level") = 4,
+          "Continue writing from a copy made by save_partial(); commits to path.")
       .def("commit",
            [](PyWriter& w) {
              w.get().commit();

@@ -106,6 +106,13 @@ bool exists(hid_t file, const std::string& object, std::string_view file_name) {
                    file_name) > 0;
 }
 
+Handle dataset_creation_list(std::string_view object, std::string_view file) {
+  Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list", object, file),
+              H5Pclose);
+  check_status(H5Pset_obj_track_times(dcpl, 0), "disable timestamps", object, file);
+  return dcpl;
+}
+
 void ensure_group(hid_t file, const std::string& group, std::string_view file_name) {
   if (exists(file, group, file_name)) {
     H5O_info_t info;
@@ -125,6 +132,7 @@ void ensure_group(hid_t file, const std::string& group, std::string_view file_na
   if (parent != "/") ensure_group(file, parent, file_name);
   Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), "create group property list", group, file_name),
               H5Pclose);
+  check_status(H5Pset_obj_track_times(gcpl, 0), "disable timestamps", group, file_name);
   check_status(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
                "track creation order", group, file_name);
   Handle created(check(H5Gcreate2(file, group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT),

@@ -111,6 +111,10 @@ Handle string_type(std::string_view file);
 /// int8 enum {FALSE = 0, TRUE = 1}: h5py's representation of numpy bool.
 Handle bool_type(std::string_view file);
 
+/// Dataset creation properties with object timestamps off: the same content gives the same bytes,
+/// so reruns and restarts can be compared file to file.
+Handle dataset_creation_list(std::string_view object, std::string_view file);
+
 /// Creates `group` and any missing parents; the new groups remember link creation order.
 void ensure_group(hid_t file, const std::string& group, std::string_view file_name);
 bool exists(hid_t file, const std::string& object, std::string_view file_name);

@@ -162,6 +162,22 @@ class H5Writer {
   /// created_utc, host, hdf5_version).
   void write_provenance(const Provenance& provenance);
 
+  /// Removes a dataset or group written earlier (for example observables rewritten after a
+  /// restart). Field series cannot be removed.
+  void remove(std::string_view object);
+
+  /// Writes a complete, readable copy of the file as it stands to `copy` (atomically: temporary
+  /// file, then rename) and keeps writing. Saved together with a Checkpoint, it lets a restarted
+  /// run continue the output where it stood (resume()); the writer closes and reopens its file
+  /// around the copy, so the uninterrupted and the resumed run end byte-identical (tested).
+  void save_partial(const std::filesystem::path& copy);
+
+  /// Continues a file saved by save_partial(): copies `partial` to `<path>.tmp-<pid>` and reopens
+  /// it for writing; field series keep their snapshots, counts and last times, so appending the
+  /// remaining snapshots gives the content of an uninterrupted run.
+  static H5Writer resume(const std::filesystem::path& partial, std::filesystem::path path,
+                         WriterOptions options = {});
+
   /// Flushes, closes and renames the temporary file onto path(); then writes the XDMF sidecar if
   /// field series exist and WriterOptions::xdmf_sidecar is set. Further calls throw.
   void commit();
@@ -170,6 +186,7 @@ class H5Writer {
   struct Impl;
 
  private:
+  explicit H5Writer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
