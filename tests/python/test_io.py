@@ -186,6 +186,29 @@ def test_xdmf_sidecar_is_valid_and_points_at_existing_datasets(tmp_path):
                 assert tuple(int(v) for v in source.get("Dimensions").split()) == f[dataset].shape
 
 
+def test_xdmf_opens_in_vtks_xdmf_reader(tmp_path):
+    # ParaView's "XDMF Reader" is VTK's vtkXdmfReader: read the sidecar with it and check the
+    # time steps, the cell-centred image geometry and one snapshot's values.
+    xdmf = pytest.importorskip("vtkmodules.vtkIOXdmf2")
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonExecutionModel import vtkStreamingDemandDrivenPipeline
+
+    write_course_like(tmp_path / "course.h5")
+    reader = xdmf.vtkXdmfReader()
+    reader.SetFileName(str(tmp_path / "course.xmf"))
+    reader.UpdateInformation()
+    steps = reader.GetOutputInformation(0).Get(vtkStreamingDemandDrivenPipeline.TIME_STEPS())
+    np.testing.assert_array_equal(steps, TIMES)
+    reader.UpdateTimeStep(TIMES[2])
+    image = reader.GetOutputDataObject(0)
+    assert image.GetDimensions() == (NX + 1, NY + 1, NZ + 1)  # points, x y z
+    np.testing.assert_allclose(image.GetOrigin(), (1e-3, 0.0, 0.0), rtol=1e-15)
+    np.testing.assert_allclose(image.GetSpacing(), (20e-6, 20e-6, 25e-6), rtol=1e-15)
+    assert image.GetNumberOfCells() == NX * NY * NZ
+    values = vtk_to_numpy(image.GetCellData().GetArray("collagen_I")).reshape(NZ, NY, NX)
+    np.testing.assert_array_equal(values, snapshot(2, 0))
+
+
 def test_h5reader_reads_h5py_written_files(tmp_path):
     path = tmp_path / "from_h5py.h5"
     with h5py.File(path, "w") as f:
