@@ -175,12 +175,15 @@ void register_io(py::module_& root) {
       m, "H5Writer",
       "Atomic HDF5 writer: writes <path>.tmp-<pid>, commit() renames it onto path. "
       "As a context manager it commits on success and discards on an exception.")
-      .def(py::init([](const fs::path& path, bool xdmf_sidecar, unsigned field_deflate_level) {
+      .def(py::init([](const fs::path& path, bool xdmf_sidecar, unsigned field_deflate_level,
+                       bool field_single_precision) {
              auto w = std::make_unique<PyWriter>();
-             w->writer.emplace(path, WriterOptions{xdmf_sidecar, field_deflate_level});
+             w->writer.emplace(
+                 path, WriterOptions{xdmf_sidecar, field_deflate_level, field_single_precision});
              return w;
            }),
-           py::arg("path"), py::arg("xdmf_sidecar") = true, py::arg("field_deflate_level") = 4)
+           py::arg("path"), py::arg("xdmf_sidecar") = true, py::arg("field_deflate_level") = 1,
+           py::arg("field_single_precision") = false)
       .def_property_readonly("path", [](PyWriter& w) { return w.get().path(); })
       .def_property_readonly("temporary_path", [](PyWriter& w) { return w.get().temporary_path(); })
       .def(
@@ -292,14 +295,15 @@ void register_io(py::module_& root) {
       .def_static(
           "resume",
           [](const fs::path& partial, const fs::path& path, bool xdmf_sidecar,
-             unsigned field_deflate_level) {
+             unsigned field_deflate_level, bool field_single_precision) {
             auto w = std::make_unique<PyWriter>();
-            w->writer.emplace(
-                H5Writer::resume(partial, path, WriterOptions{xdmf_sidecar, field_deflate_level}));
+            w->writer.emplace(H5Writer::resume(
+                partial, path,
+                WriterOptions{xdmf_sidecar, field_deflate_level, field_single_precision}));
             return w;
           },
           py::arg("partial"), py::arg("path"), py::arg("xdmf_sidecar") = true,
-          py::arg("field_deflate_level") = 4,
+          py::arg("field_deflate_level") = 1, py::arg("field_single_precision") = false,
           "Continue writing from a copy made by save_partial(); commits to path.")
       .def("commit",
            [](PyWriter& w) {

@@ -539,6 +539,9 @@ FieldSeriesInfo H5Reader::field_series(std::string_view group_name) const {
     const std::string object = detail::join(group, name);
     info.species.push_back({name, impl_->optional_string(object, "units"),
                             impl_->optional_string(object, "description")});
+    Handle dataset = impl_->open_dataset(object);
+    Handle type(check(H5Dget_type(dataset), "get type", object, impl_->name), H5Tclose);
+    info.value_bytes = H5Tget_size(type);
   }
   return info;
 }

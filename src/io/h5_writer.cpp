@@ -653,7 +653,8 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
     require_units(s.units, detail::join(group, s.name));
     names.push_back(s.name);
   }
-  const std::size_t chunk_bytes = grid.size() * sizeof(double);
+  const std::size_t chunk_bytes =
+      grid.size() * (impl_->options.field_single_precision ? sizeof(float) : sizeof(double));
   if (chunk_bytes >= (std::size_t(1) << 32))
     throw InvalidParameter("voxels per snapshot of '" + group + "'", std::to_string(grid.size()),
                            "< 536870912 (one snapshot is one HDF5 chunk, limited to 4 GiB)",
@@ -702,10 +703,12 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
       check_status(H5Pset_deflate(dcpl, impl_->options.field_deflate_level), "enable deflate",
                    object, name);
     }
-    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
-                                    dcpl, H5P_DEFAULT),
-                         "create dataset", object, name),
-                   H5Dclose);
+    Handle dataset(
+        check(H5Dcreate2(impl_->file, object.c_str(),
+                         impl_->options.field_single_precision ? H5T_IEEE_F32LE : H5T_IEEE_F64LE,
+                         space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+              "create dataset", object, name),
+        H5Dclose);
     dataset.reset();
     impl_->write_strings_attribute(object, "units", s.units);
     impl_->write_strings_attribute(object, "dims", "time,z,y,x");

@@ -444,3 +444,37 @@ TEST_F(H5RestartTest, RemoveLetsObservablesBeRewrittenButProtectsFieldSeries) {
 }  // namespace
 }  // namespace punctum::io
 #endif
+
+#ifdef PUNCTUM_WITH_HDF5
+namespace punctum::io {
+namespace {
+
+class H5SinglePrecisionTest : public testing::ScratchDir {};
+
+TEST_F(H5SinglePrecisionTest, SnapshotsStoredAsFloat32RoundToNearestFloat) {
+  const Grid3 grid({5, 4, 3}, {1e-5, 1e-5, 1e-5});
+  Field<double> field(grid, 1);
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t j = 0; j < 4; ++j)
+      for (std::size_t i = 0; i < 5; ++i)
+        field(0, i, j, k) = 1.0 / 3.0 + 1e-3 * double(i + 5 * j + 20 * k);
+  const auto path = dir / "single.h5";
+  {
+    H5Writer writer(path, WriterOptions{true, 1, true});
+    writer.define_fields("/fields", grid, {{"c", "1", ""}});
+    writer.append_fields("/fields", 0.0, field);
+    writer.commit();
+  }
+  const H5Reader reader(path);
+  EXPECT_EQ(reader.field_series("/fields").value_bytes, 4u);
+  const auto back = reader.read_snapshot("/fields", "c", 0);
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t j = 0; j < 4; ++j)
+      for (std::size_t i = 0; i < 5; ++i, ++n) EXPECT_EQ(back[n], double(float(field(0, i, j, k))));
+  EXPECT_NE(slurp(dir / "single.xmf").find("Precision=\"4\" Format=\"HDF\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace punctum::io
+#endif
