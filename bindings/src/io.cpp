@@ -168,11 +168,6 @@ void register_io(py::module_& root) {
 
   py::module_ m = root.def_submodule("io", "HDF5 output, XDMF sidecars, checkpoints (C++ side).");
   m.def("hdf5_available", &hdf5_available, "True when this build can read and write HDF5.");
-#ifdef PUNCTUM_PRIVATE_HDF5
-  m.attr("hdf5_private") = true;
-#else
-  m.attr("hdf5_private") = false;
-#endif
   m.def("hdf5_library_version", &hdf5_library_version,
         "Version of the HDF5 library the extension links (independent of h5py's own copy).");
 
@@ -180,12 +175,15 @@ void register_io(py::module_& root) {
       m, "H5Writer",
       "Atomic HDF5 writer: writes <path>.tmp-<pid>, commit() renames it onto path. "
       "As a context manager it commits on success and discards on an exception.")
-      .def(py::init([](const fs::path& path, bool xdmf_sidecar, unsigned field_deflate_level) {
+      .def(py::init([](const fs::path& path, bool xdmf_sidecar, unsigned field_deflate_level,
+                       bool field_single_precision) {
              auto w = std::make_unique<PyWriter>();
-             w->writer.emplace(path, WriterOptions{xdmf_sidecar, field_deflate_level});
+             w->writer.emplace(
+                 path, WriterOptions{xdmf_sidecar, field_deflate_level, field_single_precision});
              return w;
            }),
-           py::arg("path"), py::arg("xdmf_sidecar") = true, py::arg("field_deflate_level") = 4)
+           py::arg("path"), py::arg("xdmf_sidecar") = true, py::arg("field_deflate_level") = 1,
+           py::arg("field_single_precision") = false)
       .def_property_readonly("path", [](PyWriter& w) { return w.get().path(); })
       .def_property_readonly("temporary_path", [](PyWriter& w) { return w.get().temporary_path(); })
       .def(
@@ -287,6 +285,26 @@ void register_io(py::module_& root) {
           },
           py::arg("config"), py::arg("config_format") = "toml", py::arg("seed") = 0,
           py::arg("created_utc") = "", py::arg("host") = "")
+      .def(
+          "remove", [](PyWriter& w, const std::string& object) { w.get().remove(object); },
+          py::arg("object"), "Remove a dataset or group written earlier (not a field series).")
+      .def(
+          "save_partial", [](PyWriter& w, const fs::path& copy) { w.get().save_partial(copy); },
+          py::arg("copy"),
+          "Atomically save a readable copy of the file as it stands (pair it with a checkpoint).")
+      .def_static(
+          "resume",
+          [](const fs::path& partial, const fs::path& path, bool xdmf_sidecar,
+             unsigned field_deflate_level, bool field_single_precision) {
+            auto w = std::make_unique<PyWriter>();
+            w->writer.emplace(H5Writer::resume(
+                partial, path,
+                WriterOptions{xdmf_sidecar, field_deflate_level, field_single_precision}));
+            return w;
+          },
+          py::arg("partial"), py::arg("path"), py::arg("xdmf_sidecar") = true,
+          py::arg("field_deflate_level") = 1, py::arg("field_single_precision") = false,
+          "Continue writing from a copy made by save_partial(); commits to path.")
       .def("commit",
            [](PyWriter& w) {
              w.get().commit();

@@ -149,7 +149,7 @@ struct H5Reader::Impl {
   std::vector<std::string> strings(hid_t dataset, const std::string& object,
                                    std::size_t count) const {
     Handle type(check(H5Dget_type(dataset), "get type", object, name), H5Tclose);
-    if (H5Tget_class(type) != H5T_STRING)
+    if (detail::type_class(type, object, name) != H5T_STRING)
       throw IoError("dataset '" + object + "' in " + name + " does not hold strings");
     std::vector<std::string> values;
     values.reserve(count);
@@ -164,18 +164,20 @@ struct H5Reader::Impl {
       for (char* p : pointers) values.emplace_back(p ? p : "");
       Handle space(check(H5Dget_space(dataset), "get dataspace", object, name), H5Sclose);
 #if H5_VERSION_GE(1, 12, 0)
-      H5Treclaim(memory, space, H5P_DEFAULT, pointers.data());
+      check_status(H5Treclaim(memory, space, H5P_DEFAULT, pointers.data()), "free strings", object,
+                   name);
 #else
-      H5Dvlen_reclaim(memory, space, H5P_DEFAULT, pointers.data());
+      check_status(H5Dvlen_reclaim(memory, space, H5P_DEFAULT, pointers.data()), "free strings",
+                   object, name);
 #endif
       return values;
     }
-    const std::size_t size = H5Tget_size(type);
+    const std::size_t size = detail::type_size(type, object, name);
     std::vector<char> buffer(size * count);
     Handle memory(check(H5Tcopy(type), "copy string type", object, name), H5Tclose);
     check_status(H5Dread(dataset, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
                  "read dataset", object, name);
-    const bool space_padded = H5Tget_strpad(type) == H5T_STR_SPACEPAD;
+    const bool space_padded = detail::string_padding(type, object, name) == H5T_STR_SPACEPAD;
     for (std::size_t i = 0; i < count; ++i) {
       std::string text(buffer.data() + i * size, size);
       const auto end = text.find('\0');
@@ -302,11 +304,11 @@ AttributeValue H5Reader::attribute(std::string_view object_name,
   Handle attr = impl_->open_attribute(object, attribute_name);
   Handle type(check(H5Aget_type(attr), "get attribute type", where, file), H5Tclose);
   Handle space(check(H5Aget_space(attr), "get attribute space", where, file), H5Sclose);
-  const H5S_class_t space_class = H5Sget_simple_extent_type(space);
+  const bool scalar = detail::space_class(space, where, file) == H5S_SCALAR;
   const hssize_t count = H5Sget_simple_extent_npoints(space);
   if (count < 0) detail::fail("count attribute elements", where, file);
-  const bool scalar = space_class == H5S_SCALAR;
-  switch (H5Tget_class(type)) {
+  const H5T_class_t type_class = detail::type_class(type, where, file);
+  switch (type_class) {
     case H5T_STRING:
       if (!scalar && count != 1)
         throw IoError("attribute '" + where + "' in " + file +
@@ -323,17 +325,16 @@ AttributeValue H5Reader::attribute(std::string_view object_name,
     case H5T_INTEGER:
     case H5T_ENUM: {
       const bool is_unsigned =
-          H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE;
-      if (H5Tget_class(type) == H5T_ENUM) {
-        // h5py's bool: an int8 enum. Read through its base type.
-        Handle base(check(H5Tget_super(type), "get enum base", where, file), H5Tclose);
+          type_class == H5T_INTEGER && detail::type_sign(type, where, file) == H5T_SGN_NONE;
+      if (type_class == H5T_ENUM) {
+        // h5py's bool: an int8 enum, read in its native form.
+        if (detail::type_size(type, where, file) != 1)
+          throw IoError("attribute '" + where + "' in " + file + " is an enum wider than one byte");
         std::vector<std::int64_t> values(static_cast<std::size_t>(count));
-        std::vector<std::int8_t> raw(std::size_t(count) * H5Tget_size(type));
+        std::vector<std::int8_t> raw(static_cast<std::size_t>(count));
         Handle memory(
             check(H5Tget_native_type(type, H5T_DIR_ASCEND), "get native type", where, file),
             H5Tclose);
-        if (H5Tget_size(type) != 1)
-          throw IoError("attribute '" + where + "' in " + file + " is an enum wider than one byte");
         if (count > 0)
           check_status(H5Aread(attr, memory, raw.data()), "read attribute", where, file);
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = raw[i];
@@ -394,7 +395,7 @@ Array H5Reader::read_dataset(std::string_view dataset) const {
   const std::string& file = impl_->name;
   Handle handle = impl_->open_dataset(object);
   Handle type(check(H5Dget_type(handle), "get type", object, file), H5Tclose);
-  const H5T_class_t type_class = H5Tget_class(type);
+  const H5T_class_t type_class = detail::type_class(type, object, file);
   if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
     throw IoError("dataset '" + object + "' in " + file + " does not hold numbers");
   Array array;
@@ -420,7 +421,7 @@ std::vector<std::int64_t> H5Reader::read_int_dataset(std::string_view dataset,
   const std::string& file = impl_->name;
   Handle handle = impl_->open_dataset(object);
   Handle type(check(H5Dget_type(handle), "get type", object, file), H5Tclose);
-  if (H5Tget_class(type) != H5T_INTEGER)
+  if (detail::type_class(type, object, file) != H5T_INTEGER)
     throw IoError("dataset '" + object + "' in " + file + " does not hold integers");
   const auto dims = impl_->shape_of(handle, object);
   std::size_t count = 1;
@@ -456,7 +457,7 @@ Table H5Reader::read_table(std::string_view group_name) const {
     const std::size_t rows = shape[0];
     Handle type(check(H5Dget_type(handle), "get type", object, file), H5Tclose);
     ColumnValues values;
-    switch (H5Tget_class(type)) {
+    switch (detail::type_class(type, object, file)) {
       case H5T_FLOAT: {
         std::vector<double> v(rows);
         if (rows)
@@ -466,7 +467,8 @@ Table H5Reader::read_table(std::string_view group_name) const {
         break;
       }
       case H5T_INTEGER: {
-        if (H5Tget_size(type) == 1 && H5Tget_sign(type) == H5T_SGN_NONE) {
+        if (detail::type_size(type, object, file) == 1 &&
+            detail::type_sign(type, object, file) == H5T_SGN_NONE) {
           std::vector<std::uint8_t> v(rows);
           if (rows)
             check_status(H5Dread(handle, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
@@ -482,7 +484,7 @@ Table H5Reader::read_table(std::string_view group_name) const {
         break;
       }
       case H5T_ENUM: {
-        if (H5Tget_size(type) != 1)
+        if (detail::type_size(type, object, file) != 1)
           throw IoError("table column '" + object + "' in " + file + " is an enum other than bool");
         Handle memory(
             check(H5Tget_native_type(type, H5T_DIR_ASCEND), "get native type", object, file),
@@ -539,6 +541,9 @@ FieldSeriesInfo H5Reader::field_series(std::string_view group_name) const {
     const std::string object = detail::join(group, name);
     info.species.push_back({name, impl_->optional_string(object, "units"),
                             impl_->optional_string(object, "description")});
+    Handle dataset = impl_->open_dataset(object);
+    Handle type(check(H5Dget_type(dataset), "get type", object, impl_->name), H5Tclose);
+    info.value_bytes = detail::type_size(type, object, impl_->name);
   }
   return info;
 }

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <system_error>
 
@@ -45,6 +46,16 @@ const fs::path& H5Writer::path() const {
   unavailable();
 }
 const fs::path& H5Writer::temporary_path() const {
+  unavailable();
+}
+H5Writer::H5Writer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+H5Writer H5Writer::resume(const fs::path&, fs::path, WriterOptions) {
+  unavailable();
+}
+void H5Writer::remove(std::string_view) {
+  unavailable();
+}
+void H5Writer::save_partial(const fs::path&) {
   unavailable();
 }
 void H5Writer::create_group(std::string_view) {
@@ -182,6 +193,9 @@ struct H5Writer::Impl {
   bool committed = false;
   std::map<std::string, FieldSeriesState> series;
 
+  void prepare(fs::path target, WriterOptions writer_options);
+  detail::Handle access_list() const;
+
   void require_open() const {
     if (committed) throw IoError("H5Writer for " + path.string() + " was already committed");
   }
@@ -241,8 +255,7 @@ struct H5Writer::Impl {
     Handle space(check(H5Screate_simple(int(dims_h.size()), dims_h.data(), nullptr),
                        "create dataspace", object, name),
                  H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list", object, name),
-                H5Pclose);
+    Handle dcpl = detail::dataset_creation_list(object, name);
     const bool filtered = (options.deflate_level > 0 || options.checksum) && count > 0;
     if (filtered) {
       // Whole trailing rows per chunk, about 1 MiB each: large enough for zlib, small enough for
@@ -344,30 +357,126 @@ struct H5Writer::Impl {
   }
 };
 
+void H5Writer::Impl::prepare(fs::path target, WriterOptions writer_options) {
+  if (target.empty()) throw InvalidParameter("output path", "''", "a file path", "");
+  if (writer_options.field_deflate_level > 9)
+    throw InvalidParameter("field_deflate_level",
+                           std::to_string(writer_options.field_deflate_level), "0 to 9", "");
+  path = target;
+  temporary = target;
+  temporary += ".tmp-" + std::to_string(::getpid());
+  name = target.string();
+  options = writer_options;
+  const auto parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent))
+    throw InvalidParameter("output path", "'" + target.string() + "'",
+                           "a path in an existing directory", "");
+}
+
+detail::Handle H5Writer::Impl::access_list() const {
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "create file access list", "", name), H5Pclose);
+  // Strong close: closing the file closes every object still open in it, so the file on disk is
+  // complete when H5Fclose returns and the rename can follow.
+  check_status(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set close degree", "", name);
+  return fapl;
+}
+
+H5Writer::H5Writer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
 H5Writer::H5Writer(fs::path path, WriterOptions options) : impl_(std::make_unique<Impl>()) {
   detail::require_linked_library();
   detail::QuietErrors quiet;
-  if (path.empty()) throw InvalidParameter("output path", "''", "a file path", "");
-  if (options.field_deflate_level > 9)
-    throw InvalidParameter("field_deflate_level", std::to_string(options.field_deflate_level),
-                           "0 to 9", "");
-  impl_->path = path;
-  impl_->temporary = path;
-  impl_->temporary += ".tmp-" + std::to_string(::getpid());
-  impl_->name = path.string();
-  impl_->options = options;
-  const auto parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent))
-    throw InvalidParameter("output path", "'" + path.string() + "'",
-                           "a path in an existing directory", "");
-  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "create file access list", "", impl_->name),
-              H5Pclose);
-  // Strong close: closing the file closes every object still open in it, so the file on disk is
-  // complete when H5Fclose returns and the rename can follow.
-  check_status(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "set close degree", "", impl_->name);
+  impl_->prepare(std::move(path), options);
+  Handle fapl = impl_->access_list();
   impl_->file = Handle(check(H5Fcreate(impl_->temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
                              "create file", impl_->temporary.string(), impl_->name),
                        H5Fclose);
+}
+
+H5Writer H5Writer::resume(const fs::path& partial, fs::path path, WriterOptions options) {
+  detail::require_linked_library();
+  auto impl = std::make_unique<Impl>();
+  impl->prepare(std::move(path), options);
+  // Learn the field series from the partial file before copying it.
+  {
+    const H5Reader reader(partial);
+    const std::function<void(const std::string&)> visit = [&](const std::string& group) {
+      if (reader.has_attribute(group, "punctum_kind") &&
+          reader.string_attribute(group, "punctum_kind") == "field_series") {
+        const FieldSeriesInfo info = reader.field_series(group);
+        impl->series[group] = FieldSeriesState{info.grid, info.species, info.times.size(),
+                                               info.times.empty() ? 0.0 : info.times.back()};
+        return;
+      }
+      for (const auto& child : reader.children(group)) {
+        const std::string object = detail::join(group, child);
+        if (reader.is_group(object)) visit(object);
+      }
+    };
+    visit("/");
+  }
+  H5Writer writer(std::move(impl));
+  std::error_code error;
+  fs::copy_file(partial, writer.impl_->temporary, fs::copy_options::overwrite_existing, error);
+  if (error)
+    throw IoError("cannot copy " + partial.string() + " to " + writer.impl_->temporary.string() +
+                  ": " + error.message());
+  detail::QuietErrors quiet;
+  Handle fapl = writer.impl_->access_list();
+  writer.impl_->file =
+      Handle(check(H5Fopen(writer.impl_->temporary.c_str(), H5F_ACC_RDWR, fapl), "reopen file",
+                   writer.impl_->temporary.string(), writer.impl_->name),
+             H5Fclose);
+  return writer;
+}
+
+void H5Writer::remove(std::string_view object_name) {
+  detail::QuietErrors quiet;
+  impl_->require_open();
+  const std::string object = detail::absolute(object_name, "HDF5 object");
+  if (object == "/" || !detail::exists(impl_->file, object, impl_->name))
+    throw InvalidParameter("object to remove", "'" + object + "'",
+                           "a dataset or group present in the file", "");
+  for (const auto& [group, state] : impl_->series)
+    if (object == group || group.rfind(object + "/", 0) == 0 || object.rfind(group + "/", 0) == 0)
+      throw InvalidParameter("object to remove", "'" + object + "'",
+                             "an object outside the field series '" + group + "'", "");
+  check_status(H5Ldelete(impl_->file, object.c_str(), H5P_DEFAULT), "remove", object, impl_->name);
+}
+
+void H5Writer::save_partial(const fs::path& copy) {
+  detail::QuietErrors quiet;
+  impl_->require_open();
+  Impl& w = *impl_;
+  // Close, copy, reopen: the writer continues from exactly the bytes a restart resumes from, so
+  // the uninterrupted and the restarted run write byte-identical files.
+  check_status(H5Fflush(w.file, H5F_SCOPE_GLOBAL), "flush file", w.temporary.string(), w.name);
+  check_status(w.file.close(), "close file", w.temporary.string(), w.name);
+  fs::path staging = copy;
+  staging += ".tmp-" + std::to_string(::getpid());
+  std::error_code error;
+  fs::copy_file(w.temporary, staging, fs::copy_options::overwrite_existing, error);
+  std::string failure;
+  if (!error) {
+    try {
+      sync_path(staging, false);
+      fs::rename(staging, copy, error);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  }
+  if (error || !failure.empty()) {
+    std::error_code ignored;
+    fs::remove(staging, ignored);
+  }
+  Handle fapl = w.access_list();
+  w.file = Handle(check(H5Fopen(w.temporary.c_str(), H5F_ACC_RDWR, fapl), "reopen file",
+                        w.temporary.string(), w.name),
+                  H5Fclose);
+  if (error) failure = error.message();
+  if (!failure.empty())
+    throw IoError("cannot save a partial copy of " + w.name + " to " + copy.string() + ": " +
+                  failure);
 }
 
 H5Writer::~H5Writer() {
@@ -544,7 +653,8 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
     require_units(s.units, detail::join(group, s.name));
     names.push_back(s.name);
   }
-  const std::size_t chunk_bytes = grid.size() * sizeof(double);
+  const std::size_t chunk_bytes =
+      grid.size() * (impl_->options.field_single_precision ? sizeof(float) : sizeof(double));
   if (chunk_bytes >= (std::size_t(1) << 32))
     throw InvalidParameter("voxels per snapshot of '" + group + "'", std::to_string(grid.size()),
                            "< 536870912 (one snapshot is one HDF5 chunk, limited to 4 GiB)",
@@ -561,8 +671,7 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
     const hsize_t dims[1] = {0}, max_dims[1] = {H5S_UNLIMITED}, chunk[1] = {512};
     Handle space(check(H5Screate_simple(1, dims, max_dims), "create dataspace", object, name),
                  H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name),
-                H5Pclose);
+    Handle dcpl = detail::dataset_creation_list(object, name);
     check_status(H5Pset_chunk(dcpl, 1, chunk), "set chunking", object, name);
     Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
                                     dcpl, H5P_DEFAULT),
@@ -587,18 +696,19 @@ void H5Writer::define_fields(std::string_view group_name, const Grid3& grid,
     const hsize_t chunk[4] = {1, grid.nz(), grid.ny(), grid.nx()};  // one chunk per snapshot
     Handle space(check(H5Screate_simple(4, dims, max_dims), "create dataspace", object, name),
                  H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list", object, name),
-                H5Pclose);
+    Handle dcpl = detail::dataset_creation_list(object, name);
     check_status(H5Pset_chunk(dcpl, 4, chunk), "set chunking", object, name);
     if (impl_->options.field_deflate_level > 0) {
       check_status(H5Pset_shuffle(dcpl), "enable shuffle", object, name);
       check_status(H5Pset_deflate(dcpl, impl_->options.field_deflate_level), "enable deflate",
                    object, name);
     }
-    Handle dataset(check(H5Dcreate2(impl_->file, object.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
-                                    dcpl, H5P_DEFAULT),
-                         "create dataset", object, name),
-                   H5Dclose);
+    Handle dataset(
+        check(H5Dcreate2(impl_->file, object.c_str(),
+                         impl_->options.field_single_precision ? H5T_IEEE_F32LE : H5T_IEEE_F64LE,
+                         space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+              "create dataset", object, name),
+        H5Dclose);
     dataset.reset();
     impl_->write_strings_attribute(object, "units", s.units);
     impl_->write_strings_attribute(object, "dims", "time,z,y,x");

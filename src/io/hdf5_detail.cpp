@@ -44,6 +44,36 @@ void fail(std::string_view operation, std::string_view object, std::string_view 
   throw IoError(message);
 }
 
+H5T_class_t type_class(hid_t type, std::string_view what, std::string_view file) {
+  const H5T_class_t c = H5Tget_class(type);
+  if (c == H5T_NO_CLASS) fail("get type class", what, file);
+  return c;
+}
+
+std::size_t type_size(hid_t type, std::string_view what, std::string_view file) {
+  const std::size_t n = H5Tget_size(type);
+  if (n == 0) fail("get type size", what, file);
+  return n;
+}
+
+H5T_sign_t type_sign(hid_t type, std::string_view what, std::string_view file) {
+  const H5T_sign_t sign = H5Tget_sign(type);
+  if (sign == H5T_SGN_ERROR) fail("get integer sign", what, file);
+  return sign;
+}
+
+H5T_str_t string_padding(hid_t type, std::string_view what, std::string_view file) {
+  const H5T_str_t pad = H5Tget_strpad(type);
+  if (pad == H5T_STR_ERROR) fail("get string padding", what, file);
+  return pad;
+}
+
+H5S_class_t space_class(hid_t space, std::string_view what, std::string_view file) {
+  const H5S_class_t c = H5Sget_simple_extent_type(space);
+  if (c == H5S_NO_CLASS) fail("get dataspace class", what, file);
+  return c;
+}
+
 std::string absolute(std::string_view object, std::string_view what) {
   if (object.empty() || object == "/") {
     if (object == "/") return "/";
@@ -106,6 +136,13 @@ bool exists(hid_t file, const std::string& object, std::string_view file_name) {
                    file_name) > 0;
 }
 
+Handle dataset_creation_list(std::string_view object, std::string_view file) {
+  Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list", object, file),
+              H5Pclose);
+  check_status(H5Pset_obj_track_times(dcpl, 0), "disable timestamps", object, file);
+  return dcpl;
+}
+
 void ensure_group(hid_t file, const std::string& group, std::string_view file_name) {
   if (exists(file, group, file_name)) {
     H5O_info_t info;
@@ -125,6 +162,7 @@ void ensure_group(hid_t file, const std::string& group, std::string_view file_na
   if (parent != "/") ensure_group(file, parent, file_name);
   Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), "create group property list", group, file_name),
               H5Pclose);
+  check_status(H5Pset_obj_track_times(gcpl, 0), "disable timestamps", group, file_name);
   check_status(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
                "track creation order", group, file_name);
   Handle created(check(H5Gcreate2(file, group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT),
@@ -168,13 +206,13 @@ std::string read_string_attribute(hid_t attribute, std::string_view what, std::s
     if (text) H5free_memory(text);
     return value;
   }
-  const std::size_t size = H5Tget_size(type);
+  const std::size_t size = type_size(type, what, file);
   std::string value(size, '\0');
   Handle memory(check(H5Tcopy(type), "copy string type", what, file), H5Tclose);
   check_status(H5Aread(attribute, memory, value.data()), "read attribute", what, file);
   const auto end = value.find('\0');
   if (end != std::string::npos) value.resize(end);
-  if (H5Tget_strpad(type) == H5T_STR_SPACEPAD)
+  if (string_padding(type, what, file) == H5T_STR_SPACEPAD)
     while (!value.empty() && value.back() == ' ') value.pop_back();
   return value;
 }

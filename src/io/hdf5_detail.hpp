@@ -100,6 +100,13 @@ inline htri_t check_tri(htri_t value, std::string_view operation, std::string_vi
   return value;
 }
 
+/// Checked type queries (HDF5 reports failure through sentinel values here, not negative ids).
+H5T_class_t type_class(hid_t type, std::string_view what, std::string_view file);
+std::size_t type_size(hid_t type, std::string_view what, std::string_view file);
+H5T_sign_t type_sign(hid_t type, std::string_view what, std::string_view file);
+H5T_str_t string_padding(hid_t type, std::string_view what, std::string_view file);
+H5S_class_t space_class(hid_t space, std::string_view what, std::string_view file);
+
 /// "a/b" -> "/a/b"; rejects empty names.
 std::string absolute(std::string_view object, std::string_view what);
 /// "/a/b/c" -> "/a/b"; "/a" -> "/".
@@ -110,6 +117,10 @@ std::string join(const std::string& group, std::string_view name);
 Handle string_type(std::string_view file);
 /// int8 enum {FALSE = 0, TRUE = 1}: h5py's representation of numpy bool.
 Handle bool_type(std::string_view file);
+
+/// Dataset creation properties with object timestamps off: the same content gives the same bytes,
+/// so reruns and restarts can be compared file to file.
+Handle dataset_creation_list(std::string_view object, std::string_view file);
 
 /// Creates `group` and any missing parents; the new groups remember link creation order.
 void ensure_group(hid_t file, const std::string& group, std::string_view file_name);

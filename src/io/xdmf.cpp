@@ -117,8 +117,8 @@ std::string xdmf_document(const fs::path& h5_path) {
             << "            <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Format=\"XML\">" << t
             << " 0 0 0 1 1 1 1 1 " << nz << " " << ny << " " << nx << "</DataItem>\n"
             << "            <DataItem Dimensions=\"" << nt << " " << nz << " " << ny << " " << nx
-            << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << file << ":"
-            << escape(group) << "/" << escape(s.name) << "</DataItem>\n"
+            << "\" NumberType=\"Float\" Precision=\"" << info.value_bytes << "\" Format=\"HDF\">"
+            << file << ":" << escape(group) << "/" << escape(s.name) << "</DataItem>\n"
             << "          </DataItem>\n"
             << "        </Attribute>\n";
       }

@@ -186,6 +186,29 @@ def test_xdmf_sidecar_is_valid_and_points_at_existing_datasets(tmp_path):
                 assert tuple(int(v) for v in source.get("Dimensions").split()) == f[dataset].shape
 
 
+def test_xdmf_opens_in_vtks_xdmf_reader(tmp_path):
+    # ParaView's "XDMF Reader" is VTK's vtkXdmfReader: read the sidecar with it and check the
+    # time steps, the cell-centred image geometry and one snapshot's values.
+    xdmf = pytest.importorskip("vtkmodules.vtkIOXdmf2")
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonExecutionModel import vtkStreamingDemandDrivenPipeline
+
+    write_course_like(tmp_path / "course.h5")
+    reader = xdmf.vtkXdmfReader()
+    reader.SetFileName(str(tmp_path / "course.xmf"))
+    reader.UpdateInformation()
+    steps = reader.GetOutputInformation(0).Get(vtkStreamingDemandDrivenPipeline.TIME_STEPS())
+    np.testing.assert_array_equal(steps, TIMES)
+    reader.UpdateTimeStep(TIMES[2])
+    image = reader.GetOutputDataObject(0)
+    assert image.GetDimensions() == (NX + 1, NY + 1, NZ + 1)  # points, x y z
+    np.testing.assert_allclose(image.GetOrigin(), (1e-3, 0.0, 0.0), rtol=1e-15)
+    np.testing.assert_allclose(image.GetSpacing(), (20e-6, 20e-6, 25e-6), rtol=1e-15)
+    assert image.GetNumberOfCells() == NX * NY * NZ
+    values = vtk_to_numpy(image.GetCellData().GetArray("collagen_I")).reshape(NZ, NY, NX)
+    np.testing.assert_array_equal(values, snapshot(2, 0))
+
+
 def test_h5reader_reads_h5py_written_files(tmp_path):
     path = tmp_path / "from_h5py.h5"
     with h5py.File(path, "w") as f:
@@ -365,3 +388,44 @@ def test_interposed_hdf5_is_detected_not_silently_used(tmp_path):
         pytest.skip("h5py uses the same HDF5 as punctum here: nothing to interpose")
     assert result.returncode != 0
     assert "interposes punctum's" in result.stderr
+
+
+def _toy_run(tmp_path: Path, out: str, stop_at: int | None = None, restart: bool = False) -> None:
+    """A stand-in for the course loop: state advanced by a counter-based RNG, a snapshot per step,
+    a checkpoint + partial output at step 3. `stop_at` simulates a crash after that step."""
+    ckpt, partial = tmp_path / "run.ckpt.h5", tmp_path / "run.partial.h5"
+    grid = punctum.Grid3((4, 3, 2), (1e-5, 1e-5, 1e-5))
+    if restart:
+        arrays, scalars, _ = pio.load_checkpoint(ckpt)
+        state, first = arrays["state"], scalars["step"] + 1
+        writer = pio.H5Writer.resume(partial, tmp_path / out)
+    else:
+        state, first = np.zeros((2, 3, 4)), 0
+        writer = pio.H5Writer(tmp_path / out)
+        writer.write_provenance("seed = 9", seed=9, created_utc="2026-01-01T00:00:00Z", host="h")
+        writer.define_fields("/fields", grid, [("u", "1")])
+    for step in range(first, 6):
+        noise = np.random.Generator(np.random.Philox(key=9, counter=step)).standard_normal(
+            state.shape
+        )
+        state = 0.9 * state + noise
+        writer.append_fields("/fields", 60.0 * step, [state])
+        if step == 3 and not restart:
+            pio.save_checkpoint(ckpt, {"state": state}, {"step": step, "rng_counter": step})
+            writer.save_partial(partial)
+        if step == stop_at:
+            writer.discard()
+            return
+    writer.write_dataset("/observables/final_mean", np.array([state.mean()]), "1")
+    writer.commit()
+
+
+def test_restart_reproduces_the_uninterrupted_output_byte_for_byte(tmp_path):
+    _toy_run(tmp_path, "uninterrupted.h5")
+    _toy_run(tmp_path, "crashed.h5", stop_at=4)
+    assert not (tmp_path / "crashed.h5").exists(), "a crashed run leaves no result behind"
+    _toy_run(tmp_path, "restarted.h5", restart=True)
+    a, b = tmp_path / "uninterrupted.h5", tmp_path / "restarted.h5"
+    assert a.read_bytes() == b.read_bytes()
+    with h5py.File(b, "r") as f:
+        assert f["fields/u"].shape == (6, 2, 3, 4)

@@ -13,6 +13,9 @@
 #include <variant>
 #include <vector>
 
+#include "punctum/core/error.hpp"
+#include "punctum/core/field.hpp"
+
 namespace punctum::io {
 
 struct NamedArray {
@@ -41,5 +44,39 @@ struct Checkpoint {
   /// of a format this build reads, or if a checksum fails.
   static Checkpoint load(const std::filesystem::path& path);
 };
+
+/// A field's valid voxels as an array of shape (species, nz, ny, nx), line padding dropped.
+inline NamedArray to_named_array(const Field<double>& field) {
+  const Grid3& g = field.grid();
+  NamedArray array{{field.species(), g.nz(), g.ny(), g.nx()}, {}};
+  array.values.reserve(field.species() * g.size());
+  for (std::size_t s = 0; s < field.species(); ++s)
+    for (std::size_t k = 0; k < g.nz(); ++k)
+      for (std::size_t j = 0; j < g.ny(); ++j)
+        for (double v : field.line(s, j, k)) array.values.push_back(v);
+  return array;
+}
+
+/// Copies an array made by to_named_array back into `field`; throws InvalidParameter naming
+/// `name` unless its shape is (field.species(), nz, ny, nx) of the field's grid.
+inline void fill_field(const NamedArray& array, Field<double>& field, const std::string& name) {
+  const Grid3& g = field.grid();
+  const std::vector<std::size_t> expected{field.species(), g.nz(), g.ny(), g.nx()};
+  if (array.shape != expected || array.values.size() != field.species() * g.size()) {
+    std::string shape = "(";
+    for (std::size_t i = 0; i < array.shape.size(); ++i)
+      shape += (i ? ", " : "") + std::to_string(array.shape[i]);
+    throw InvalidParameter("shape of checkpoint array '" + name + "'", shape + ")",
+                           "(" + std::to_string(expected[0]) + ", " + std::to_string(expected[1]) +
+                               ", " + std::to_string(expected[2]) + ", " +
+                               std::to_string(expected[3]) + ") (species, nz, ny, nx of the field)",
+                           "");
+  }
+  const double* source = array.values.data();
+  for (std::size_t s = 0; s < field.species(); ++s)
+    for (std::size_t k = 0; k < g.nz(); ++k)
+      for (std::size_t j = 0; j < g.ny(); ++j)
+        for (double& v : field.line(s, j, k)) v = *source++;
+}
 
 }  // namespace punctum::io

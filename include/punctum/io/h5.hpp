@@ -69,6 +69,7 @@ struct FieldSeriesInfo {
   Grid3 grid;
   std::vector<double> times;  // s
   std::vector<FieldSpec> species;
+  std::size_t value_bytes = 8;  // 8: float64 snapshots, 4: float32 (WriterOptions)
 };
 
 /// Provenance copied into every result file (PhysiCell's habit: the resolved config travels with
@@ -86,7 +87,12 @@ struct WriterOptions {
   /// Write `<stem>.xmf` next to the file at commit() when field series exist (ParaView opens it).
   bool xdmf_sidecar = true;
   /// zlib level for field snapshots (with byte shuffle); 0 stores them uncompressed.
-  unsigned field_deflate_level = 4;
+  /// zlib level 1 keeps nearly all of level 4's ratio at lower cost (measured on a 100^3 field:
+  /// 179 vs 199 ms per species-snapshot, ratio 1.71 vs 1.73).
+  unsigned field_deflate_level = 1;
+  /// Store snapshots as float32 (half the bytes and time; about 7 significant digits). Snapshots
+  /// are for looking at; checkpoints, not snapshots, carry the exact state for restarts.
+  bool field_single_precision = false;
 };
 
 /// Writes one HDF5 file atomically: everything goes to `<path>.tmp-<pid>`; commit() flushes,
@@ -162,6 +168,22 @@ class H5Writer {
   /// created_utc, host, hdf5_version).
   void write_provenance(const Provenance& provenance);
 
+  /// Removes a dataset or group written earlier (for example observables rewritten after a
+  /// restart). Field series cannot be removed.
+  void remove(std::string_view object);
+
+  /// Writes a complete, readable copy of the file as it stands to `copy` (atomically: temporary
+  /// file, then rename) and keeps writing. Saved together with a Checkpoint, it lets a restarted
+  /// run continue the output where it stood (resume()); the writer closes and reopens its file
+  /// around the copy, so the uninterrupted and the resumed run end byte-identical (tested).
+  void save_partial(const std::filesystem::path& copy);
+
+  /// Continues a file saved by save_partial(): copies `partial` to `<path>.tmp-<pid>` and reopens
+  /// it for writing; field series keep their snapshots, counts and last times, so appending the
+  /// remaining snapshots gives the content of an uninterrupted run.
+  static H5Writer resume(const std::filesystem::path& partial, std::filesystem::path path,
+                         WriterOptions options = {});
+
   /// Flushes, closes and renames the temporary file onto path(); then writes the XDMF sidecar if
   /// field series exist and WriterOptions::xdmf_sidecar is set. Further calls throw.
   void commit();
@@ -170,6 +192,7 @@ class H5Writer {
   struct Impl;
 
  private:
+  explicit H5Writer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

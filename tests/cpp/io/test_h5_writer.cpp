@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <punctum/core.hpp>
 #include <punctum/io.hpp>
+#include <thread>
 
 #include "io/io_test_support.hpp"
 
@@ -344,4 +346,135 @@ TEST(H5Writer, WithoutHdf5TheApiSaysSo) {
   EXPECT_THROW(punctum::io::H5Writer("x.h5"), punctum::io::IoError);
 }
 
+#endif
+
+#ifdef PUNCTUM_WITH_HDF5
+namespace punctum::io {
+namespace {
+
+class H5RestartTest : public testing::ScratchDir {};
+
+const Grid3 restart_grid({9, 5, 3}, {20e-6, 20e-6, 20e-6});
+
+Field<double> state_at(std::size_t n) {
+  Field<double> f(restart_grid, 2);
+  for (std::size_t s = 0; s < 2; ++s)
+    for (std::size_t k = 0; k < 3; ++k)
+      for (std::size_t j = 0; j < 5; ++j)
+        for (std::size_t i = 0; i < 9; ++i)
+          f(s, i, j, k) = std::exp(-0.1 * double(n)) * double(i + 10 * j + 100 * k + 1000 * s);
+  return f;
+}
+
+Provenance fixed_provenance() {
+  Provenance p;
+  p.config = "seed = 7";
+  p.seed = 7;
+  p.created_utc = "2026-11-21T00:00:00Z";
+  p.host = "test-host";
+  return p;
+}
+
+/// Writes the part of a run after snapshot `from` and commits.
+void finish_run(H5Writer& writer, std::size_t from) {
+  for (std::size_t n = from; n < 5; ++n)
+    writer.append_fields("/fields", 3600.0 * double(n), state_at(n));
+  writer.write_dataset("/observables/time", std::vector<double>{0, 3600, 7200, 10800, 14400}, "s",
+                       {"time"});
+  writer.commit();
+}
+
+TEST_F(H5RestartTest, SameContentGivesByteIdenticalFiles) {
+  for (const char* name : {"a.h5", "b.h5"}) {
+    // HDF5 object timestamps have one-second resolution: straddle a second boundary so that
+    // timestamps, if written, would differ.
+    if (std::string(name) == "b.h5") std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    H5Writer writer(dir / name, WriterOptions{false, 4});
+    writer.write_provenance(fixed_provenance());
+    writer.define_fields("/fields", restart_grid, {{"c", "1", ""}, {"f", "1/m^3", ""}});
+    finish_run(writer, 0);
+  }
+  EXPECT_EQ(slurp(dir / "a.h5"), slurp(dir / "b.h5"))
+      << "no timestamps or other run-dependent bytes";
+}
+
+TEST_F(H5RestartTest, ResumedOutputEqualsTheUninterruptedOne) {
+  const auto partial = dir / "run.partial.h5";
+  {
+    H5Writer writer(dir / "uninterrupted.h5", WriterOptions{false, 4});
+    writer.write_provenance(fixed_provenance());
+    writer.define_fields("/fields", restart_grid, {{"c", "1", ""}, {"f", "1/m^3", ""}});
+    for (std::size_t n = 0; n < 3; ++n)
+      writer.append_fields("/fields", 3600.0 * double(n), state_at(n));
+    writer.save_partial(partial);  // the moment a checkpoint is taken
+    finish_run(writer, 3);
+  }
+  ASSERT_TRUE(std::filesystem::exists(partial));
+  EXPECT_EQ(H5Reader(partial).field_series("/fields").times.size(), 3u) << "the copy is readable";
+  {
+    H5Writer writer = H5Writer::resume(partial, dir / "restarted.h5", WriterOptions{false, 4});
+    EXPECT_THROW(writer.append_fields("/fields", 3600.0, state_at(3)), InvalidParameter)
+        << "the resumed series knows its last time";
+    finish_run(writer, 3);
+  }
+  const H5Reader a(dir / "uninterrupted.h5"), b(dir / "restarted.h5");
+  EXPECT_EQ(a.field_series("/fields").times, b.field_series("/fields").times);
+  for (std::size_t n = 0; n < 5; ++n)
+    for (const char* s : {"c", "f"})
+      EXPECT_EQ(a.read_snapshot("/fields", s, n), b.read_snapshot("/fields", s, n));
+  EXPECT_EQ(a.read_dataset("/observables/time").values, b.read_dataset("/observables/time").values);
+  EXPECT_EQ(a.provenance().created_utc, b.provenance().created_utc);
+  EXPECT_EQ(slurp(dir / "uninterrupted.h5"), slurp(dir / "restarted.h5")) << "byte for byte";
+  EXPECT_EQ(count_files_containing(".tmp-"), 0);
+}
+
+TEST_F(H5RestartTest, RemoveLetsObservablesBeRewrittenButProtectsFieldSeries) {
+  H5Writer writer(dir / "r.h5");
+  writer.write_dataset("/observables/erythema", std::vector<double>{1, 2}, "1");
+  writer.remove("/observables/erythema");
+  writer.write_dataset("/observables/erythema", std::vector<double>{1, 2, 3}, "1");
+  writer.define_fields("/fields", restart_grid, {{"c", "1", ""}});
+  EXPECT_THROW(writer.remove("/fields/c"), InvalidParameter);
+  EXPECT_THROW(writer.remove("/"), InvalidParameter);
+  EXPECT_THROW(writer.remove("/nothing"), InvalidParameter);
+  writer.commit();
+  EXPECT_EQ(H5Reader(dir / "r.h5").read_dataset("/observables/erythema").values.size(), 3u);
+}
+
+}  // namespace
+}  // namespace punctum::io
+#endif
+
+#ifdef PUNCTUM_WITH_HDF5
+namespace punctum::io {
+namespace {
+
+class H5SinglePrecisionTest : public testing::ScratchDir {};
+
+TEST_F(H5SinglePrecisionTest, SnapshotsStoredAsFloat32RoundToNearestFloat) {
+  const Grid3 grid({5, 4, 3}, {1e-5, 1e-5, 1e-5});
+  Field<double> field(grid, 1);
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t j = 0; j < 4; ++j)
+      for (std::size_t i = 0; i < 5; ++i)
+        field(0, i, j, k) = 1.0 / 3.0 + 1e-3 * double(i + 5 * j + 20 * k);
+  const auto path = dir / "single.h5";
+  {
+    H5Writer writer(path, WriterOptions{true, 1, true});
+    writer.define_fields("/fields", grid, {{"c", "1", ""}});
+    writer.append_fields("/fields", 0.0, field);
+    writer.commit();
+  }
+  const H5Reader reader(path);
+  EXPECT_EQ(reader.field_series("/fields").value_bytes, 4u);
+  const auto back = reader.read_snapshot("/fields", "c", 0);
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t j = 0; j < 4; ++j)
+      for (std::size_t i = 0; i < 5; ++i, ++n) EXPECT_EQ(back[n], double(float(field(0, i, j, k))));
+  EXPECT_NE(slurp(dir / "single.xmf").find("Precision=\"4\" Format=\"HDF\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace punctum::io
 #endif

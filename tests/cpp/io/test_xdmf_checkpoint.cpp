@@ -178,3 +178,42 @@ TEST_F(CheckpointTest, CorruptedDataFailsTheChecksum) {
 }  // namespace punctum::io
 
 #endif
+
+#ifdef PUNCTUM_WITH_HDF5
+namespace punctum::io {
+namespace {
+
+class CheckpointFieldTest : public testing::ScratchDir {};
+
+TEST_F(CheckpointFieldTest, FieldStateRoundTripsBitForBitThroughACheckpoint) {
+  const Grid3 grid({7, 3, 2}, {1e-5, 1e-5, 1e-5});  // nx = 7: padded lines
+  Field<double> state(grid, 3);
+  std::mt19937_64 engine(5);
+  std::normal_distribution<double> normal;
+  for (std::size_t s = 0; s < 3; ++s)
+    for (std::size_t k = 0; k < 2; ++k)
+      for (std::size_t j = 0; j < 3; ++j)
+        for (double& v : state.line(s, j, k)) v = normal(engine);
+  Checkpoint c;
+  c.arrays["healing"] = to_named_array(state);
+  c.save(dir / "state.h5");
+  Field<double> restored(grid, 3, -1.0);
+  fill_field(Checkpoint::load(dir / "state.h5").arrays.at("healing"), restored, "healing");
+  for (std::size_t s = 0; s < 3; ++s)
+    for (std::size_t k = 0; k < 2; ++k)
+      for (std::size_t j = 0; j < 3; ++j) {
+        const auto a = state.line(s, j, k), b = restored.line(s, j, k);
+        EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0);
+      }
+  Field<double> wrong(Grid3({7, 3, 3}, {1e-5, 1e-5, 1e-5}), 3);
+  try {
+    fill_field(c.arrays.at("healing"), wrong, "healing");
+    FAIL() << "expected InvalidParameter";
+  } catch (const InvalidParameter& e) {
+    EXPECT_NE(e.parameter().find("healing"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace punctum::io
+#endif
