@@ -19,6 +19,12 @@ import os as _os
 import sys as _sys
 
 
+# OpenMP threads that spin while waiting starve other busy processes (parallel sweeps, ctest -j,
+# a shared cluster node) and can slow a run by orders of magnitude; wait passively unless the user
+# says otherwise. Must be set before _core loads the OpenMP runtime.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def _import_core() -> None:
     # punctum._core links the system HDF5 while h5py's wheel bundles its own. Loaded RTLD_LOCAL and
     # (glibc) RTLD_DEEPBIND, each extension binds to its own HDF5 whatever dlopen flags the host

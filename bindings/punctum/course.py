@@ -205,9 +205,16 @@ class CourseResult:
         """Field snapshots (time, z, y, x) from the HDF5 file, loaded lazily."""
         if self.path is None:
             raise ValueError("no HDF5 output: run simulate(..., output=PATH, snapshot_days=[...])")
+        import h5py
+
         from punctum import io
 
-        return io.read_fields(self.path)
+        with h5py.File(self.path, "r") as f:
+            if "fields" not in f:
+                raise ValueError(f"{self.path} holds no snapshots: pass snapshot_days=[...]")
+            names = f["fields"].attrs["species"]
+        names = (names.decode() if isinstance(names, bytes) else str(names)).split(",")
+        return xr.Dataset({name: io.read_fields(self.path, species=name) for name in names})
 
     def to_netcdf(self, path: str | os.PathLike) -> Path:
         self.observables.to_netcdf(path)

@@ -8,6 +8,7 @@
 #include "punctum/core/detail/csv.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/units.hpp"
+#include "punctum/core/version.hpp"
 #include "punctum/course/wound_sources.hpp"
 #include "punctum/detail/embedded_tables.hpp"
 #include "punctum/healing/integrator.hpp"
@@ -15,6 +16,7 @@
 #include "punctum/healing/observables.hpp"
 #include "punctum/healing/state.hpp"
 #include "punctum/healing/wound.hpp"
+#include "punctum/io/checkpoint.hpp"
 
 namespace punctum {
 
@@ -35,6 +37,9 @@ void CourseOptions::validate() const {
   if (depth != 0.0) require_in_range("depth", in_mm(depth), 0.2, 10.0, "mm");
   require_in_range("rtol", rtol, 1e-8, 0.1, "1");
   require_in_range("threads", threads, 0, 1024, "threads");
+  require_in_range("checkpoint_interval", in_days(checkpoint_interval), 0.0, 5 * 365.25, "days");
+  if (checkpoint_interval > 0.0 && checkpoint_path.empty())
+    throw InvalidParameter("checkpoint_path", "''", "a file path when checkpoint_interval > 0", "");
   for (double t : output_times) require_in_range("output_times", in_days(t), 0.0, 5 * 365.25, "days");
   for (double t : snapshot_times)
     require_in_range("snapshot_times", in_days(t), 0.0, 5 * 365.25, "days");
@@ -409,33 +414,79 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   });
 
   std::map<std::string, std::vector<double>> values;
+  std::size_t first_event = 0;
+  double last_checkpoint = 0.0;
+  const auto session_outcome = [&](std::size_t index, bool wound) {
+    const SessionPlan& plan = protocol.sessions[index];
+    Session session = plan.session;
+    session.seed = options.seed;
+    session.index = std::uint32_t(index);
+    const PunctureMap map = plan.device->treat(skin, session);
+    SessionOutcome out;
+    out.time = plan.time;
+    out.device = map.device;
+    out.statistics = map.statistics;
+    out.bleeding_points_per_cm2 = map.statistics.bleeding_fraction * map.statistics.density * 1e-4;
+    out.bruising_points_per_cm2 = map.statistics.deep_plexus_fraction * map.statistics.density * 1e-4;
+    out.patch_punctures = punctures_in_window(map, window);
+    if (wound)
+      for (const auto& p : out.patch_punctures)
+        for (const auto& ch : wound_channels(p, plan.device->needle())) healing::apply_wound(st, model, ch);
+    result.sessions.push_back(std::move(out));
+  };
+
+  if (!options.resume_from.empty()) {
+    const auto cp = io::Checkpoint::load(options.resume_from);
+    const auto scalar = [&cp](const char* key) { return std::get<double>(cp.scalars.at(key)); };
+    const auto count = [&cp](const char* key) { return std::get<std::uint64_t>(cp.scalars.at(key)); };
+    if (count("seed") != options.seed || count("events") != events.size())
+      throw InvalidParameter("resume_from", options.resume_from.string(),
+                             "a checkpoint of this course (same protocol, options and seed)", "");
+    io::fill_field(cp.arrays.at("field"), st.field, "field");
+    st.time = scalar("time");
+    st.topical_surface = scalar("topical_surface");
+    st.event_pending = count("event_pending") != 0;
+    healing::IntegratorStats stats;
+    stats.accepted = count("accepted");
+    stats.rejected = count("rejected");
+    integrator.restore(scalar("next_dt"), stats);
+    result.times = cp.arrays.at("times").values;
+    for (const auto& [name, arr] : cp.arrays)
+      if (name.rfind("series.", 0) == 0) values[name.substr(7)] = arr.values;
+    for (std::size_t i = 0; i < count("sessions_done"); ++i) session_outcome(i, false);
+    first_event = count("next_event");
+    last_checkpoint = st.time;
+  }
+  const auto save_checkpoint = [&](std::size_t next_event) {
+    io::Checkpoint cp;
+    cp.arrays["field"] = io::to_named_array(st.field);
+    cp.arrays["times"] = {{result.times.size()}, result.times};
+    for (const auto& [name, v] : values) cp.arrays["series." + name] = {{v.size()}, v};
+    cp.scalars["time"] = st.time;
+    cp.scalars["topical_surface"] = st.topical_surface;
+    cp.scalars["next_dt"] = integrator.next_dt();
+    cp.scalars["event_pending"] = std::uint64_t(st.event_pending);
+    cp.scalars["accepted"] = std::uint64_t(integrator.stats().accepted);
+    cp.scalars["rejected"] = std::uint64_t(integrator.stats().rejected);
+    cp.scalars["seed"] = std::uint64_t(options.seed);
+    cp.scalars["events"] = std::uint64_t(events.size());
+    cp.scalars["next_event"] = std::uint64_t(next_event);
+    cp.scalars["sessions_done"] = std::uint64_t(result.sessions.size());
+    cp.metadata["punctum_version"] = punctum::version;
+    cp.save(options.checkpoint_path);
+  };
+
   bool stopped = false;
-  for (const Event& ev : events) {
+  for (std::size_t e = first_event; e < events.size(); ++e) {
+    const Event& ev = events[e];
     if (ev.time > st.time && !integrator.advance_to(st, ev.time, progress)) {
       stopped = true;
       break;
     }
     switch (ev.kind) {
-      case EventKind::session: {
-        const SessionPlan& plan = protocol.sessions[ev.index];
-        Session session = plan.session;
-        session.seed = options.seed;
-        session.index = std::uint32_t(ev.index);
-        const PunctureMap map = plan.device->treat(skin, session);
-        SessionOutcome out;
-        out.time = plan.time;
-        out.device = map.device;
-        out.statistics = map.statistics;
-        out.bleeding_points_per_cm2 = map.statistics.bleeding_fraction * map.statistics.density * 1e-4;
-        out.bruising_points_per_cm2 =
-            map.statistics.deep_plexus_fraction * map.statistics.density * 1e-4;
-        out.patch_punctures = punctures_in_window(map, window);
-        for (const auto& p : out.patch_punctures)
-          for (const auto& ch : wound_channels(p, plan.device->needle()))
-            healing::apply_wound(st, model, ch);
-        result.sessions.push_back(std::move(out));
+      case EventKind::session:
+        session_outcome(ev.index, true);
         break;
-      }
       case EventKind::serum_on:
         healing::apply_topical(st, protocol.serum.concentration);
         break;
@@ -445,6 +496,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
       case EventKind::output: {
         result.times.push_back(st.time);
         for (const auto& [name, v] : sampler.sample(st)) values[name].push_back(v);
+        if (options.checkpoint_interval > 0.0 &&
+            st.time - last_checkpoint >= options.checkpoint_interval * (1 - 1e-12)) {
+          save_checkpoint(e + 1);
+          last_checkpoint = st.time;
+        }
         break;
       }
       case EventKind::snapshot:

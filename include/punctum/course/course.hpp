@@ -6,6 +6,7 @@
 //   r.series_named("collagen_change_percent")
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ struct CourseOptions {
   std::uint64_t seed = 0;
   int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
   double rtol = 1e-3;  ///< integrator local error tolerance, 1
+  /// Checkpoints: every `checkpoint_interval` of simulated time (at the next output time) the
+  /// state is saved to `checkpoint_path` (atomically, replacing the previous one).
+  std::filesystem::path checkpoint_path;
+  double checkpoint_interval = 0.0;  ///< s (0: no checkpoints)
+  /// Continue from a checkpoint of the same course; the result equals the uninterrupted run.
+  std::filesystem::path resume_from;
   void validate() const;
 };
 

@@ -96,6 +96,14 @@ class Integrator {
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
 
   const IntegratorStats& stats() const { return stats_; }
+  /// The step the controller tries next, s (what a checkpoint must keep to restart exactly).
+  double next_dt() const { return dt_; }
+  /// Restores the step controller and counters saved by a checkpoint.
+  void restore(double next_dt, const IntegratorStats& stats) {
+    require_positive("next_dt", next_dt, "s");
+    dt_ = next_dt;
+    stats_ = stats;
+  }
   const IntegratorOptions& options() const { return opt_; }
   int threads() const { return threads_; }
 

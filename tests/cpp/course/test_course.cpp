@@ -161,3 +161,61 @@ TEST(Course, ConditionFillIsZeroAtStartAndGrowsWithTreatment) {
   EXPECT_LT(r.series_named("surface_depression_um").values.back(),
             r.series_named("surface_depression_um").values.front());
 }
+
+namespace {
+void expect_identical(const CourseResult& a, const CourseResult& b) {
+  ASSERT_EQ(a.times, b.times);
+  ASSERT_EQ(a.series.size(), b.series.size());
+  for (std::size_t s = 0; s < a.series.size(); ++s) EXPECT_EQ(a.series[s].values, b.series[s].values) << a.series[s].name;
+  EXPECT_EQ(a.collagen_profile_final, b.collagen_profile_final);
+  ASSERT_EQ(a.sessions.size(), b.sessions.size());
+  for (std::size_t s = 0; s < a.sessions.size(); ++s) {
+    EXPECT_EQ(a.sessions[s].downtime, b.sessions[s].downtime);
+    EXPECT_EQ(a.sessions[s].patch_punctures.size(), b.sessions[s].patch_punctures.size());
+  }
+  EXPECT_EQ(a.integrator_steps, b.integrator_steps);
+}
+
+void check_restart(CourseOptions o, const Protocol& protocol, double stop_at, const std::string& tag) {
+  const auto full = run_course(cheek(), Patient{}, protocol, o);
+  ASSERT_TRUE(full.completed);
+  const auto path = std::filesystem::temp_directory_path() / ("punctum_restart_" + tag + ".h5");
+  o.checkpoint_path = path;
+  o.checkpoint_interval = 7_days;
+  const auto interrupted = run_course(cheek(), Patient{}, protocol, o,
+                                      [stop_at](double t) { return t < stop_at; });
+  ASSERT_FALSE(interrupted.completed);
+  auto resume = o;
+  resume.resume_from = path;
+  const auto resumed = run_course(cheek(), Patient{}, protocol, resume);
+  EXPECT_TRUE(resumed.completed);
+  expect_identical(full, resumed);
+  std::filesystem::remove(path);
+}
+}  // namespace
+
+TEST(Course, ColumnRestartReproducesTheUninterruptedRunBitForBit) {
+  check_restart(column_options(), Protocol::regular(pen(1e-3), 3, 21_days, 70_days), 33_days, "column");
+}
+
+TEST(Course, PatchRestartReproducesTheUninterruptedRunBitForBit) {
+  CourseOptions o;
+  o.patch_width = 0.5e-3;
+  o.voxel = 40e-6;
+  o.threads = 2;
+  check_restart(o, Protocol::regular(pen(1e-3), 2, 14_days, 24_days), 16_days, "patch");
+}
+
+TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
+  auto o = column_options();
+  const auto path = std::filesystem::temp_directory_path() / "punctum_restart_other.h5";
+  o.checkpoint_path = path;
+  o.checkpoint_interval = 7_days;
+  run_course(cheek(), Patient{}, Protocol::regular(pen(1e-3), 2, 14_days, 30_days), o);
+  auto other = column_options();
+  other.resume_from = path;
+  other.seed = 99;
+  EXPECT_THROW(run_course(cheek(), Patient{}, Protocol::regular(pen(1e-3), 2, 14_days, 30_days), other),
+               InvalidParameter);
+  std::filesystem::remove(path);
+}

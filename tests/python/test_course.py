@@ -1,0 +1,183 @@
+"""Treatment courses: the clinical trends the sources state, as tests (column fidelity: fast)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import punctum
+
+SKIN = punctum.SkinModel.preset("cheek", sex="female", age=45)
+
+
+def pen(depth_mm=1.0, **kw):
+    return punctum.Pen(needles=12, depth_mm=depth_mm, frequency_Hz=100, hand_speed_mm_s=115, **kw)
+
+
+def run(device=None, protocol=None, patient=None, skin=SKIN, **kw):
+    return punctum.simulate(
+        skin=skin, device=device or pen(), protocol=protocol or punctum.Protocol(),
+        patient=patient or punctum.Patient(age_years=45), fidelity="column", progress=False, **kw
+    )
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return run()
+
+
+def test_reference_course_outputs_have_units_and_sessions(reference):
+    obs = reference.observables
+    assert obs["time_days"].attrs["units"] == "d"
+    for name in ["collagen_change_percent", "erythema_index", "blood_ul_per_cm2"]:
+        assert "units" in obs[name].attrs
+    assert len(reference.sessions) == 4
+    assert list(reference.sessions["time_days"]) == [0.0, 28.0, 56.0, 84.0]
+    assert obs["time_days"].values[-1] == pytest.approx(182.0)
+    assert reference.completed
+    assert {"x_mm", "y_mm", "depth_mm", "deepest_layer"} <= set(reference.punctures.columns)
+    assert "collagen gain at end" in reference.summary()
+
+
+def test_collagen_III_leads_and_I_follows(reference):
+    obs = reference.observables
+    t = obs["time_days"].values
+    first = (t > 0) & (t < 28)
+    iii = obs["collagen_III_change_percent"].values[first]
+    i = obs["collagen_I_change_percent"].values[first]
+    # Proliferative phase: the new matrix is mostly type III (I:III ~ 1:3 in granulation tissue).
+    assert iii.max() > i.max()
+    assert obs["collagen_change_percent"].values[-1] > 0
+
+
+def test_deeper_needles_heal_longer_and_bleed_more():
+    shallow, deep = run(pen(0.5)).summary_values(), run(pen(1.5)).summary_values()
+    assert deep["mean_depth_mm"] > shallow["mean_depth_mm"]
+    assert deep["peak_erythema"] > shallow["peak_erythema"]
+    assert deep["downtime_days_mean"] >= shallow["downtime_days_mean"]
+    assert deep["peak_blood_ul_per_cm2"] > 10 * shallow["peak_blood_ul_per_cm2"]
+
+
+def test_bleeding_only_beyond_the_capillary_loops():
+    loops_um = SKIN.vessel_depths_um["capillary_loops"]
+    for depth_mm in (0.25, 1.0):
+        p = run(pen(depth_mm)).punctures
+        bleeding = (p["vessels"].to_numpy() & 1) != 0
+        beyond = p["depth_mm"].to_numpy() * 1000 > loops_um
+        np.testing.assert_array_equal(bleeding, beyond)
+    # A measured thick epidermis and the shortest pen setting: channels end above the loops and
+    # draw no blood at all.
+    thick = SKIN.with_thickness("viable_epidermis", 150.0)
+    r = run(pen(0.25), skin=thick)
+    assert len(r.punctures) > 0
+    assert (r.punctures["depth_mm"] * 1000 < thick.vessel_depths_um["capillary_loops"]).all()
+    assert r.observables["blood_ul_per_cm2"].max() == 0.0
+    assert r.summary_values()["bleeding_points_per_cm2"] == 0.0
+
+
+def test_diabetes_slows_recovery():
+    healthy = run().summary_values()
+    diabetic = run(patient=punctum.Patient(age_years=45, diabetes=True, hba1c_percent=9.0))
+    d = diabetic.summary_values()
+    assert d["closure_time_h_mean"] > healthy["closure_time_h_mean"]
+    assert d["collagen_gain_percent"] < healthy["collagen_gain_percent"]
+
+
+def test_anticoagulants_bruise_more():
+    healthy = run(pen(1.5)).summary_values()
+    anticoag = run(pen(1.5), patient=punctum.Patient(age_years=45, anticoagulant=True)).summary_values()
+    assert anticoag["peak_blood_ul_per_cm2"] > 1.5 * healthy["peak_blood_ul_per_cm2"]
+
+
+def test_more_sessions_more_collagen_with_diminishing_returns():
+    gains = [
+        run(protocol=punctum.Protocol(sessions=n, spacing_days=28, horizon_days=250))
+        .summary_values()["collagen_gain_percent"]
+        for n in (1, 2, 3, 4, 6)
+    ]
+    assert all(b > a for a, b in zip(gains, gains[1:], strict=False))
+    per_session = np.diff(gains[:4])
+    assert all(b < a for a, b in zip(per_session, per_session[1:], strict=False))
+
+
+def test_too_short_spacing_leaves_inflammation_unresolved():
+    def unresolved(spacing):
+        r = run(protocol=punctum.Protocol(sessions=2, spacing_days=spacing, horizon_days=60))
+        obs = r.observables
+        t, c = obs["time_days"].values, obs["oedema_index"].values
+        before_second = c[np.searchsorted(t, spacing) - 1]
+        return before_second / c[t < spacing].max()
+
+    assert unresolved(3) > 0.3
+    assert unresolved(28) < 0.05
+
+
+def test_serum_reaches_dermis_through_open_channels_and_less_as_they_close():
+    def dose(delay_h):
+        protocol = punctum.Protocol(serum_concentration_kg_m3=10.0, serum_delay_h=delay_h)
+        return run(protocol=protocol).summary_values()["serum_dermis_peak_ug_per_cm2"]
+
+    fresh, later, closed = dose(0), dose(24), dose(96)
+    assert fresh > later > closed
+    assert fresh > 20 * closed
+
+
+def test_conditions_report_fill(tmp_path):
+    protocol = punctum.Protocol(session_days=[1, 29, 57], horizon_days=150)
+    r = run(pen(1.5), protocol=protocol, condition="atrophic_acne_scar")
+    fill = r.observables["condition_fill_fraction"].values
+    assert fill[0] == 0.0
+    assert fill[-1] > 0.0
+    assert "condition fill" in r.summary()
+    with pytest.raises(ValueError, match="condition"):
+        run(condition="freckles")
+
+
+def test_cancellation_token_returns_partial_result():
+    token = punctum.CancellationToken()
+    token.cancel()
+    r = run(cancel=token)
+    assert not r.completed
+    assert "INTERRUPTED" in r.summary()
+
+
+def test_hdf5_output_is_readable_with_h5py_and_xarray(tmp_path):
+    import h5py
+
+    path = tmp_path / "course.h5"
+    r = run(output=path, snapshot_days=[1, 30])
+    assert path.exists() and (tmp_path / "course.xmf").exists()
+    with h5py.File(path, "r") as f:
+        assert f.attrs["completed"] == 1
+        assert f["observables/collagen_change_percent"].attrs["units"] in (b"%", "%")
+        assert f["fields/c"].shape[0] == 2
+    ds = punctum.io.open_result(path)
+    np.testing.assert_allclose(ds["collagen_change_percent"].values,
+                               r.observables["collagen_change_percent"].values)
+    assert "punctum_version" in str(ds.attrs) or ds.attrs
+    fields = r.fields
+    assert fields["c"].dims[0] == "time" and fields["c"].shape[0] == 2
+    assert float(fields["rho1"].isel(time=1).max()) > 0
+
+
+def test_config_round_trips_through_toml():
+    cfg = punctum.reference_course()
+    text = cfg.to_toml()
+    again = punctum.SimulationConfig.from_toml(text)
+    assert again.to_dict() == cfg.to_dict()
+    with pytest.raises(ValueError, match="device.kind"):
+        punctum.SimulationConfig(device={"kind": "laser"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"spacing_days": 0.2}, "spacing_days"),
+        ({"sessions": 0}, "sessions"),
+        ({"horizon_days": 10, "sessions": 4, "spacing_days": 28}, "session_days[1]"),
+    ],
+)
+def test_bad_protocol_names_the_parameter(kwargs, parameter):
+    with pytest.raises(punctum.ParameterError) as info:
+        punctum.Protocol(**kwargs)
+    assert info.value.parameter == parameter
