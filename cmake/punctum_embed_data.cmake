@@ -12,6 +12,8 @@ function(punctum_embed_csv)
     string(REGEX REPLACE "\\.csv$" "" name "${rel}")
     string(REGEX REPLACE "[^A-Za-z0-9]" "_" name "${name}")
     file(READ "${file}" text)
+    # Re-configure (and so re-embed) whenever a table's contents change.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")
     string(APPEND body "inline constexpr std::string_view ${name} = R\"punctum_csv(${text})punctum_csv\";\n")
   endforeach()
   string(APPEND body "}  // namespace punctum::detail::tables\n")

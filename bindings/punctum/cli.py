@@ -1,11 +1,189 @@
-"""The ``punctum`` command line."""
+"""The ``punctum`` command line.
+
+    punctum run [CONFIG.toml] [--set key=value ...] [-o DIR]   a treatment course
+    punctum sweep SWEEP.toml [--scheduler ADDR] [--workers N] [-o DIR]
+    punctum inspect FILE.h5                                     what a result file holds
+    punctum plot FILE.h5 [-o PNG]                               outcomes over time
+    punctum report [--site ...]                                 skin table and screening
+
+Exit codes: 0 success, 2 bad input, 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import sys
+import tomllib
+from pathlib import Path
+from typing import Any
 
 import punctum
+
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+
+
+class BadInput(ValueError):
+    pass
+
+
+def _fresh_dir(requested: str | None, stem: str) -> Path:
+    """A new, empty output folder: the requested one (must not hold files yet) or a stamped one."""
+    if requested:
+        out = Path(requested)
+        if out.exists() and any(out.iterdir()):
+            raise BadInput(f"output folder {out} is not empty: choose a new one (-o DIR)")
+    else:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path("punctum-output") / f"{stem}-{stamp}"
+        n = 1
+        while out.exists():
+            out = Path("punctum-output") / f"{stem}-{stamp}-{n}"
+            n += 1
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """``--set device.depth_mm=1.5``: the value is read as TOML (numbers, booleans, "strings",
+    [lists]); a bare word is taken as a string."""
+    for item in sets:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"--set {item!r}: expected key=value, e.g. device.depth_mm=1.5")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            if part not in node or not isinstance(node[part], dict):
+                raise BadInput(f"--set {key}: no section {part!r} (sections: {', '.join(node)})")
+            node = node[part]
+        node[parts[-1]] = value
+    return data
+
+
+def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
+    data = punctum.reference_course().to_dict()
+    if path:
+        loaded = tomllib.loads(Path(path).read_text())
+        for section, values in loaded.items():
+            if isinstance(values, dict) and isinstance(data.get(section), dict):
+                if section == "device" and "kind" in values and values["kind"] != data[section].get("kind"):
+                    data[section] = {}
+                data[section].update(values)
+            else:
+                data[section] = values
+    return punctum.SimulationConfig.from_dict(_apply_sets(data, sets))
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load_config(args.config, args.set or [])
+    out = _fresh_dir(args.output, "run")
+    (out / "config.toml").write_text(config.to_toml())
+    kwargs = config.build()
+    snapshot_days = args.snapshot_days
+    if snapshot_days is None:
+        horizon = config.protocol.horizon_days
+        snapshot_days = [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
+    print(f"punctum {punctum.__version__}: course -> {out}")
+    result = punctum.simulate(**kwargs, config=config, output=out / "course.h5",
+                              snapshot_days=snapshot_days, progress=not args.no_progress)
+    summary = result.summary()
+    (out / "summary.txt").write_text(summary + "\n")
+    print(summary)
+    from punctum.plots import plot_timeseries
+
+    plot_timeseries(result.observables,
+                    ["collagen_change_percent", "collagen_III_change_percent", "erythema_index"],
+                    out / "course.png", events=list(result.sessions["time_days"]),
+                    title=f"{config.skin['site']}, {config.device['kind']}, "
+                          f"{len(result.sessions)} sessions")
+    print(f"wrote {out / 'course.h5'}, {out / 'course.xmf'}, {out / 'course.png'}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    spec = tomllib.loads(Path(args.sweep).read_text())
+    if "axes" not in spec or not spec["axes"]:
+        raise BadInput(f"{args.sweep}: needs an [axes] table of dotted names -> values")
+    base = _load_config(spec.get("base", {}).get("config"), [])
+    data = base.to_dict()
+    for section, values in spec.get("base", {}).items():
+        if section != "config" and isinstance(values, dict):
+            data.setdefault(section, {}).update(values)
+    options = spec.get("sweep", {})
+    out = _fresh_dir(args.output, "sweep")
+    (out / "sweep.toml").write_text(Path(args.sweep).read_text())
+    client = args.scheduler
+    if client is None and args.workers:
+        from distributed import Client, LocalCluster
+
+        client = Client(LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                                     dashboard_address=None))
+    from punctum.course import course_point
+
+    ds = punctum.sweep(
+        data, spec["axes"], func=course_point, client=client,
+        design=options.get("design", "grid"), n_samples=options.get("n_samples"),
+        seed=options.get("seed", 0), resume=out / "points", progress=not args.no_progress,
+    )
+    ds.to_netcdf(out / "sweep.nc")
+    print(f"{ds.attrs['n_points']} points ({ds.attrs['n_failed']} failed) -> {out / 'sweep.nc'}")
+    outcome = options.get("plot", "collagen_gain_percent")
+    if outcome in ds and options.get("design", "grid") == "grid" and len(spec["axes"]) <= 3:
+        from punctum.plots import plot_sweep
+
+        plot_sweep(ds, outcome, out / f"{outcome}.png")
+        print(f"wrote {out / (outcome + '.png')}")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    import h5py
+
+    path = Path(args.file)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    with h5py.File(path, "r") as f:
+        print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+        for key, value in f.attrs.items():
+            print(f"  @{key} = {value}")
+
+        def show(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                units = obj.attrs.get("units", "")
+                units = units.decode() if isinstance(units, bytes) else units
+                print(f"  {name}  {obj.shape} {obj.dtype} [{units}]")
+
+        f.visititems(show)
+    if "observables" in h5py.File(path, "r"):
+        ds = punctum.io.open_result(path)
+        end = {k: float(v.values[-1]) for k, v in ds.data_vars.items() if v.ndim == 1}
+        print("final values:")
+        for k, v in end.items():
+            print(f"  {k:36s} {v:12.4g} {ds[k].attrs.get('units', '')}")
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    ds = punctum.io.open_result(path)
+    if "time_days" not in ds.coords and "time" in ds.coords:
+        ds = ds.assign_coords(time_days=("time", ds["time"].values / 86400.0,
+                                         {"units": "d"})).swap_dims({"time": "time_days"})
+    names = args.variables or [n for n in ("collagen_change_percent", "erythema_index",
+                                           "blood_ul_per_cm2") if n in ds]
+    out = Path(args.output) if args.output else path.with_suffix(".png")
+    from punctum.plots import plot_timeseries
+
+    plot_timeseries(ds, names, out)
+    print(f"wrote {out}")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -29,6 +207,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="punctum", description=punctum.__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"punctum {punctum.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a treatment course (default: the reference course)")
+    run.add_argument("config", nargs="?", help="TOML configuration (sections skin, patient, "
+                     "device, protocol, run); omitted: the reference course")
+    run.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="override a value, e.g. --set device.depth_mm=1.5")
+    run.add_argument("-o", "--output", help="output folder (new or empty)")
+    run.add_argument("--snapshot-days", type=float, nargs="*", help="field snapshot times, days")
+    run.add_argument("--no-progress", action="store_true")
+    run.set_defaults(func=_run)
+
+    sw = sub.add_parser("sweep", help="sweep parameters of a course on Dask")
+    sw.add_argument("sweep", help="TOML with [base], [axes] (dotted name -> values), [sweep]")
+    sw.add_argument("--scheduler", help="Dask scheduler address (default: an embedded cluster)")
+    sw.add_argument("--workers", type=int, help="workers of the embedded cluster")
+    sw.add_argument("-o", "--output", help="output folder (new or empty)")
+    sw.add_argument("--no-progress", action="store_true")
+    sw.set_defaults(func=_sweep)
+
+    ins = sub.add_parser("inspect", help="what a punctum HDF5 file holds")
+    ins.add_argument("file")
+    ins.set_defaults(func=_inspect)
+
+    pl = sub.add_parser("plot", help="plot outcomes over time from a punctum HDF5 file")
+    pl.add_argument("file")
+    pl.add_argument("variables", nargs="*", help="observables to plot")
+    pl.add_argument("-o", "--output", help="PNG path (default: next to the file)")
+    pl.set_defaults(func=_plot)
+
     rep = sub.add_parser("report", help="skin layer table and screening report for a patient")
     rep.add_argument("--site", default="cheek", choices=punctum.SkinModel.sites())
     rep.add_argument("--sex", default="female", choices=["female", "male"])
@@ -46,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as err:  # ParameterError: bad input, exit code 2
-        print(f"punctum: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
-        return 130
+        print("punctum: interrupted (partial output kept)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, FileNotFoundError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+        print(f"punctum: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT

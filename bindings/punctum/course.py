@@ -38,6 +38,7 @@ __all__ = [
     "Protocol",
     "SimulationConfig",
     "reference_course",
+    "course_point",
     "simulate",
 ]
 
@@ -419,3 +420,20 @@ def simulate(
     return CourseResult(observables=_observables(raw, attrs), sessions=sessions_df,
                         punctures=punctures_df, profiles=profiles, completed=raw.completed,
                         config=config, path=out_path)
+
+
+def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
+    """One sweep point: a course from a configuration (nested dict, as ``SimulationConfig``
+    writes it), run without a progress bar on one OpenMP thread unless ``run.threads`` says
+    otherwise. Returns the headline outcomes and the collagen change on whole days."""
+    cfg = config if isinstance(config, SimulationConfig) else SimulationConfig.from_dict(
+        {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.items()})
+    kwargs = cfg.build()
+    kwargs.setdefault("threads", 1)
+    result = simulate(**kwargs, config=cfg, progress=False)
+    out: dict[str, Any] = result.summary_values()
+    days = np.arange(0.0, np.floor(cfg.protocol.horizon_days) + 1.0)
+    obs = result.observables
+    out["collagen_change_daily_percent"] = np.interp(days, obs["time_days"].values,
+                                                     obs["collagen_change_percent"].values)
+    return out

@@ -247,6 +247,19 @@ struct Sampler {
     st.event_pending = true;
   }
 
+  /// Mean damage of the papillary dermis: the share of its volume that is wounded.
+  double papillary_damage(const healing::HealingState<double>& st) const {
+    double sum = 0.0;
+    std::size_t planes = 0;
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      if (!papillary[k]) continue;
+      for (std::size_t j = 0; j < g.ny(); ++j)
+        for (double v : st.field.line(idx(Species::w), j, k)) sum += v;
+      ++planes;
+    }
+    return planes ? sum / double(planes * g.nx() * g.ny()) : 0.0;
+  }
+
   std::map<std::string, double> sample(const healing::HealingState<double>& st) const {
     const auto& u = st.field;
     const double V = g.voxel_volume();
@@ -296,7 +309,7 @@ struct Sampler {
     // New collagen laid down at the dermis's mean concentration thickens it by mass / density.
     out["dermal_thickness_change_um"] =
         in_um((I + III - baseline_collagen) / patch_area / std::max(mean_dermal_collagen, 1e-300));
-    out["erythema_index"] = n_pap ? ery / double(n_pap) : 0.0;
+    out["inflammation_index"] = n_pap ? ery / double(n_pap) : 0.0;
     out["oedema_index"] = n_derm ? oed / double(n_derm) : 0.0;
     out["growth_factor_index"] = n_derm ? gf / double(n_derm) : 0.0;
     out["blood_ul_per_cm2"] = blood / patch_area * 1e9 * 1e-4;  // m^3/m^2 -> uL/cm^2
@@ -330,7 +343,7 @@ constexpr SeriesInfo series_info[] = {
     {"elastin_change_percent", "%", "dermal elastin vs baseline"},
     {"fibroblast_change_percent", "%", "dermal fibroblasts vs baseline"},
     {"dermal_thickness_change_um", "um", "new collagen mass per area / mean dermal collagen"},
-    {"erythema_index", "1", "mean inflammatory signal in the papillary dermis"},
+    {"inflammation_index", "1", "mean inflammatory signal in the papillary dermis"},
     {"oedema_index", "1", "mean inflammatory signal over the dermis"},
     {"growth_factor_index", "1", "mean growth factor over the dermis"},
     {"blood_ul_per_cm2", "uL/cm^2", "extravasated blood per skin area"},
@@ -429,9 +442,12 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     out.bleeding_points_per_cm2 = map.statistics.bleeding_fraction * map.statistics.density * 1e-4;
     out.bruising_points_per_cm2 = map.statistics.deep_plexus_fraction * map.statistics.density * 1e-4;
     out.patch_punctures = punctures_in_window(map, window);
-    if (wound)
+    if (wound) {
+      const double before = sampler.papillary_damage(st);
       for (const auto& p : out.patch_punctures)
         for (const auto& ch : wound_channels(p, plan.device->needle())) healing::apply_wound(st, model, ch);
+      out.fresh_injury = sampler.papillary_damage(st) - before;
+    }
     result.sessions.push_back(std::move(out));
   };
 
@@ -453,7 +469,10 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     result.times = cp.arrays.at("times").values;
     for (const auto& [name, arr] : cp.arrays)
       if (name.rfind("series.", 0) == 0) values[name.substr(7)] = arr.values;
-    for (std::size_t i = 0; i < count("sessions_done"); ++i) session_outcome(i, false);
+    for (std::size_t i = 0; i < count("sessions_done"); ++i) {
+      session_outcome(i, false);
+      result.sessions[i].fresh_injury = cp.arrays.at("fresh_injury").values.at(i);
+    }
     first_event = count("next_event");
     last_checkpoint = st.time;
   }
@@ -461,6 +480,9 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     io::Checkpoint cp;
     cp.arrays["field"] = io::to_named_array(st.field);
     cp.arrays["times"] = {{result.times.size()}, result.times};
+    std::vector<double> injury;
+    for (const auto& s : result.sessions) injury.push_back(s.fresh_injury);
+    cp.arrays["fresh_injury"] = {{injury.size()}, injury};
     for (const auto& [name, v] : values) cp.arrays["series." + name] = {{v.size()}, v};
     cp.scalars["time"] = st.time;
     cp.scalars["topical_surface"] = st.topical_surface;
@@ -516,6 +538,22 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     auto it = values.find(info.name);
     if (it == values.end()) continue;
     result.series.push_back({info.name, info.units, info.description, std::move(it->second)});
+  }
+
+  // Erythema: each session's fresh papillary injury releases vasoactive mediators whose effect
+  // decays first-order, E(t) = sum_s A dW_s exp(-(t - t_s) / tau) (docs/course.md).
+  {
+    const double tau = table_value("erythema_decay_time_h") * 3600.0;
+    const double amplitude = protocol.aftercare.cold_pack ? table_value("cold_pack_erythema_factor") : 1.0;
+    std::vector<double> e(result.times.size(), 0.0);
+    for (std::size_t i = 0; i < result.times.size(); ++i)
+      for (const auto& s : result.sessions)
+        if (result.times[i] >= s.time)
+          e[i] += amplitude * s.fresh_injury * std::exp(-(result.times[i] - s.time) / tau);
+    const auto at = std::find_if(result.series.begin(), result.series.end(),
+                                 [](const TimeSeries& t) { return t.name == "inflammation_index"; });
+    result.series.insert(at, {"erythema_index", "1",
+                              "acute vascular response: fresh papillary injury decaying with tau", e});
   }
 
   // Per-session outcomes read from the series: redness downtime and epidermal closure.

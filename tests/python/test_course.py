@@ -58,6 +58,16 @@ def test_deeper_needles_heal_longer_and_bleed_more():
     assert deep["peak_blood_ul_per_cm2"] > 10 * shallow["peak_blood_ul_per_cm2"]
 
 
+def test_redness_resolves_in_about_one_to_three_days_at_facial_settings():
+    # Clinical: erythema 3-6 h (roller), ~24 h, 24-48 h (pen labelling); transient AEs <= 7 days.
+    for site in ("cheek", "forehead"):
+        skin = punctum.SkinModel.preset(site, sex="female", age=45)
+        for depth in (1.0, 1.5):
+            down = run(pen(depth), skin=skin).sessions["downtime_days"]
+            assert ((down >= 1.0) & (down <= 3.0)).all(), (site, depth, list(down))
+    assert (run(pen(0.5)).sessions["downtime_days"] < 1.0).all()
+
+
 def test_bleeding_only_beyond_the_capillary_loops():
     loops_um = SKIN.vessel_depths_um["capillary_loops"]
     for depth_mm in (0.25, 1.0):

@@ -62,6 +62,7 @@ struct SessionOutcome {
   double downtime = -1.0;      ///< s until erythema falls below threshold (-1: not within the course)
   double closure_time = -1.0;  ///< s until the epidermal channels close (-1: not observed)
   double peak_erythema = 0.0;  ///< erythema index, 1
+  double fresh_injury = 0.0;   ///< jump of mean papillary damage at the session (1): drives erythema
   double bleeding_points_per_cm2 = 0.0;  ///< punctures reaching the capillary loops, /cm^2
   double bruising_points_per_cm2 = 0.0;  ///< punctures reaching the deep plexus, /cm^2
 };
