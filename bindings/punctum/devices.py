@@ -224,9 +224,30 @@ class Pen(_Device):
     """Microneedling pen.
 
     ``Pen(needles=12, depth_mm=1.0, frequency_Hz=100, hand_speed_mm_s=10)``;
-    cartridges of 9, 12, 16, 24, 36, 42 needles; 50-150 Hz; depth 0.25-2.5 mm."""
+    cartridges of 9, 12, 16, 24, 36, 42 needles; 50-150 Hz; depth 0.25-2.5 mm.
+    ``density_per_cm2=300`` instead of ``hand_speed_mm_s`` glides at the speed that gives that
+    many punctures per cm^2 per pass (density = N f / (v w), w the cartridge's active width)."""
 
     _core_type = _core.Pen
+
+    def __init__(self, *, density_per_cm2: float | None = None, **kwargs: Any) -> None:
+        if density_per_cm2 is not None:
+            if "hand_speed_mm_s" in kwargs:
+                raise _core.ParameterError(
+                    "density_per_cm2 and hand_speed_mm_s are alternatives: give one")
+            if not (1.0 <= float(density_per_cm2) <= 1e5):
+                err = _core.ParameterError(
+                    f"density_per_cm2 = {density_per_cm2} /cm^2 is invalid: allowed [1, 1e5]"
+                    " (unit: /cm^2)")
+                err.parameter, err.value, err.allowed, err.unit = (
+                    "density_per_cm2", str(density_per_cm2), "[1, 1e5]", "/cm^2")
+                raise err
+            probe = _core.Pen(**{**kwargs, "hand_speed_mm_s": 10.0})
+            kwargs["hand_speed_mm_s"] = 10.0 * probe.density_per_cm2_per_pass / density_per_cm2
+        super().__init__(**kwargs)
+        if density_per_cm2 is not None:
+            self._kwargs = {**{k: v for k, v in kwargs.items() if k != "hand_speed_mm_s"},
+                            "density_per_cm2": density_per_cm2}
 
 
 class Stamp(_Device):

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import xarray as xr
+
+PUNCTUM = [sys.executable, "-m", "punctum"]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([*PUNCTUM, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_run_writes_config_hdf5_xdmf_png_and_summary(tmp_path):
+    out = tmp_path / "run"
+    r = cli("run", "--set", "run.fidelity=column", "--set", "protocol.sessions=2",
+            "-o", str(out), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "collagen gain at end" in r.stdout
+    for name in ["config.toml", "course.h5", "course.xmf", "course.png", "summary.txt"]:
+        assert (out / name).exists(), name
+    assert "sessions = 2" in (out / "config.toml").read_text()
+    with h5py.File(out / "course.h5") as f:
+        assert f.attrs["completed"] == 1
+        assert "config" in str(dict(f["provenance"].attrs)) or len(f["provenance"].attrs) > 0
+
+
+def test_run_from_a_config_file_and_inspect_and_plot(tmp_path):
+    cfg = tmp_path / "course.toml"
+    cfg.write_text('[device]\nkind = "roller"\npreset = 192\nneedle_length_mm = 1.0\n'
+                   '[protocol]\nsessions = 1\nhorizon_days = 20\n[run]\nfidelity = "column"\n')
+    out = tmp_path / "roller"
+    r = cli("run", str(cfg), "-o", str(out), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "Roller" in (out / "config.toml").read_text() or "roller" in (out / "config.toml").read_text()
+    ins = cli("inspect", str(out / "course.h5"))
+    assert ins.returncode == 0 and "collagen_change_percent" in ins.stdout
+    png = tmp_path / "p.png"
+    pl = cli("plot", str(out / "course.h5"), "-o", str(png))
+    assert pl.returncode == 0 and png.stat().st_size > 2000
+
+
+def test_bad_input_exits_2_with_the_parameter_named(tmp_path):
+    r = cli("run", "--set", "protocol.spacing_days=0", "-o", str(tmp_path / "a"))
+    assert r.returncode == 2 and "spacing_days" in r.stderr
+    r = cli("run", "--set", "device.kind=laser", "-o", str(tmp_path / "b"))
+    assert r.returncode == 2 and "device.kind" in r.stderr
+    r = cli("run", str(tmp_path / "missing.toml"))
+    assert r.returncode == 2
+    r = cli("inspect", str(tmp_path / "missing.h5"))
+    assert r.returncode == 2
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("keep me")
+    r = cli("run", "-o", str(tmp_path / "full"))
+    assert r.returncode == 2 and "not empty" in r.stderr
+    assert (tmp_path / "full" / "x").read_text() == "keep me"
+
+
+def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_path):
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(
+        [*PUNCTUM, "run", "--set", "run.patch_width_mm=1.0", "--set", "run.voxel_um=25",
+         "--set", "protocol.horizon_days=400", "--set", "protocol.sessions=12",
+         "-o", str(out), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.time() + 60
+    while not list(out.glob("course.h5.tmp-*")) and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    sent = time.time()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.time() - sent < 3.0  # within a second of the next progress check, plus writing
+    assert proc.returncode == 130, err
+    with h5py.File(out / "course.h5") as f:
+        assert f.attrs["completed"] == 0
+        t = f["observables/time"][...]
+    assert 0 < t[-1] < 400 * 86400
+
+
+def test_sweep_cli_writes_netcdf_and_heatmap(tmp_path):
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 2\n'
+                    'horizon_days = 60\n[axes]\n"device.depth_mm" = [0.5, 1.5]\n'
+                    '"protocol.spacing_days" = [14, 28]\n')
+    out = tmp_path / "sweep"
+    r = cli("sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert ds["collagen_gain_percent"].shape == (2, 2)
+    assert (out / "collagen_gain_percent.png").exists()
+    assert float(ds["mean_depth_mm"].sel({"device.depth_mm": 1.5}).min()) > float(
+        ds["mean_depth_mm"].sel({"device.depth_mm": 0.5}).max())
