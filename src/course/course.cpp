@@ -167,7 +167,7 @@ std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
 struct Sampler {
   const healing::HealingModel& model;
   const Grid3& g;
-  std::vector<char> dermis, papillary, reticular, epidermis, stratum_corneum;  // per plane
+  std::vector<char> dermis, papillary, reticular, epidermis;  // per plane
   double patch_area, baseline_collagen = 0, baseline_I = 0, baseline_III = 0, baseline_elastin = 0;
   double baseline_fibroblasts = 0, baseline_papillary = 0, baseline_reticular = 0;
   double mean_dermal_collagen = 0;  // kg/m^3
@@ -180,7 +180,6 @@ struct Sampler {
   Sampler(const healing::HealingModel& m, const Grid3& grid) : model(m), g(grid) {
     const std::size_t nz = g.nz();
     dermis.resize(nz), papillary.resize(nz), reticular.resize(nz), epidermis.resize(nz);
-    stratum_corneum.resize(nz);
     patch_area = g.extent()[0] * g.extent()[1];
     const double plane_volume = patch_area * g.spacing[2];
     double dermis_volume = 0.0;
@@ -190,7 +189,6 @@ struct Sampler {
       reticular[k] = L == LayerKind::reticular_dermis;
       dermis[k] = papillary[k] || reticular[k];
       epidermis[k] = is_epidermis(L);
-      stratum_corneum[k] = L == LayerKind::stratum_corneum;
       if (!dermis[k]) continue;
       const double I = m.baseline(Species::rho1, k), III = m.baseline(Species::rho3, k);
       baseline_I += I * plane_volume;
@@ -276,7 +274,9 @@ struct Sampler {
         return sum;
       };
       blood += plane(Species::h) * V;
-      if (stratum_corneum[k]) open += plane(Species::w) / double(n_lat), ++n_sc;
+      // The surface barrier: the epidermal planes (the stratum corneum alone is thinner than a
+      // voxel at the usual 20-40 um).
+      if (epidermis[k]) open += plane(Species::w) / double(n_lat), ++n_sc;
       if (epidermis[k]) {
         for (std::size_t j = 0; j < g.ny(); ++j)
           for (double v : u.line(idx(Species::w), j, k)) w_epi = std::max(w_epi, v);
@@ -348,7 +348,7 @@ constexpr SeriesInfo series_info[] = {
     {"growth_factor_index", "1", "mean growth factor over the dermis"},
     {"blood_ul_per_cm2", "uL/cm^2", "extravasated blood per skin area"},
     {"epidermal_damage_max", "1", "largest epidermal damage"},
-    {"open_channel_fraction", "1", "mean damage of the stratum corneum: the open share of the surface"},
+    {"open_channel_fraction", "1", "mean epidermal damage: the open share of the surface barrier"},
     {"pigment_activation_max", "1", "largest melanogenic activation in the basal epidermis"},
     {"serum_dermis_ug_per_cm2", "ug/cm^2", "topical agent present in the dermis per skin area"},
     {"condition_fill_fraction", "1", "share of the condition's collagen deficit restored"},
