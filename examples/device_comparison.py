@@ -16,15 +16,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-
 import punctum
 
 DEVICES = {
     "roller (MF8, 10 N)": punctum.Roller(preset=192, needle_length_mm=1.5, hand_force_N=10),
-    "pen (12 needles, 100 Hz)": punctum.Pen(needles=12, depth_mm=1.5, frequency_Hz=100,
-                                            hand_speed_mm_s=20),
-    "stamp (6x6, 20 N)": punctum.Stamp(rows=6, columns=6, spacing_mm=1.0, needle_length_mm=1.5,
-                                       hand_force_N=20),
+    "pen (12 needles, 100 Hz)": punctum.Pen(
+        needles=12, depth_mm=1.5, frequency_Hz=100, hand_speed_mm_s=20
+    ),
+    "stamp (6x6, 20 N)": punctum.Stamp(
+        rows=6, columns=6, spacing_mm=1.0, needle_length_mm=1.5, hand_force_N=20
+    ),
 }
 
 
@@ -41,22 +42,30 @@ def main() -> None:
         face = device.treat(skin, area_cm2=300, passes=passes, seed=1).statistics
         s = session.statistics
         protocol = punctum.Protocol(sessions=1, horizon_days=90, passes=passes)
-        course = punctum.simulate(skin=skin, device=device, protocol=protocol, patient=patient,
-                                  fidelity="column", progress=False)
+        course = punctum.simulate(
+            skin=skin,
+            device=device,
+            protocol=protocol,
+            patient=patient,
+            fidelity="column",
+            progress=False,
+        )
         courses[name] = course
         v = course.summary_values()
-        rows.append({
-            "device": name,
-            "depth_mm": s["mean_depth_mm"],
-            "deepest_layer": session.punctures["deepest_layer"].mode()[0],
-            "bleeding_%": 100 * s["bleeding_fraction"],
-            "density_per_cm2": s["density_per_cm2"],
-            "cell_cv": s["density_cv"],
-            "tear_mm": s["mean_tear_length_mm"],
-            "face_minutes": face["treatment_time_min"],
-            "downtime_d": v["downtime_days_mean"],
-            "collagen_gain_90d_%": v["collagen_gain_percent"],
-        })
+        rows.append(
+            {
+                "device": name,
+                "depth_mm": s["mean_depth_mm"],
+                "deepest_layer": session.punctures["deepest_layer"].mode()[0],
+                "bleeding_%": 100 * s["bleeding_fraction"],
+                "density_per_cm2": s["density_per_cm2"],
+                "cell_cv": s["density_cv"],
+                "tear_mm": s["mean_tear_length_mm"],
+                "face_minutes": face["treatment_time_min"],
+                "downtime_d": v["downtime_days_mean"],
+                "collagen_gain_90d_%": v["collagen_gain_percent"],
+            }
+        )
         session.plot_punctures(ax=ax)
         ax.set_title(name)
     fig.tight_layout()

@@ -29,16 +29,20 @@ def main() -> None:
     }
     t0 = time.perf_counter()
     ds = punctum.sweep(base, axes, func=course_point, resume=out / "points")
-    print(f"{ds.attrs['n_points']} courses in {time.perf_counter() - t0:.1f} s "
-          f"({ds.attrs['n_failed']} failed)")
+    print(
+        f"{ds.attrs['n_points']} courses in {time.perf_counter() - t0:.1f} s "
+        f"({ds.attrs['n_failed']} failed)"
+    )
     ds.to_netcdf(out / "sweep.nc")
     for outcome in ("collagen_gain_percent", "downtime_days_mean"):
         plot_sweep(ds, outcome, out / f"{outcome}.png", x="device.density_per_cm2")
     table = ds[["collagen_gain_percent", "downtime_days_mean", "mean_depth_mm"]].to_dataframe()
     print(table.round(2).to_string())
     best = table["collagen_gain_percent"].idxmax()
-    print(f"largest collagen gain at 6 months: {table['collagen_gain_percent'].max():.2f} % "
-          f"for depth, density, spacing = {best}")
+    print(
+        f"largest collagen gain at 6 months: {table['collagen_gain_percent'].max():.2f} % "
+        f"for depth, density, spacing = {best}"
+    )
     print(f"wrote {out}/sweep.nc and heatmaps")
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
-
 # OpenMP threads that spin while waiting starve other busy processes (parallel sweeps, ctest -j,
 # a shared cluster node) and can slow a run by orders of magnitude; wait passively unless the user
 # says otherwise. Must be set before _core loads the OpenMP runtime.
@@ -32,6 +31,7 @@ def _import_core() -> None:
     # (sanitizer runtimes refuse RTLD_DEEPBIND).
     if not hasattr(_sys, "getdlopenflags"):
         import punctum._core  # noqa: F401
+
         return
     flags = _sys.getdlopenflags()
     isolated = _os.RTLD_NOW | _os.RTLD_LOCAL

@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 import punctum
 
@@ -71,7 +72,11 @@ def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
         loaded = tomllib.loads(Path(path).read_text())
         for section, values in loaded.items():
             if isinstance(values, dict) and isinstance(data.get(section), dict):
-                if section == "device" and "kind" in values and values["kind"] != data[section].get("kind"):
+                if (
+                    section == "device"
+                    and "kind" in values
+                    and values["kind"] != data[section].get("kind")
+                ):
                     data[section] = {}
                 data[section].update(values)
             else:
@@ -89,18 +94,25 @@ def _run(args: argparse.Namespace) -> int:
         horizon = config.protocol.horizon_days
         snapshot_days = [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
     print(f"punctum {punctum.__version__}: course -> {out}")
-    result = punctum.simulate(**kwargs, config=config, output=out / "course.h5",
-                              snapshot_days=snapshot_days, progress=not args.no_progress)
+    result = punctum.simulate(
+        **kwargs,
+        config=config,
+        output=out / "course.h5",
+        snapshot_days=snapshot_days,
+        progress=not args.no_progress,
+    )
     summary = result.summary()
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
     from punctum.plots import plot_timeseries
 
-    plot_timeseries(result.observables,
-                    ["collagen_change_percent", "collagen_III_change_percent", "erythema_index"],
-                    out / "course.png", events=list(result.sessions["time_days"]),
-                    title=f"{config.skin['site']}, {config.device['kind']}, "
-                          f"{len(result.sessions)} sessions")
+    plot_timeseries(
+        result.observables,
+        ["collagen_change_percent", "collagen_III_change_percent", "erythema_index"],
+        out / "course.png",
+        events=list(result.sessions["time_days"]),
+        title=f"{config.skin['site']}, {config.device['kind']}, {len(result.sessions)} sessions",
+    )
     print(f"wrote {out / 'course.h5'}, {out / 'course.xmf'}, {out / 'course.png'}")
     return 0
 
@@ -121,14 +133,21 @@ def _sweep(args: argparse.Namespace) -> int:
     if client is None and args.workers:
         from distributed import Client, LocalCluster
 
-        client = Client(LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                                     dashboard_address=None))
+        client = Client(
+            LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
+        )
     from punctum.course import course_point
 
     ds = punctum.sweep(
-        data, spec["axes"], func=course_point, client=client,
-        design=options.get("design", "grid"), n_samples=options.get("n_samples"),
-        seed=options.get("seed", 0), resume=out / "points", progress=not args.no_progress,
+        data,
+        spec["axes"],
+        func=course_point,
+        client=client,
+        design=options.get("design", "grid"),
+        n_samples=options.get("n_samples"),
+        seed=options.get("seed", 0),
+        resume=out / "points",
+        progress=not args.no_progress,
     )
     ds.to_netcdf(out / "sweep.nc")
     print(f"{ds.attrs['n_points']} points ({ds.attrs['n_failed']} failed) -> {out / 'sweep.nc'}")
@@ -174,10 +193,12 @@ def _plot(args: argparse.Namespace) -> int:
         raise BadInput(f"{path}: no such file")
     ds = punctum.io.open_result(path)
     if "time_days" not in ds.coords and "time" in ds.coords:
-        ds = ds.assign_coords(time_days=("time", ds["time"].values / 86400.0,
-                                         {"units": "d"})).swap_dims({"time": "time_days"})
-    names = args.variables or [n for n in ("collagen_change_percent", "erythema_index",
-                                           "blood_ul_per_cm2") if n in ds]
+        ds = ds.assign_coords(
+            time_days=("time", ds["time"].values / 86400.0, {"units": "d"})
+        ).swap_dims({"time": "time_days"})
+    names = args.variables or [
+        n for n in ("collagen_change_percent", "erythema_index", "blood_ul_per_cm2") if n in ds
+    ]
     out = Path(args.output) if args.output else path.with_suffix(".png")
     from punctum.plots import plot_timeseries
 
@@ -209,10 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a treatment course (default: the reference course)")
-    run.add_argument("config", nargs="?", help="TOML configuration (sections skin, patient, "
-                     "device, protocol, run); omitted: the reference course")
-    run.add_argument("--set", action="append", metavar="KEY=VALUE",
-                     help="override a value, e.g. --set device.depth_mm=1.5")
+    run.add_argument(
+        "config",
+        nargs="?",
+        help="TOML configuration (sections skin, patient, "
+        "device, protocol, run); omitted: the reference course",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a value, e.g. --set device.depth_mm=1.5",
+    )
     run.add_argument("-o", "--output", help="output folder (new or empty)")
     run.add_argument("--snapshot-days", type=float, nargs="*", help="field snapshot times, days")
     run.add_argument("--no-progress", action="store_true")

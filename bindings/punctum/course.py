@@ -19,13 +19,13 @@ import dataclasses
 import math
 import os
 import threading
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomllib
 import xarray as xr
 
 from punctum import _core
@@ -42,8 +42,13 @@ __all__ = [
     "simulate",
 ]
 
-_LAYERS = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis",
-           "hypodermis"]
+_LAYERS = [
+    "stratum_corneum",
+    "viable_epidermis",
+    "papillary_dermis",
+    "reticular_dermis",
+    "hypodermis",
+]
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
 
 
@@ -52,7 +57,12 @@ def _check(name: str, value: float, lo: float, hi: float, unit: str) -> None:
         err = _core.ParameterError(
             f"{name} = {value!r} {unit} is invalid: allowed [{lo:g}, {hi:g}] (unit: {unit})"
         )
-        err.parameter, err.value, err.allowed, err.unit = name, repr(value), f"[{lo:g}, {hi:g}]", unit
+        err.parameter, err.value, err.allowed, err.unit = (
+            name,
+            repr(value),
+            f"[{lo:g}, {hi:g}]",
+            unit,
+        )
         raise err
 
 
@@ -90,8 +100,13 @@ class Protocol:
         _check("cost_per_session", self.cost_per_session, 0, 1e7, "currency units")
         times = self.times_days()
         for i, t in enumerate(times):
-            _check(f"session_days[{i}]", t, times[i - 1] + 1 / 24 if i else 0.0,
-                   self.horizon_days, "days")
+            _check(
+                f"session_days[{i}]",
+                t,
+                times[i - 1] + 1 / 24 if i else 0.0,
+                self.horizon_days,
+                "days",
+            )
 
     def times_days(self) -> list[float]:
         if self.session_days is not None:
@@ -117,16 +132,29 @@ class CancellationToken:
 class SimulationConfig:
     """Everything :func:`simulate` needs, as plain values that round-trip through TOML."""
 
-    skin: dict[str, Any] = field(default_factory=lambda: {"site": "cheek", "sex": "female",
-                                                          "age": 45.0})
+    skin: dict[str, Any] = field(
+        default_factory=lambda: {"site": "cheek", "sex": "female", "age": 45.0}
+    )
     patient: Patient = field(default_factory=Patient)
-    device: dict[str, Any] = field(default_factory=lambda: {
-        "kind": "pen", "needles": 12, "depth_mm": 1.0, "frequency_Hz": 100.0,
-        "hand_speed_mm_s": 20.0})
+    device: dict[str, Any] = field(
+        default_factory=lambda: {
+            "kind": "pen",
+            "needles": 12,
+            "depth_mm": 1.0,
+            "frequency_Hz": 100.0,
+            "hand_speed_mm_s": 20.0,
+        }
+    )
     protocol: Protocol = field(default_factory=Protocol)
-    run: dict[str, Any] = field(default_factory=lambda: {
-        "fidelity": "3d", "seed": 0, "patch_width_mm": 2.0, "voxel_um": 20.0,
-        "condition": "none"})
+    run: dict[str, Any] = field(
+        default_factory=lambda: {
+            "fidelity": "3d",
+            "seed": 0,
+            "patch_width_mm": 2.0,
+            "voxel_um": 20.0,
+            "condition": "none",
+        }
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.patient, dict):
@@ -136,12 +164,17 @@ class SimulationConfig:
         kind = self.device.get("kind")
         if kind not in _DEVICES:
             raise _core.ParameterError(
-                f"device.kind = {kind!r} is invalid: allowed one of {', '.join(_DEVICES)}")
+                f"device.kind = {kind!r} is invalid: allowed one of {', '.join(_DEVICES)}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"skin": dict(self.skin), "patient": self.patient.to_dict(),
-               "device": dict(self.device), "protocol": dataclasses.asdict(self.protocol),
-               "run": dict(self.run)}
+        out = {
+            "skin": dict(self.skin),
+            "patient": self.patient.to_dict(),
+            "device": dict(self.device),
+            "protocol": dataclasses.asdict(self.protocol),
+            "run": dict(self.run),
+        }
         return _drop_none(out)
 
     @classmethod
@@ -150,7 +183,8 @@ class SimulationConfig:
         unknown = set(data) - known
         if unknown:
             raise _core.ParameterError(
-                f"config sections {sorted(unknown)} are invalid: allowed {sorted(known)}")
+                f"config sections {sorted(unknown)} are invalid: allowed {sorted(known)}"
+            )
         return cls(**data)
 
     def to_toml(self) -> str:
@@ -168,13 +202,20 @@ class SimulationConfig:
 
     def build(self) -> dict[str, Any]:
         """The objects :func:`simulate` takes."""
-        skin = _core.SkinModel.preset(self.skin.get("site", "cheek"),
-                                      sex=self.skin.get("sex", "female"),
-                                      age=float(self.skin.get("age", 45.0)))
+        skin = _core.SkinModel.preset(
+            self.skin.get("site", "cheek"),
+            sex=self.skin.get("sex", "female"),
+            age=float(self.skin.get("age", 45.0)),
+        )
         params = {k: v for k, v in self.device.items() if k != "kind"}
         device = _DEVICES[self.device["kind"]](**params)
-        return {"skin": skin, "device": device, "protocol": self.protocol,
-                "patient": self.patient, **self.run}
+        return {
+            "skin": skin,
+            "device": device,
+            "protocol": self.protocol,
+            "patient": self.patient,
+            **self.run,
+        }
 
 
 def _drop_none(d: Any) -> Any:
@@ -274,12 +315,16 @@ class CourseResult:
         v = self.summary_values()
         rows = [
             ("collagen gain at end", f"{v['collagen_gain_percent']:+.2f} %"),
-            ("  collagen I / III", f"{v['collagen_I_gain_percent']:+.2f} % / "
-                                   f"{v['collagen_III_gain_percent']:+.2f} %"),
+            (
+                "  collagen I / III",
+                f"{v['collagen_I_gain_percent']:+.2f} % / {v['collagen_III_gain_percent']:+.2f} %",
+            ),
             ("dermal thickness change", f"{v['dermal_thickness_change_um']:+.1f} um"),
             ("elastin change", f"{v['elastin_change_percent']:+.2f} %"),
-            ("downtime per session (mean, max)",
-             f"{v['downtime_days_mean']:.1f} d, {v['downtime_days_max']:.1f} d"),
+            (
+                "downtime per session (mean, max)",
+                f"{v['downtime_days_mean']:.1f} d, {v['downtime_days_max']:.1f} d",
+            ),
             ("epidermal closure (mean)", f"{v['closure_time_h_mean']:.1f} h"),
             ("pinpoint bleeding", f"{v['bleeding_points_per_cm2']:.0f} points/cm^2"),
             ("bruising (plexus hits)", f"{v['bruising_points_per_cm2']:.1f} points/cm^2"),
@@ -301,9 +346,14 @@ class CourseResult:
 
 def _observables(raw: _core.CourseResult, attrs: dict[str, Any]) -> xr.Dataset:
     t = np.asarray(raw.times_s) / 86400.0
-    data = {name: ("time_days", np.asarray(values), {"units": units, "long_name": name,
-                                                      "description": desc})
-            for name, units, desc, values in raw.series}
+    data = {
+        name: (
+            "time_days",
+            np.asarray(values),
+            {"units": units, "long_name": name, "description": desc},
+        )
+        for name, units, desc, values in raw.series
+    }
     return xr.Dataset(data, coords={"time_days": ("time_days", t, {"units": "d"})}, attrs=attrs)
 
 
@@ -313,8 +363,9 @@ def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         row = {k: v for k, v in s.items() if k != "punctures"}
         row["time_days"] = row.pop("time_s") / 86400.0
         row["downtime_days"] = row.pop("downtime_s") / 86400.0 if s["downtime_s"] >= 0 else -1.0
-        row["closure_time_h"] = (row.pop("closure_time_s") / 3600.0
-                                 if s["closure_time_s"] >= 0 else -1.0)
+        row["closure_time_h"] = (
+            row.pop("closure_time_s") / 3600.0 if s["closure_time_s"] >= 0 else -1.0
+        )
         rows.append(row)
         cols = dict(s["punctures"])
         codes = np.asarray(cols.pop("deepest_layer_code"), dtype=int)
@@ -369,24 +420,54 @@ def simulate(
         kind = next((k for k, cls in _DEVICES.items() if isinstance(device, cls)), None)
         dev_cfg = {"kind": kind, **getattr(device, "_kwargs", {})} if kind else {"kind": "pen"}
         config = SimulationConfig(
-            skin={"site": skin.site, "sex": skin.sex, "age": skin.age_years}, patient=patient,
-            device=dev_cfg, protocol=protocol,
-            run={"fidelity": fidelity, "seed": seed, "patch_width_mm": patch_width_mm,
-                 "voxel_um": voxel_um, "condition": condition},
+            skin={"site": skin.site, "sex": skin.sex, "age": skin.age_years},
+            patient=patient,
+            device=dev_cfg,
+            protocol=protocol,
+            run={
+                "fidelity": fidelity,
+                "seed": seed,
+                "patch_width_mm": patch_width_mm,
+                "voxel_um": voxel_um,
+                "condition": condition,
+            },
         )
     horizon_days = float(protocol.horizon_days)
     sessions = [
-        {"time_s": t * 86400.0, "device": core_device, "area_cm2": protocol.area_cm2,
-         "passes": protocol.passes, "directions_deg": protocol.directions_deg}
+        {
+            "time_s": t * 86400.0,
+            "device": core_device,
+            "area_cm2": protocol.area_cm2,
+            "passes": protocol.passes,
+            "directions_deg": protocol.directions_deg,
+        }
         for t in protocol.times_days()
     ]
-    protocol_options = {k: getattr(protocol, k) for k in (
-        "uv_exposure", "occlusion", "cold_pack", "vitamin_c_weeks", "serum_concentration_kg_m3",
-        "serum_delay_h", "serum_duration_h", "cost_per_session")}
-    options = {"fidelity": fidelity, "patch_width_mm": patch_width_mm, "voxel_um": voxel_um,
-               "depth_mm": depth_mm or 0.0, "output_times_days": output_days or [],
-               "snapshot_times_days": snapshot_days or [], "condition": condition,
-               "seed": int(seed), "threads": int(threads or 0), "rtol": rtol}
+    protocol_options = {
+        k: getattr(protocol, k)
+        for k in (
+            "uv_exposure",
+            "occlusion",
+            "cold_pack",
+            "vitamin_c_weeks",
+            "serum_concentration_kg_m3",
+            "serum_delay_h",
+            "serum_duration_h",
+            "cost_per_session",
+        )
+    }
+    options = {
+        "fidelity": fidelity,
+        "patch_width_mm": patch_width_mm,
+        "voxel_um": voxel_um,
+        "depth_mm": depth_mm or 0.0,
+        "output_times_days": output_days or [],
+        "snapshot_times_days": snapshot_days or [],
+        "condition": condition,
+        "seed": int(seed),
+        "threads": int(threads or 0),
+        "rtol": rtol,
+    }
 
     bar = None
     if progress:
@@ -403,42 +484,76 @@ def simulate(
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        raw = _core.run_course(skin, patient._to_core(), sessions, horizon_days * 86400.0,
-                               protocol_options, options, on_progress, out_path,
-                               config.to_toml())
+        raw = _core.run_course(
+            skin,
+            patient._to_core(),
+            sessions,
+            horizon_days * 86400.0,
+            protocol_options,
+            options,
+            on_progress,
+            out_path,
+            config.to_toml(),
+        )
     finally:
         if bar is not None:
             bar.close()
-    attrs = {"punctum_version": _core.__version__, "seed": int(seed), "fidelity": fidelity,
-             "condition": condition, "completed": int(raw.completed),
-             "total_cost": float(raw.total_cost), "integrator_steps": int(raw.integrator_steps),
-             "config_toml": config.to_toml()}
+    attrs = {
+        "punctum_version": _core.__version__,
+        "seed": int(seed),
+        "fidelity": fidelity,
+        "condition": condition,
+        "completed": int(raw.completed),
+        "total_cost": float(raw.total_cost),
+        "integrator_steps": int(raw.integrator_steps),
+        "config_toml": config.to_toml(),
+    }
     sessions_df, punctures_df = _sessions(raw)
     depth_um = np.asarray(raw.depth_m) * 1e6
     profiles = xr.Dataset(
-        {"collagen_baseline": ("depth_um", np.asarray(raw.collagen_profile_baseline),
-                               {"units": "kg/m^3"}),
-         "collagen_final": ("depth_um", np.asarray(raw.collagen_profile_final),
-                            {"units": "kg/m^3"})},
+        {
+            "collagen_baseline": (
+                "depth_um",
+                np.asarray(raw.collagen_profile_baseline),
+                {"units": "kg/m^3"},
+            ),
+            "collagen_final": (
+                "depth_um",
+                np.asarray(raw.collagen_profile_final),
+                {"units": "kg/m^3"},
+            ),
+        },
         coords={"depth_um": ("depth_um", depth_um, {"units": "um"})},
     )
-    return CourseResult(observables=_observables(raw, attrs), sessions=sessions_df,
-                        punctures=punctures_df, profiles=profiles, completed=raw.completed,
-                        config=config, path=out_path)
+    return CourseResult(
+        observables=_observables(raw, attrs),
+        sessions=sessions_df,
+        punctures=punctures_df,
+        profiles=profiles,
+        completed=raw.completed,
+        config=config,
+        path=out_path,
+    )
 
 
 def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     """One sweep point: a course from a configuration (nested dict, as ``SimulationConfig``
     writes it), run without a progress bar on one OpenMP thread unless ``run.threads`` says
     otherwise. Returns the headline outcomes and the collagen change on whole days."""
-    cfg = config if isinstance(config, SimulationConfig) else SimulationConfig.from_dict(
-        {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.items()})
+    cfg = (
+        config
+        if isinstance(config, SimulationConfig)
+        else SimulationConfig.from_dict(
+            {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.items()}
+        )
+    )
     kwargs = cfg.build()
     kwargs.setdefault("threads", 1)
     result = simulate(**kwargs, config=cfg, progress=False)
     out: dict[str, Any] = result.summary_values()
     days = np.arange(0.0, np.floor(cfg.protocol.horizon_days) + 1.0)
     obs = result.observables
-    out["collagen_change_daily_percent"] = np.interp(days, obs["time_days"].values,
-                                                     obs["collagen_change_percent"].values)
+    out["collagen_change_daily_percent"] = np.interp(
+        days, obs["time_days"].values, obs["collagen_change_percent"].values
+    )
     return out

@@ -234,20 +234,28 @@ class Pen(_Device):
         if density_per_cm2 is not None:
             if "hand_speed_mm_s" in kwargs:
                 raise _core.ParameterError(
-                    "density_per_cm2 and hand_speed_mm_s are alternatives: give one")
+                    "density_per_cm2 and hand_speed_mm_s are alternatives: give one"
+                )
             if not (1.0 <= float(density_per_cm2) <= 1e5):
                 err = _core.ParameterError(
                     f"density_per_cm2 = {density_per_cm2} /cm^2 is invalid: allowed [1, 1e5]"
-                    " (unit: /cm^2)")
+                    " (unit: /cm^2)"
+                )
                 err.parameter, err.value, err.allowed, err.unit = (
-                    "density_per_cm2", str(density_per_cm2), "[1, 1e5]", "/cm^2")
+                    "density_per_cm2",
+                    str(density_per_cm2),
+                    "[1, 1e5]",
+                    "/cm^2",
+                )
                 raise err
             probe = _core.Pen(**{**kwargs, "hand_speed_mm_s": 10.0})
             kwargs["hand_speed_mm_s"] = 10.0 * probe.density_per_cm2_per_pass / density_per_cm2
         super().__init__(**kwargs)
         if density_per_cm2 is not None:
-            self._kwargs = {**{k: v for k, v in kwargs.items() if k != "hand_speed_mm_s"},
-                            "density_per_cm2": density_per_cm2}
+            self._kwargs = {
+                **{k: v for k, v in kwargs.items() if k != "hand_speed_mm_s"},
+                "density_per_cm2": density_per_cm2,
+            }
 
 
 class Stamp(_Device):

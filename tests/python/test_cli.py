@@ -17,8 +17,16 @@ def cli(*args, cwd=None):
 
 def test_run_writes_config_hdf5_xdmf_png_and_summary(tmp_path):
     out = tmp_path / "run"
-    r = cli("run", "--set", "run.fidelity=column", "--set", "protocol.sessions=2",
-            "-o", str(out), "--no-progress")
+    r = cli(
+        "run",
+        "--set",
+        "run.fidelity=column",
+        "--set",
+        "protocol.sessions=2",
+        "-o",
+        str(out),
+        "--no-progress",
+    )
     assert r.returncode == 0, r.stderr
     assert "collagen gain at end" in r.stdout
     for name in ["config.toml", "course.h5", "course.xmf", "course.png", "summary.txt"]:
@@ -31,12 +39,17 @@ def test_run_writes_config_hdf5_xdmf_png_and_summary(tmp_path):
 
 def test_run_from_a_config_file_and_inspect_and_plot(tmp_path):
     cfg = tmp_path / "course.toml"
-    cfg.write_text('[device]\nkind = "roller"\npreset = 192\nneedle_length_mm = 1.0\n'
-                   '[protocol]\nsessions = 1\nhorizon_days = 20\n[run]\nfidelity = "column"\n')
+    cfg.write_text(
+        '[device]\nkind = "roller"\npreset = 192\nneedle_length_mm = 1.0\n'
+        '[protocol]\nsessions = 1\nhorizon_days = 20\n[run]\nfidelity = "column"\n'
+    )
     out = tmp_path / "roller"
     r = cli("run", str(cfg), "-o", str(out), "--no-progress")
     assert r.returncode == 0, r.stderr
-    assert "Roller" in (out / "config.toml").read_text() or "roller" in (out / "config.toml").read_text()
+    assert (
+        "Roller" in (out / "config.toml").read_text()
+        or "roller" in (out / "config.toml").read_text()
+    )
     ins = cli("inspect", str(out / "course.h5"))
     assert ins.returncode == 0 and "collagen_change_percent" in ins.stdout
     png = tmp_path / "p.png"
@@ -63,10 +76,24 @@ def test_bad_input_exits_2_with_the_parameter_named(tmp_path):
 def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen(
-        [*PUNCTUM, "run", "--set", "run.patch_width_mm=1.0", "--set", "run.voxel_um=25",
-         "--set", "protocol.horizon_days=400", "--set", "protocol.sessions=12",
-         "-o", str(out), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *PUNCTUM,
+            "run",
+            "--set",
+            "run.patch_width_mm=1.0",
+            "--set",
+            "run.voxel_um=25",
+            "--set",
+            "protocol.horizon_days=400",
+            "--set",
+            "protocol.sessions=12",
+            "-o",
+            str(out),
+            "--no-progress",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.time() + 60
     while not list(out.glob("course.h5.tmp-*")) and time.time() < deadline:
@@ -85,9 +112,11 @@ def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_pa
 
 def test_sweep_cli_writes_netcdf_and_heatmap(tmp_path):
     spec = tmp_path / "sweep.toml"
-    spec.write_text('[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 2\n'
-                    'horizon_days = 60\n[axes]\n"device.depth_mm" = [0.5, 1.5]\n'
-                    '"protocol.spacing_days" = [14, 28]\n')
+    spec.write_text(
+        '[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 2\n'
+        'horizon_days = 60\n[axes]\n"device.depth_mm" = [0.5, 1.5]\n'
+        '"protocol.spacing_days" = [14, 28]\n'
+    )
     out = tmp_path / "sweep"
     r = cli("sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress")
     assert r.returncode == 0, r.stderr
@@ -95,4 +124,5 @@ def test_sweep_cli_writes_netcdf_and_heatmap(tmp_path):
     assert ds["collagen_gain_percent"].shape == (2, 2)
     assert (out / "collagen_gain_percent.png").exists()
     assert float(ds["mean_depth_mm"].sel({"device.depth_mm": 1.5}).min()) > float(
-        ds["mean_depth_mm"].sel({"device.depth_mm": 0.5}).max())
+        ds["mean_depth_mm"].sel({"device.depth_mm": 0.5}).max()
+    )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import punctum
+import pytest
 
 SKIN = punctum.SkinModel.preset("cheek", sex="female", age=45)
 
@@ -17,8 +16,13 @@ def pen(depth_mm=1.0, **kw):
 
 def run(device=None, protocol=None, patient=None, skin=SKIN, **kw):
     return punctum.simulate(
-        skin=skin, device=device or pen(), protocol=protocol or punctum.Protocol(),
-        patient=patient or punctum.Patient(age_years=45), fidelity="column", progress=False, **kw
+        skin=skin,
+        device=device or pen(),
+        protocol=protocol or punctum.Protocol(),
+        patient=patient or punctum.Patient(age_years=45),
+        fidelity="column",
+        progress=False,
+        **kw,
     )
 
 
@@ -106,8 +110,9 @@ def test_anticoagulants_bruise_more():
 
 def test_more_sessions_more_collagen_with_diminishing_returns():
     gains = [
-        run(protocol=punctum.Protocol(sessions=n, spacing_days=28, horizon_days=250))
-        .summary_values()["collagen_gain_percent"]
+        run(
+            protocol=punctum.Protocol(sessions=n, spacing_days=28, horizon_days=250)
+        ).summary_values()["collagen_gain_percent"]
         for n in (1, 2, 3, 4, 6)
     ]
     assert all(b > a for a, b in zip(gains, gains[1:], strict=False))
@@ -167,8 +172,9 @@ def test_hdf5_output_is_readable_with_h5py_and_xarray(tmp_path):
         assert f["observables/collagen_change_percent"].attrs["units"] in (b"%", "%")
         assert f["fields/c"].shape[0] == 2
     ds = punctum.io.open_result(path)
-    np.testing.assert_allclose(ds["collagen_change_percent"].values,
-                               r.observables["collagen_change_percent"].values)
+    np.testing.assert_allclose(
+        ds["collagen_change_percent"].values, r.observables["collagen_change_percent"].values
+    )
     assert "punctum_version" in str(ds.attrs) or ds.attrs
     fields = r.fields
     assert fields["c"].dims[0] == "time" and fields["c"].shape[0] == 2
