@@ -335,7 +335,10 @@ void register_mechanics(py::module_& m) {
            s.depth = depth_mm * 1e-3;
            s.frequency = frequency_Hz;
            if (hand_speed_mm_s) s.hand_speed = *hand_speed_mm_s * 1e-3;
+           // The stroke must at least cover the depth setting: unless given, deep settings
+           // (2-2.5 mm on pens that offer them) take a stroke equal to the depth.
            if (stroke_amplitude_mm) s.stroke_amplitude = *stroke_amplitude_mm * 1e-3;
+           else s.stroke_amplitude = std::max(s.stroke_amplitude, s.depth);
            if (motor_force_N) s.motor_force = *motor_force_N;
            if (needle_diameter_mm) s.needle_diameter = *needle_diameter_mm * 1e-3;
            s.tip_radius = tip_radius_um * 1e-6;

@@ -202,3 +202,9 @@ def test_bad_protocol_names_the_parameter(kwargs, parameter):
     with pytest.raises(punctum.ParameterError) as info:
         punctum.Protocol(**kwargs)
     assert info.value.parameter == parameter
+
+
+def test_every_pen_depth_setting_runs():
+    # Pens offer 0.25-2.5 mm; the default stroke must cover the deepest settings.
+    for depth in (0.25, 2.2, 2.5):
+        assert run(pen(depth), protocol=punctum.Protocol(sessions=1, horizon_days=5)).completed
