@@ -19,7 +19,6 @@ import tempfile
 import time
 
 import numpy as np
-
 import punctum
 from punctum.course import course_point
 
