@@ -62,9 +62,10 @@ inline std::string format_number(double v) {
 inline void require_in_range(const std::string& parameter, double value, double lo, double hi,
                              const std::string& unit) {
   if (!std::isfinite(value) || value < lo || value > hi) {
-    throw InvalidParameter(parameter, detail::format_number(value),
-                           "[" + detail::format_number(lo) + ", " + detail::format_number(hi) + "]",
-                           unit);
+    // Appended rather than "[" + ...: GCC 12 warns falsely (-Wrestrict, bug 105329) on that form.
+    std::string range("[");
+    range.append(detail::format_number(lo)).append(", ").append(detail::format_number(hi)).append("]");
+    throw InvalidParameter(parameter, detail::format_number(value), range, unit);
   }
 }
 
