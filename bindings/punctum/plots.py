@@ -80,7 +80,8 @@ def plot_sweep(
             ax.set_title(f"{pdim} = {ds[pdim].values[k]:g}")
     fig.colorbar(mesh, ax=axes[0].tolist(), label=_label(ds[var], var))
     if path is not None:
-        fig.savefig(path, dpi=120)
+        # The colorbar steals layout from tight_layout; let the saved bounds fit the labels.
+        fig.savefig(path, dpi=120, bbox_inches="tight")
         plt.close(fig)
     return fig
 
@@ -109,4 +110,35 @@ def plot_timeseries(
     axes[-1, 0].set_xlabel(_label(ds[time], time))
     if title:
         axes[0, 0].set_title(title)
+    return _finish(fig, path)
+
+
+def plot_depth_profile(
+    profiles: xr.Dataset,
+    path: str | os.PathLike | None = None,
+    *,
+    layer_tops_um: dict[str, float] | None = None,
+):
+    """Collagen against depth before and after a course (``CourseResult.profiles``), with the
+    layer boundaries drawn when ``layer_tops_um`` (layer -> top depth, um) is given."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.8, 5.5))
+    depth = profiles["depth_um"].values
+    ax.plot(profiles["collagen_baseline"].values, depth, label="baseline", color="0.5")
+    ax.plot(profiles["collagen_final"].values, depth, label="after the course", color="#c44e52")
+    for name, top in (layer_tops_um or {}).items():
+        ax.axhline(top, color="0.8", lw=0.8)
+        ax.text(
+            ax.get_xlim()[1],
+            top,
+            f" {name.replace('_', ' ')}",
+            va="bottom",
+            ha="right",
+            fontsize=7,
+            color="0.4",
+        )
+    ax.invert_yaxis()
+    ax.set_xlabel(_label(profiles["collagen_final"], "collagen I + III"))
+    ax.set_ylabel(_label(profiles["depth_um"], "depth"))
+    ax.legend(loc="lower left")
     return _finish(fig, path)

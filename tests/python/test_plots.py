@@ -33,6 +33,22 @@ def test_sweep_plot_refuses_zero_dimensions():
         plot_sweep(xr.Dataset({"x": ((), 1.0)}), "x")
 
 
+def test_depth_profile_plot(tmp_path):
+    from punctum.plots import plot_depth_profile
+
+    z = np.linspace(0, 1000, 50)
+    prof = xr.Dataset(
+        {
+            "collagen_baseline": ("depth_um", np.full(50, 150.0), {"units": "kg/m^3"}),
+            "collagen_final": ("depth_um", np.full(50, 160.0), {"units": "kg/m^3"}),
+        },
+        coords={"depth_um": ("depth_um", z, {"units": "um"})},
+    )
+    fig = plot_depth_profile(prof, tmp_path / "d.png", layer_tops_um={"papillary_dermis": 65.0})
+    assert _png_ok(tmp_path / "d.png")
+    assert fig.axes[0].yaxis_inverted()
+
+
 def test_timeseries_plot(tmp_path):
     t = np.linspace(0, 100, 50)
     ds = xr.Dataset(
