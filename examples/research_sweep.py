@@ -22,9 +22,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     base = punctum.reference_course().to_dict()
     base["run"]["fidelity"] = "column"  # the lateral average: milliseconds per course
+    # Sweep the stamp density directly: the pen glides at the speed that gives it
+    # (600-2400 /cm^2 in one pass is 57-14 mm/s with a 12-needle cartridge at 100 Hz).
+    del base["device"]["hand_speed_mm_s"]
+    base["device"]["density_per_cm2"] = 1200.0
     axes = {
         "device.depth_mm": [0.5, 1.0, 1.5],
-        "device.density_per_cm2": [150.0, 300.0, 600.0],
+        "device.density_per_cm2": [600.0, 1200.0, 2400.0],
         "protocol.spacing_days": [14.0, 28.0, 42.0],
     }
     t0 = time.perf_counter()
