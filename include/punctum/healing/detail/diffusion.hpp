@@ -79,9 +79,11 @@ struct SweepJob {
   bool robin = false;
 };
 
-/// Factor sets: 0-3 plain diffusion of c, g, f, s; 4-5 the delta-form operators of c and g, whose
-/// linear decay is folded into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
+/// Factor sets: 0-3 diffusion of c, g, f, s (the topical agent's vascular clearance, per plane, is
+/// folded into its z factor); 4-5 the delta-form operators of c and g, whose linear decay is folded
+/// into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
 inline constexpr std::size_t factor_sets = diffusing_count + 2;
+inline constexpr std::size_t delta_set(std::size_t fast) { return diffusing_count + fast; }
 
 template <class T>
 class LodDiffusion {
@@ -128,8 +130,6 @@ class LodDiffusion {
     const auto& R = model_->rates();
     for (std::size_t set = 0; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
-      const double decay = set == diffusing_count ? R.inflammation_decay
-                           : set == diffusing_count + 1 ? R.growth_factor_decay : 0.0;
       for (std::size_t k = 0; k < nz; ++k) {
         const double D = model_->planes()[k].D[d];
         fx_[set][k].factor(D * dt / dx2, nx, scratch_.data());
@@ -139,6 +139,10 @@ class LodDiffusion {
       double* ib = scratch_.data();
       double* cp = scratch_.data() + nz;
       for (std::size_t k = 0; k < nz; ++k) {
+        const double decay = set == delta_set(0)   ? R.inflammation_decay
+                             : set == delta_set(1) ? R.growth_factor_decay
+                             : set == 3            ? model_->planes()[k].topical_clearance
+                                                   : 0.0;
         const double up = k > 0 ? face[k - 1] * dt / dz2 : 0.0;
         const double dn = k + 1 < nz ? face[k] * dt / dz2 : 0.0;
         const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp[k - 1] : 0.0);
@@ -262,11 +266,12 @@ class LodDiffusion {
         }
         if (robin) {
           T* fact = buf.fact.data();
-          const T q0 = zq_[0];
+          const auto& zq = zq_;
+          const T q0 = zq[0];
           for (std::size_t i = 0; i < nx; ++i) fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
           for (std::size_t k = 0; k < nz; ++k) {
             T* row = base + plane_stride * k;
-            const T q = zq_[k];
+            const T q = zq[k];
             for (std::size_t i = 0; i < nx; ++i) row[i] -= fact[i] * q;
           }
         }
@@ -380,7 +385,7 @@ class LodDiffusion {
   double dt_ = 0.0, prepared_dt_ = -1.0;
   std::array<std::vector<CyclicFactor<T>>, factor_sets> fx_, fy_;
   std::array<std::vector<T>, factor_sets> zam_, zib_, zcp_;
-  std::vector<T> zq_, offsets_;
+  std::vector<T> zq_, offsets_;  // Robin vector of set 3; resident fibroblasts per plane
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

@@ -33,7 +33,6 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
   double& r1 = v[6];
   double& e = v[7];
   double& p = v[8];
-  double& s = v[9];
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
   // where fibroblasts have been recruited.
   const double repair = P.repair_by_fibroblasts ? P.repair * (f / P.f0) : P.repair;
@@ -70,7 +69,6 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
   p = patankar(p, P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0, R.pigment_decay, dt);
-  s = patankar(s, 0.0, P.topical_clearance, dt);
   bool ok = true;
   for (int q = 0; q < int(species_count); ++q) ok &= std::isfinite(v[q]);
   return ok;
@@ -79,11 +77,14 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
-/// written into delta species 0 (c) and 1 (g). Inflammation is driven by damage and blood and
+///   F_s = div(D_s grad s) - k_s(z) s + [plane 0] P(x,y) (s_film - s) / dz
+/// (topical agent: vascular clearance in the dermis, Robin flux through the surface whose
+/// permeability opens with the damage of the surface voxel) written into delta species 0, 1, 2. Inflammation is driven by damage and blood and
 /// cleared with the neutrophil half-life; growth factor is released by the clot (platelets) and
 /// by macrophages and decays with the TGF-beta half-life (docs/healing.md).
 template <class T>
-void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, int threads) {
+void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, double film,
+              int threads) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -91,18 +92,23 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
                idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
-  const T* fields[2] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g))};
+  const T* fields[3] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g)),
+                        u.species_data(idx(Species::s))};
+  const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const auto& planes = model.planes();
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
     const auto k = std::size_t(kk);
-    for (std::size_t q = 0; q < 2; ++q) {
+    for (std::size_t q = 0; q < 3; ++q) {
       const T* a = fields[q];
       T* out = delta.species_data(q);
-      const double D = planes[k].D[q];
-      const double up = k > 0 ? model.face_diffusivity(q)[k - 1] * idz2 : 0.0;
-      const double dn = k + 1 < nz ? model.face_diffusivity(q)[k] * idz2 : 0.0;
-      const double decay = q == 0 ? R.inflammation_decay : R.growth_factor_decay;
+      const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
+      const double D = planes[k].D[d];
+      const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
+      const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
+      const double decay = q == 0 ? R.inflammation_decay
+                           : q == 1 ? R.growth_factor_decay
+                                    : planes[k].topical_clearance;
       for (std::size_t j = 0; j < ny; ++j) {
         const std::size_t o = u.offset(0, j, k);
         const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
@@ -114,6 +120,14 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
           const double xp = a[o + (i + 1 == nx ? 0 : i + 1)], xm = a[o + (i == 0 ? nx - 1 : i - 1)];
           double L = D * ((xp + xm - 2.0 * ui) * idx2 + (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
           L += dn * (double(a[ozp + i]) - ui) - up * (ui - double(a[ozm + i]));
+          if (q == 2) {
+            if (k == 0) {
+              const double wv = std::clamp(double(w[o + i]), 0.0, 1.0);
+              L += (P_intact + (P_open - P_intact) * wv) * (film - ui) / G.spacing[2];
+            }
+            out[o + i] = T(dt * (L - decay * ui));
+            continue;
+          }
           const double src = q == 0
               ? R.inflammation_per_damage * double(w[o + i]) + R.inflammation_per_blood * double(h[o + i])
               : R.growth_factor_per_blood * double(h[o + i]) +
@@ -125,19 +139,31 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
   }
 }
 
-/// u_q += delta_q for the fast signals; a signal concentration cannot be negative (the delta form
-/// is not positivity preserving in transients, so overshoots below zero are cut).
+/// u_q += delta_q for c, g, s. The delta form is not positivity preserving in sharp transients;
+/// where u + du < 0 the value is cut to zero and the cut mass is taken from the positive values
+/// of the same x-line in proportion, so the limiter is positive and conservative (docs/healing.md).
 template <class T>
 void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
-  const std::size_t n = u.species_stride();
-  for (std::size_t q = 0; q < 2; ++q) {
-    T* a = u.species_data(q == 0 ? idx(Species::c) : idx(Species::g));
+  const auto& G = u.grid();
+  const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+  for (std::size_t q = 0; q < 3; ++q) {
+    T* a = u.species_data(q == 0 ? idx(Species::c) : q == 1 ? idx(Species::g) : idx(Species::s));
     const T* d = delta.species_data(q);
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (std::ptrdiff_t m = 0; m < std::ptrdiff_t(n); ++m) {
-      const T x = a[m] + d[m];
-      a[m] = x > T(0) ? x : T(0);
-    }
+    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk)
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::size_t o = u.offset(0, j, std::size_t(kk));
+        double neg = 0.0, pos = 0.0;
+        for (std::size_t i = 0; i < nx; ++i) {
+          const T x = a[o + i] + d[o + i];
+          a[o + i] = x;
+          neg += x < T(0) ? double(x) : 0.0;
+          pos += x > T(0) ? double(x) : 0.0;
+        }
+        if (neg == 0.0) continue;
+        const double keep = pos + neg > 0.0 ? (pos + neg) / pos : 0.0;
+        for (std::size_t i = 0; i < nx; ++i) a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
+      }
   }
 }
 
