@@ -1,7 +1,7 @@
 // Healing-field kernels: rates in Mvs/s (million voxel-species updates per second) and the
 // fraction of the memory-bandwidth bound, measured in this binary by a STREAM-like triad.
 //
-//   build/cpp/benchmarks/bench_healing --benchmark_format=json --benchmark_min_time=0.5s
+//   build/cpp/benchmarks/bench_healing --benchmark_format=json --benchmark_min_time=0.5
 //
 // Counters:
 //   Mvs_per_s            voxel-species updated per second / 1e6

@@ -25,6 +25,7 @@ from punctum._core import (
 )
 from punctum._core import __version__ as __version__
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
+from punctum import healing as healing
 
 __all__ = [
     "Finding",

@@ -5,3 +5,4 @@
 #include "punctum/healing/observables.hpp"
 #include "punctum/healing/state.hpp"
 #include "punctum/healing/wound.hpp"
+#include "punctum/healing/single_puncture.hpp"
