@@ -23,7 +23,17 @@ inline double patankar(double u, double prod, double dest, double dt) {
 
 /// Advances one voxel's species (in place, SI units) by dt. Returns false if a result is not
 /// finite.
-inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
+/// Step constants of the per-voxel update that do not depend on the voxel (fewer divisions).
+struct ReactConstants {
+  double inv_h = 1.0, inv_p = 1.0;  // 1 / (1 + dt * rate) of the constant-rate clearances
+  double inv_f0 = 0.0, inv_base = 0.0;
+  ReactConstants(const PlaneParams& P, const Rates& R, double dt)
+      : inv_h(1.0 / (1.0 + dt * R.blood_clearance)), inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
+        inv_f0(P.f0 > 0.0 ? 1.0 / P.f0 : 0.0),
+        inv_base(P.rho1_0 + P.rho3_0 > 0.0 ? 1.0 / (P.rho1_0 + P.rho3_0) : 0.0) {}
+};
+
+inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt, const ReactConstants& K) {
   double& w = v[0];
   double& h = v[1];
   const double c = v[2];
@@ -35,9 +45,9 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
   double& p = v[8];
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
   // where fibroblasts have been recruited.
-  const double repair = P.repair_by_fibroblasts ? P.repair * (f / P.f0) : P.repair;
+  const double repair = P.repair_by_fibroblasts ? P.repair * (f * K.inv_f0) : P.repair;
   w = patankar(w, 0.0, repair, dt);
-  h = patankar(h, 0.0, R.blood_clearance, dt);
+  h = h * K.inv_h;
   // c and g (fast, diffusing, linear in themselves) advance with their diffusion in delta form
   // (fast_rhs + LodDiffusion sets 4-5), which keeps their quasi-steady profiles exact.
   const double phi = g / (R.growth_factor_half_saturation + g);
@@ -55,7 +65,7 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
   const double X = base > 0.0
-                       ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) / base
+                       ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base
                        : 0.0;
   const double mmp = R.mmp_degradation * c;
   const double r3_old = r3;
@@ -68,7 +78,7 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
   const double cap_e = P.e_max_inv > 0.0 ? std::max(0.0, 1.0 - e * P.e_max_inv) : 0.0;
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
-  p = patankar(p, P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0, R.pigment_decay, dt);
+  p = (p + dt * (P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0)) * K.inv_p;
   bool ok = true;
   for (int q = 0; q < int(species_count); ++q) ok &= std::isfinite(v[q]);
   return ok;
@@ -179,12 +189,14 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
   for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
+    const ReactConstants K(P, R, dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
+#pragma omp simd reduction(&& : ok)
       for (std::size_t i = 0; i < nx; ++i) {
         double v[species_count];
         for (std::size_t q = 0; q < species_count; ++q) v[q] = double(base[q][o + i]);
-        ok &= react(v, P, R, dt);
+        ok &= react(v, P, R, dt, K);
         for (std::size_t q = 0; q < species_count; ++q) base[q][o + i] = T(v[q]);
       }
     }
@@ -226,30 +238,30 @@ class Chemotaxis {
   double max_rate(const Field<T>& u) const {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
-                 hz2 = G.spacing[2] * G.spacing[2];
+    const double ihx2 = 1.0 / (G.spacing[0] * G.spacing[0]), ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+                 ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     double best = 0.0;
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
-      for (std::size_t j = 0; j < ny; ++j)
+      const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
+      const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0, cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const T* row = g + u.offset(0, j, k);
+        const T* yp = g + u.offset(0, j + 1 == ny ? 0 : j + 1, k);
+        const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+        const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
+        const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
         for (std::size_t i = 0; i < nx; ++i) {
-          const double ga = g[u.offset(i, j, k)];
-          double rate = 0.0;
-          auto add = [&](double chi, double gb, double h2) { rate += chi * std::max(0.0, gb - ga) / h2; };
-          if (nx > 1) {
-            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k)], hx2);
-            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k)], hx2);
-          }
-          if (ny > 1) {
-            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k)], hy2);
-            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k)], hy2);
-          }
-          if (k + 1 < nz) add(face_[k], g[u.offset(i, j, k + 1)], hz2);
-          if (k > 0) add(face_[k - 1], g[u.offset(i, j, k - 1)], hz2);
+          const double ga = row[i];
+          const double xp = row[i + 1 == nx ? 0 : i + 1], xm = row[i == 0 ? nx - 1 : i - 1];
+          const double rate = cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
+                              cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
+                              cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
           best = std::max(best, rate);
         }
+      }
     }
     return best;
   }
@@ -281,31 +293,31 @@ class Chemotaxis {
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double f0 = planes[k].f0;
-      for (std::size_t j = 0; j < ny; ++j)
+      const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
+      const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
+      const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::size_t o = u.offset(0, j, k);
+        const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k), oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o, ozm = k > 0 ? u.offset(0, j, k - 1) : o;
         for (std::size_t i = 0; i < nx; ++i) {
-          const std::size_t a = u.offset(i, j, k);
+          const std::size_t a = o + i;
+          const std::size_t xp = o + (i + 1 == nx ? 0 : i + 1), xm = o + (i == 0 ? nx - 1 : i - 1);
           const double ga = g[a], ua = std::max(0.0, double(old[a]) - f0);
-          double net = 0.0;  // outward flux sum / h, cells/(m^3 s)
-          auto face = [&](double chi, std::size_t b, double fb0, double h2) {
-            const double v = chi * (double(g[b]) - ga);  // v/h * h^2
-            const double ub = std::max(0.0, double(old[b]) - fb0);
-            net += (v > 0.0 ? v * ua : v * ub) / h2;
+          // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
+          auto flux = [&](double c, std::size_t b, double fb0) {
+            const double v = c * (double(g[b]) - ga);
+            return v > 0.0 ? v * ua : v * std::max(0.0, double(old[b]) - fb0);
           };
-          if (nx > 1) {
-            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k), f0, hx2);
-            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k), f0, hx2);
-          }
-          if (ny > 1) {
-            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k), f0, hy2);
-            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k), f0, hy2);
-          }
-          if (k + 1 < nz) face(face_[k], u.offset(i, j, k + 1), planes[k + 1].f0, hz2);
-          if (k > 0) face(face_[k - 1], u.offset(i, j, k - 1), planes[k - 1].f0, hz2);
+          const double net = flux(cx, xp, f0) + flux(cx, xm, f0) + flux(cy, oyp + i, f0) + flux(cy, oym + i, f0) +
+                             flux(cdn, ozp + i, f0dn) + flux(cup, ozm + i, f0up);
           f[a] = T(double(old[a]) - dt * net);
         }
+      }
     }
   }
 
+ private:
   const HealingModel* model_;
   int threads_;
   aligned_vector<T> scratch_;
