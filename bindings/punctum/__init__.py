@@ -38,6 +38,7 @@ __all__ = [
     "SkinModel",
     "TreatmentPlan",
     "__version__",
+    "healing",
     "screen",
     "screening_report",
 ]
