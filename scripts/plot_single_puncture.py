@@ -14,7 +14,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
 import punctum  # noqa: E402
 from punctum.healing import SPECIES, single_puncture  # noqa: E402
 
@@ -29,12 +28,16 @@ def main() -> None:
 
     skin = punctum.SkinModel.preset("cheek", sex="female", age=45)
     runs = {
-        "3D patch 0.6 mm, 25 µm voxels": single_puncture(skin, depth_mm=1.0, days=args.days, fidelity="3d"),
-        "1-D column (same area)": single_puncture(skin, depth_mm=1.0, days=args.days, fidelity="column"),
+        "3D patch 0.6 mm, 25 µm voxels": single_puncture(
+            skin, depth_mm=1.0, days=args.days, fidelity="3d"
+        ),
+        "1-D column (same area)": single_puncture(
+            skin, depth_mm=1.0, days=args.days, fidelity="column"
+        ),
     }
     fig, axes = plt.subplots(2, 5, figsize=(17, 6.5), sharex=True)
-    for ax, (name, (meaning, _unit)) in zip(axes.flat, SPECIES.items()):
-        for (label, ds), style in zip(runs.items(), ("-", "--")):
+    for ax, (name, (meaning, _unit)) in zip(axes.flat, SPECIES.items(), strict=True):
+        for (label, ds), style in zip(runs.items(), ("-", "--"), strict=True):
             var = ds[f"{name}_excess"]
             factor, unit = SCALE[var.attrs["units"]]
             ax.plot(ds["time_days"], var * factor, style, label=label)
@@ -46,8 +49,8 @@ def main() -> None:
         ax.set_xlabel("days after puncture")
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(
-        "Single 1 mm puncture (radius 100 µm), cheek, female 45 y: volume integrals of each species' "
-        "change from the unwounded baseline",
+        "Single 1 mm puncture (radius 100 µm), cheek, female 45 y: "
+        "volume integrals of each species' change from the unwounded baseline",
         fontsize=11,
     )
     fig.tight_layout()

@@ -15,6 +15,7 @@ Quick look::
 
 from __future__ import annotations
 
+from punctum import healing as healing
 from punctum._core import (
     Grid3,
     Layer,
@@ -25,7 +26,6 @@ from punctum._core import (
 )
 from punctum._core import __version__ as __version__
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report
-from punctum import healing as healing
 
 __all__ = [
     "Finding",

@@ -11,7 +11,7 @@ solver is the C++ core (``punctum::healing``). This module offers the single-pun
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import xarray as xr

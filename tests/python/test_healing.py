@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import punctum
+import pytest
 
 
 @pytest.fixture(scope="module")
