@@ -54,7 +54,9 @@ double stream_cached(int threads) {
   return bw[threads];
 }
 
-SkinModel skin() { return SkinModel::preset("cheek", Sex::female, 45.0); }
+SkinModel skin() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
 
 void BM_StreamTriad(benchmark::State& state) {
   const int threads = int(state.range(0));
@@ -77,7 +79,8 @@ void BM_ImplicitDiffusion(benchmark::State& state) {
   }
   const double vs = double(grid.size()) * diffusing_count;
   const double bw = stream_cached(threads);
-  state.counters["Mvs_per_s"] = benchmark::Counter(vs * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mvs_per_s"] =
+      benchmark::Counter(vs * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["stream_GB_s"] = bw;
   state.counters["bound_Mvs_per_s_3pass"] = bw * 1e9 / 48.0 / 1e6;
   state.counters["bound_Mvs_per_s_2pass"] = bw * 1e9 / 32.0 / 1e6;
@@ -91,8 +94,11 @@ void BM_FullHealingStep(benchmark::State& state) {
   HealingModel model(skin(), Patient{}, grid);
   auto st = make_state<double>(model);
   for (int p = 0; p < 4; ++p)
-    apply_wound(st, model, WoundChannel{.x = (0.2 + 0.2 * p) * n * 10e-6, .y = 0.5 * n * 10e-6,
-                                        .depth = 0.6 * n * 10e-6, .radius = 60e-6});
+    apply_wound(st, model,
+                WoundChannel{.x = (0.2 + 0.2 * p) * n * 10e-6,
+                             .y = 0.5 * n * 10e-6,
+                             .depth = 0.6 * n * 10e-6,
+                             .radius = 60e-6});
   IntegratorOptions opt{.scheme = Scheme::lod_euler, .adaptive = false, .threads = threads};
   Integrator<double> integ(model, opt);
   for (auto _ : state) {
@@ -100,24 +106,38 @@ void BM_FullHealingStep(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const double field_bytes = double(st.field.bytes());
-  state.counters["Mvs_per_s_all_species"] =
-      benchmark::Counter(double(grid.size()) * species_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["Mvs_per_s_diffusing"] =
-      benchmark::Counter(double(grid.size()) * diffusing_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["bytes_per_voxel"] = (field_bytes + double(integ.workspace_bytes())) / double(grid.size());
+  state.counters["Mvs_per_s_all_species"] = benchmark::Counter(
+      double(grid.size()) * species_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mvs_per_s_diffusing"] = benchmark::Counter(
+      double(grid.size()) * diffusing_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes_per_voxel"] =
+      (field_bytes + double(integ.workspace_bytes())) / double(grid.size());
   state.counters["field_bytes_per_voxel"] = field_bytes / double(grid.size());
-  state.counters["memory_over_field"] = (field_bytes + double(integ.workspace_bytes())) / field_bytes;
+  state.counters["memory_over_field"] =
+      (field_bytes + double(integ.workspace_bytes())) / field_bytes;
   IntegratorOptions adaptive{.threads = threads};
   state.counters["memory_over_field_adaptive"] =
-      (field_bytes + double(Integrator<double>::workspace_bytes(grid, adaptive, threads))) / field_bytes;
+      (field_bytes + double(Integrator<double>::workspace_bytes(grid, adaptive, threads))) /
+      field_bytes;
 }
 
 }  // namespace
 
-BENCHMARK(BM_StreamTriad)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_StreamTriad)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 BENCHMARK(BM_ImplicitDiffusion)
-    ->Args({100, 1})->Args({100, 2})->Args({200, 1})->Args({200, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100, 1})
+    ->Args({100, 2})
+    ->Args({200, 1})
+    ->Args({200, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_FullHealingStep)
-    ->Args({100, 1})->Args({100, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100, 1})
+    ->Args({100, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

@@ -11,17 +11,21 @@ namespace punctum::bindings {
 
 void register_healing(py::module_& m) {
   using namespace punctum::healing;
-  m.def("healing_species", [] {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (Species s : all_species) out.emplace_back(std::string(to_string(s)), std::string(unit_of(s)));
-    return out;
-  }, "(name, SI unit) of every healing species, in storage order.");
+  m.def(
+      "healing_species",
+      [] {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (Species s : all_species)
+          out.emplace_back(std::string(to_string(s)), std::string(unit_of(s)));
+        return out;
+      },
+      "(name, SI unit) of every healing species, in storage order.");
 
   m.def(
       "healing_single_puncture",
-      [](const SkinModel& skin, const Patient& patient, double depth_mm, double radius_um, double tip_length_mm,
-         double days, const std::string& fidelity, double width_mm, double voxel_um, int threads, double rtol,
-         bool uv_exposure, py::object progress) {
+      [](const SkinModel& skin, const Patient& patient, double depth_mm, double radius_um,
+         double tip_length_mm, double days, const std::string& fidelity, double width_mm,
+         double voxel_um, int threads, double rtol, bool uv_exposure, py::object progress) {
         if (fidelity != "3d" && fidelity != "column")
           throw InvalidParameter("fidelity", "'" + fidelity + "'", "one of '3d', 'column'", "");
         SinglePunctureOptions o;
@@ -49,7 +53,8 @@ void register_healing(py::module_& m) {
         }
         const auto n = series.samples.size();
         py::array_t<double> time(n);
-        py::array_t<double> total({n, species_count}), excess({n, species_count}), maximum({n, species_count});
+        py::array_t<double> total({n, species_count}), excess({n, species_count}),
+            maximum({n, species_count});
         auto tt = time.mutable_unchecked<1>();
         auto to = total.mutable_unchecked<2>();
         auto ex = excess.mutable_unchecked<2>();
@@ -75,8 +80,8 @@ void register_healing(py::module_& m) {
       },
       py::arg("skin"), py::arg("patient"), py::arg("depth_mm") = 1.0, py::arg("radius_um") = 100.0,
       py::arg("tip_length_mm") = 0.0, py::arg("days") = 60.0, py::arg("fidelity") = "3d",
-      py::arg("width_mm") = 0.6, py::arg("voxel_um") = 25.0, py::arg("threads") = 0, py::arg("rtol") = 1e-3,
-      py::arg("uv_exposure") = false, py::arg("progress") = py::none(),
+      py::arg("width_mm") = 0.6, py::arg("voxel_um") = 25.0, py::arg("threads") = 0,
+      py::arg("rtol") = 1e-3, py::arg("uv_exposure") = false, py::arg("progress") = py::none(),
       "Healing of one needle puncture (see punctum.healing.single_puncture).");
 }
 

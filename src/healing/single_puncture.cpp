@@ -21,16 +21,19 @@ PunctureSeries simulate_single_puncture(const SkinModel& skin, const Patient& pa
   o.validate();
   const double depth = std::min(skin.total_thickness(), o.depth + o.margin);
   const auto nz = std::max<std::size_t>(1, std::size_t(std::ceil(depth / o.voxel)));
-  const Grid3 grid = o.column ? Grid3({1, 1, nz}, {o.width, o.width, o.voxel})
-                              : [&] {
-                                  auto n = std::max<std::size_t>(3, std::size_t(std::lround(o.width / o.voxel)));
-                                  return Grid3({n, n, nz}, {o.voxel, o.voxel, o.voxel});
-                                }();
+  const Grid3 grid = o.column ? Grid3({1, 1, nz}, {o.width, o.width, o.voxel}) : [&] {
+    auto n = std::max<std::size_t>(3, std::size_t(std::lround(o.width / o.voxel)));
+    return Grid3({n, n, nz}, {o.voxel, o.voxel, o.voxel});
+  }();
   HealingModel model(skin, patient, grid, o.aftercare);
   auto st = make_state<double>(model, o.integrator.memory_limit_bytes);
   const auto ext = grid.extent();
-  apply_wound(st, model, WoundChannel{.x = 0.5 * ext[0], .y = 0.5 * ext[1], .depth = o.depth,
-                                      .radius = o.radius, .tip_length = o.tip_length});
+  apply_wound(st, model,
+              WoundChannel{.x = 0.5 * ext[0],
+                           .y = 0.5 * ext[1],
+                           .depth = o.depth,
+                           .radius = o.radius,
+                           .tip_length = o.tip_length});
   Integrator<double> integ(model, o.integrator);
   PunctureSeries out{grid, {observe(st, model)}, {}};
   integ.advance_to(st, o.days * 86400.0, [&](double t) {

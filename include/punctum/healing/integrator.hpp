@@ -37,13 +37,13 @@ enum class Scheme : int { lod_euler = 0, lod_richardson = 1 };
 
 struct IntegratorOptions {
   Scheme scheme = Scheme::lod_richardson;
-  bool adaptive = true;          ///< error-controlled step (lod_richardson only)
-  double rtol = 1e-3;            ///< relative local error per step, 1
-  double dt_initial = 60.0;      ///< first step after an event, s
-  double dt_min = 1e-3;          ///< below this the step is refused, s
-  double dt_max = 2.0 * 86400;   ///< s
-  double dt_fixed = 3600.0;      ///< step when not adaptive, s
-  int threads = 0;               ///< 0: OpenMP default
+  bool adaptive = true;                ///< error-controlled step (lod_richardson only)
+  double rtol = 1e-3;                  ///< relative local error per step, 1
+  double dt_initial = 60.0;            ///< first step after an event, s
+  double dt_min = 1e-3;                ///< below this the step is refused, s
+  double dt_max = 2.0 * 86400;         ///< s
+  double dt_fixed = 3600.0;            ///< step when not adaptive, s
+  int threads = 0;                     ///< 0: OpenMP default
   std::size_t memory_limit_bytes = 0;  ///< 0: 80 % of physical memory
 };
 
@@ -65,7 +65,9 @@ template <class T = double>
 class Integrator {
  public:
   Integrator(const HealingModel& model, IntegratorOptions options = {})
-      : model_(&model), opt_(options), threads_(resolve_threads(options.threads)),
+      : model_(&model),
+        opt_(options),
+        threads_(resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_),
         chemotaxis_(model, threads_, stride_of(model.grid())) {
     const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
@@ -92,9 +94,10 @@ class Integrator {
     if (o.scheme == Scheme::lod_richardson) copies += 1;
     if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
     const std::size_t lanes = cache_line_bytes / sizeof(T);
-    return sizeof(T) * (stride * (copies * species_count + 4) +
-                        detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
-                        std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
+    return sizeof(T) *
+           (stride * (copies * species_count + 4) +
+            detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
+            std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
   }
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
 
@@ -121,7 +124,8 @@ class Integrator {
 
   /// Advances the state to t_end (s). `progress(t)` is called after every accepted step; if it
   /// returns false the run stops there (the state is consistent) and advance_to returns false.
-  bool advance_to(HealingState<T>& st, double t_end, const std::function<bool(double)>& progress = {}) {
+  bool advance_to(HealingState<T>& st, double t_end,
+                  const std::function<bool(double)>& progress = {}) {
     if (!(t_end >= st.time))
       throw InvalidParameter("t_end", punctum::detail::format_number(t_end),
                              ">= state time " + punctum::detail::format_number(st.time), "s");
@@ -152,9 +156,10 @@ class Integrator {
           dt_ = dt * std::clamp(grow, 0.1, 0.9);
           if (dt_ < opt_.dt_min) {
             char msg[200];
-            std::snprintf(msg, sizeof msg,
-                          "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
-                          opt_.dt_min, st.time / 86400.0, err);
+            std::snprintf(
+                msg, sizeof msg,
+                "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
+                opt_.dt_min, st.time / 86400.0, err);
             throw NumericalError(msg);
           }
           continue;
@@ -217,7 +222,8 @@ class Integrator {
       const T* b = big.species_data(q);
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst)
       for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(stride); ++n) {
-        const double e = std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
+        const double e =
+            std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
         worst = std::max(worst, e);
       }
     }

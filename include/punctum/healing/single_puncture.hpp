@@ -15,14 +15,14 @@
 namespace punctum::healing {
 
 struct SinglePunctureOptions {
-  double depth = 1e-3;         ///< channel depth, m
-  double radius = 100e-6;      ///< channel radius, m
-  double tip_length = 0.0;     ///< conical tip length, m
-  double days = 60.0;          ///< simulated time after the puncture, days
-  bool column = false;         ///< 1-D depth column instead of the 3D patch
-  double width = 0.6e-3;       ///< patch width (column: the lateral area per puncture is width^2), m
-  double voxel = 25e-6;        ///< voxel edge, m
-  double margin = 0.5e-3;      ///< grid depth below the channel tip, m
+  double depth = 1e-3;      ///< channel depth, m
+  double radius = 100e-6;   ///< channel radius, m
+  double tip_length = 0.0;  ///< conical tip length, m
+  double days = 60.0;       ///< simulated time after the puncture, days
+  bool column = false;      ///< 1-D depth column instead of the 3D patch
+  double width = 0.6e-3;    ///< patch width (column: the lateral area per puncture is width^2), m
+  double voxel = 25e-6;     ///< voxel edge, m
+  double margin = 0.5e-3;   ///< grid depth below the channel tip, m
   Aftercare aftercare{};
   IntegratorOptions integrator{};
   void validate() const;

@@ -7,7 +7,8 @@
 // narrower than a voxel deposits the right amount, and the 1-D column (nx = ny = 1) receives the
 // channel's cross-section divided by the column's lateral area: the puncture density.
 //
-//   apply_wound(state, model, WoundChannel{.x = 0.5e-3, .y = 0.5e-3, .depth = 1e-3, .radius = 60e-6});
+//   apply_wound(state, model, WoundChannel{.x = 0.5e-3, .y = 0.5e-3, .depth = 1e-3, .radius =
+//   60e-6});
 
 #include <algorithm>
 #include <cmath>
@@ -45,7 +46,8 @@ namespace detail {
 inline double bleeding_at(double z, const SkinModel& skin, const WoundConstants& W) {
   const auto& v = skin.vessels();
   double b = z >= v.capillary_loops ? W.blood_capillary : 0.0;
-  if (std::abs(z - v.superficial_plexus) <= W.plexus_band || std::abs(z - v.deep_plexus) <= W.plexus_band)
+  if (std::abs(z - v.superficial_plexus) <= W.plexus_band ||
+      std::abs(z - v.deep_plexus) <= W.plexus_band)
     b += W.blood_plexus;
   return b;
 }
@@ -112,7 +114,8 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
         const double hit = std::min(1.0, phi_c + W.halo_damage * phi_h);
         at(Species::w) = T(double(at(Species::w)) + (1.0 - double(at(Species::w))) * hit);
         const double keep = 1.0 - W.collagen_removed * phi_c;
-        for (Species s : {Species::rho3, Species::rho1, Species::e}) at(s) = T(double(at(s)) * keep);
+        for (Species s : {Species::rho3, Species::rho1, Species::e})
+          at(s) = T(double(at(s)) * keep);
         at(Species::h) = T(std::min(1.0, double(at(Species::h)) + blood * phi_b));
       }
   }

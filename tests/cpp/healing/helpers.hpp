@@ -9,7 +9,9 @@
 
 namespace punctum::healing::testing {
 
-inline SkinModel cheek() { return SkinModel::preset("cheek", Sex::female, 45.0); }
+inline SkinModel cheek() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
 
 /// The cheek stack with every layer's solute diffusivity scale set to `scale`.
 inline SkinModel uniform_diffusivity_skin(double scale = 1.0) {
@@ -19,7 +21,8 @@ inline SkinModel uniform_diffusivity_skin(double scale = 1.0) {
 }
 
 /// Custom stack: layer thicknesses (m) and diffusivity scales, the rest from the cheek.
-inline SkinModel stack(std::array<double, layer_count> thickness, std::array<double, layer_count> scale) {
+inline SkinModel stack(std::array<double, layer_count> thickness,
+                       std::array<double, layer_count> scale) {
   auto layers = cheek().layers();
   for (std::size_t i = 0; i < layer_count; ++i) {
     layers[i].thickness = thickness[i];

@@ -18,7 +18,9 @@ namespace {
 
 constexpr double pi = std::numbers::pi;
 
-double order(double e_coarse, double e_fine) { return std::log2(e_coarse / e_fine); }
+double order(double e_coarse, double e_fine) {
+  return std::log2(e_coarse / e_fine);
+}
 
 }  // namespace
 
@@ -40,14 +42,18 @@ TEST(HealingDiffusion, PointSourceSpreadsAsTheAnalyticGaussian) {
   const double D = model.planes()[mid].D[3];
   const double sigma2 = 25 * h * h;  // final variance per axis
   const double T = (sigma2 - h * h / 12) / (2 * D);
-  Integrator<double> integ(model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = T / 256, .threads = 1});
+  Integrator<double> integ(
+      model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = T / 256, .threads = 1});
   integ.advance_to(st, T);
   double err2 = 0, ref2 = 0, mass = 0;
   for (std::size_t k = 0; k < n; ++k)
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t i = 0; i < n; ++i) {
-        const double r2 = (std::pow(double(i) - mid, 2) + std::pow(double(j) - mid, 2) + std::pow(double(k) - mid, 2)) * h * h;
-        const double exact = std::exp(-r2 / (2 * sigma2)) / std::pow(2 * pi * sigma2 / (h * h), 1.5);
+        const double r2 = (std::pow(double(i) - mid, 2) + std::pow(double(j) - mid, 2) +
+                           std::pow(double(k) - mid, 2)) *
+                          h * h;
+        const double exact =
+            std::exp(-r2 / (2 * sigma2)) / std::pow(2 * pi * sigma2 / (h * h), 1.5);
         const double v = st.field(idx(Species::s), i, j, k);
         err2 += (v - exact) * (v - exact);
         ref2 += exact * exact;
@@ -71,10 +77,12 @@ TEST(HealingDiffusion, ConservesEveryDiffusingSpeciesToRoundOff) {
   for (Species s : {Species::c, Species::g, Species::f, Species::s})
     for (std::size_t k = 0; k < grid.nz(); ++k)
       for (std::size_t j = 0; j < grid.ny(); ++j)
-        for (auto& v : st.field.line(idx(s), j, k)) v += (s == Species::f ? 1e13 : 1.0) * (1.0 + stream.uniform());
+        for (auto& v : st.field.line(idx(s), j, k))
+          v += (s == Species::f ? 1e13 : 1.0) * (1.0 + stream.uniform());
   std::array<double, species_count> before{};
   for (std::size_t q = 0; q < species_count; ++q) before[q] = st.field.sum(q);
-  Integrator<double> integ(model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 3600.0, .threads = 1});
+  Integrator<double> integ(
+      model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 3600.0, .threads = 1});
   integ.advance_to(st, 2 * 86400.0);
   for (Species s : {Species::c, Species::g, Species::f, Species::s}) {
     const double after = st.field.sum(idx(s));
@@ -92,17 +100,21 @@ TEST(HealingDiffusion, LateralSpatialOrderIsTwo) {
     Grid3 grid({n, 1, 1}, {h, L, 1e-3});
     HealingModel model(uniform_diffusivity_skin(), transport_only(), grid);
     auto st = make_state<double>(model);
-    for (std::size_t i = 0; i < n; ++i) st.field(idx(Species::g), i, 0, 0) = 2 + std::cos(2 * pi * grid.centre(0, i) / L);
-    Integrator<double> integ(model, {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 400, .threads = 1});
+    for (std::size_t i = 0; i < n; ++i)
+      st.field(idx(Species::g), i, 0, 0) = 2 + std::cos(2 * pi * grid.centre(0, i) / L);
+    Integrator<double> integ(
+        model,
+        {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 400, .threads = 1});
     integ.advance_to(st, T);
     const double D = model.planes()[0].D[1], decay = std::exp(-D * std::pow(2 * pi / L, 2) * T);
     double e = 0;
     for (std::size_t i = 0; i < n; ++i)
-      e = std::max(e, std::abs(st.field(idx(Species::g), i, 0, 0) - 2 - decay * std::cos(2 * pi * grid.centre(0, i) / L)));
+      e = std::max(e, std::abs(st.field(idx(Species::g), i, 0, 0) - 2 -
+                               decay * std::cos(2 * pi * grid.centre(0, i) / L)));
     errs.push_back(e);
   }
-  std::printf("lateral spatial errors: %.3e %.3e %.3e, orders %.2f %.2f\n", errs[0], errs[1], errs[2],
-              order(errs[0], errs[1]), order(errs[1], errs[2]));
+  std::printf("lateral spatial errors: %.3e %.3e %.3e, orders %.2f %.2f\n", errs[0], errs[1],
+              errs[2], order(errs[0], errs[1]), order(errs[1], errs[2]));
   EXPECT_NEAR(order(errs[1], errs[2]), 2.0, 0.15);
 }
 
@@ -147,9 +159,12 @@ double manufactured_error(std::size_t nz, double* dz_out) {
   for (std::size_t k = 0; k < nz; ++k) {
     const double z = grid.centre(2, k);
     const double Fp = pi / H * std::cos(pi * z / H);
-    st.field(idx(Species::w), 0, 0, k) = ((m.c(z) + shift) * lam - Fp) / (lam * rates.inflammation_per_damage);
+    st.field(idx(Species::w), 0, 0, k) =
+        ((m.c(z) + shift) * lam - Fp) / (lam * rates.inflammation_per_damage);
   }
-  Integrator<double> integ(model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 20 * 86400.0, .threads = 1});
+  Integrator<double> integ(
+      model,
+      {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 20 * 86400.0, .threads = 1});
   integ.advance_to(st, 4000 * 86400.0);
   double e = 0, scale = 0;
   for (std::size_t k = 0; k < nz; ++k) {
@@ -166,8 +181,10 @@ TEST(HealingDiffusion, ManufacturedLayeredSolutionConvergesAtSecondOrder) {
   double dz[3];
   const double e1 = manufactured_error(16, &dz[0]), e2 = manufactured_error(32, &dz[1]),
                e3 = manufactured_error(64, &dz[2]);
-  std::printf("manufactured layered steady state: dz %.1f/%.1f/%.1f um, errors %.3e %.3e %.3e, orders %.2f %.2f\n",
-              dz[0] * 1e6, dz[1] * 1e6, dz[2] * 1e6, e1, e2, e3, order(e1, e2), order(e2, e3));
+  std::printf(
+      "manufactured layered steady state: dz %.1f/%.1f/%.1f um, errors %.3e %.3e %.3e, orders %.2f "
+      "%.2f\n",
+      dz[0] * 1e6, dz[1] * 1e6, dz[2] * 1e6, e1, e2, e3, order(e1, e2), order(e2, e3));
   EXPECT_NEAR(order(e2, e3), 2.0, 0.2);
   EXPECT_LT(e3, 1e-3);
 }
@@ -178,22 +195,27 @@ namespace {
 // very fine reference measures the temporal order of a scheme.
 double temporal_error(Scheme scheme, double dt, const HealingState<double>& reference, double T) {
   Grid3 grid({8, 8, 8}, {50e-6, 50e-6, 50e-6});
-  HealingModel model(uniform_diffusivity_skin(), [] {
-    Rates r = transport_only();
-    r.inflammation_decay = 1.0 / 86400;
-    r.growth_factor_decay = 4.0 / 86400;
-    return r;
-  }(), grid);
+  HealingModel model(
+      uniform_diffusivity_skin(),
+      [] {
+        Rates r = transport_only();
+        r.inflammation_decay = 1.0 / 86400;
+        r.growth_factor_decay = 4.0 / 86400;
+        return r;
+      }(),
+      grid);
   auto st = make_state<double>(model);
   for (std::size_t k = 0; k < 8; ++k)
     for (std::size_t j = 0; j < 8; ++j)
       for (std::size_t i = 0; i < 8; ++i) {
         const double x = grid.centre(0, i), y = grid.centre(1, j), z = grid.centre(2, k);
         const double L = 400e-6;
-        st.field(idx(Species::c), i, j, k) = 2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
+        st.field(idx(Species::c), i, j, k) =
+            2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
         st.field(idx(Species::h), i, j, k) = 0.2 * (1 + std::sin(2 * pi * x / L));
       }
-  Integrator<double> integ(model, {.scheme = scheme, .adaptive = false, .dt_fixed = dt, .threads = 1});
+  Integrator<double> integ(model,
+                           {.scheme = scheme, .adaptive = false, .dt_fixed = dt, .threads = 1});
   integ.advance_to(st, T);
   if (reference.field.bytes() == 0) return 0;
   double e = 0;
@@ -207,22 +229,28 @@ double temporal_error(Scheme scheme, double dt, const HealingState<double>& refe
 
 HealingState<double> temporal_reference(double T) {
   Grid3 grid({8, 8, 8}, {50e-6, 50e-6, 50e-6});
-  HealingModel model(uniform_diffusivity_skin(), [] {
-    Rates r = transport_only();
-    r.inflammation_decay = 1.0 / 86400;
-    r.growth_factor_decay = 4.0 / 86400;
-    return r;
-  }(), grid);
+  HealingModel model(
+      uniform_diffusivity_skin(),
+      [] {
+        Rates r = transport_only();
+        r.inflammation_decay = 1.0 / 86400;
+        r.growth_factor_decay = 4.0 / 86400;
+        return r;
+      }(),
+      grid);
   auto st = make_state<double>(model);
   for (std::size_t k = 0; k < 8; ++k)
     for (std::size_t j = 0; j < 8; ++j)
       for (std::size_t i = 0; i < 8; ++i) {
         const double x = grid.centre(0, i), y = grid.centre(1, j), z = grid.centre(2, k);
         const double L = 400e-6;
-        st.field(idx(Species::c), i, j, k) = 2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
+        st.field(idx(Species::c), i, j, k) =
+            2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
         st.field(idx(Species::h), i, j, k) = 0.2 * (1 + std::sin(2 * pi * x / L));
       }
-  Integrator<double> integ(model, {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 1024, .threads = 1});
+  Integrator<double> integ(
+      model,
+      {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 1024, .threads = 1});
   integ.advance_to(st, T);
   return st;
 }
@@ -240,8 +268,8 @@ TEST(HealingDiffusion, TemporalOrderOfEachScheme) {
   }
   std::printf("temporal: lod_euler errors %.3e %.3e %.3e orders %.2f %.2f\n", eu[0], eu[1], eu[2],
               order(eu[0], eu[1]), order(eu[1], eu[2]));
-  std::printf("temporal: lod_richardson errors %.3e %.3e %.3e orders %.2f %.2f\n", er[0], er[1], er[2],
-              order(er[0], er[1]), order(er[1], er[2]));
+  std::printf("temporal: lod_richardson errors %.3e %.3e %.3e orders %.2f %.2f\n", er[0], er[1],
+              er[2], order(er[0], er[1]), order(er[1], er[2]));
   EXPECT_NEAR(order(eu[1], eu[2]), 1.0, 0.2);
   EXPECT_NEAR(order(er[1], er[2]), 2.0, 0.3);
 }
@@ -254,11 +282,15 @@ TEST(HealingDiffusion, OneAndTwoThreadsAreBitIdentical) {
   HealingState<double> runs[2];
   for (int t = 0; t < 2; ++t) {
     runs[t] = make_state<double>(model);
-    apply_wound(runs[t], model, WoundChannel{.x = 0.15e-3, .y = 0.12e-3, .depth = 0.5e-3, .radius = 60e-6, .tip_length = 0.2e-3});
+    apply_wound(
+        runs[t], model,
+        WoundChannel{
+            .x = 0.15e-3, .y = 0.12e-3, .depth = 0.5e-3, .radius = 60e-6, .tip_length = 0.2e-3});
     apply_topical(runs[t], 100.0);
     Integrator<double> integ(model, {.threads = t + 1});
     integ.advance_to(runs[t], 86400.0);
-    std::printf("threads %d: steps %zu rejected %zu chemotaxis substeps %zu\n", t + 1, integ.stats().accepted, integ.stats().rejected, integ.stats().chemotaxis_substeps);
+    std::printf("threads %d: steps %zu rejected %zu chemotaxis substeps %zu\n", t + 1,
+                integ.stats().accepted, integ.stats().rejected, integ.stats().chemotaxis_substeps);
   }
   EXPECT_EQ(runs[0].time, runs[1].time);
   EXPECT_TRUE(bit_identical(runs[0].field, runs[1].field));

@@ -22,7 +22,8 @@ struct PunctureRun {
 };
 
 template <class T = double>
-PunctureRun puncture(const HealingModel& model, double days, const WoundChannel& ch, int threads = 1) {
+PunctureRun puncture(const HealingModel& model, double days, const WoundChannel& ch,
+                     int threads = 1) {
   auto st = make_state<T>(model);
   apply_wound(st, model, ch);
   Integrator<T> integ(model, {.threads = threads});
@@ -40,7 +41,10 @@ PunctureRun puncture(const HealingModel& model, double days, const WoundChannel&
 double peak_time(const PunctureRun& r, Species s) {
   double best = -1e300, when = 0;
   for (std::size_t n = 0; n < r.t.size(); ++n)
-    if (r.obs[n].excess[idx(s)] > best) { best = r.obs[n].excess[idx(s)]; when = r.t[n]; }
+    if (r.obs[n].excess[idx(s)] > best) {
+      best = r.obs[n].excess[idx(s)];
+      when = r.t[n];
+    }
   return when;
 }
 
@@ -50,7 +54,9 @@ double at_time(const PunctureRun& r, Species s, double t) {
   return r.obs.back().excess[idx(s)];
 }
 
-Grid3 column_grid(double width = 0.6e-3) { return Grid3({1, 1, 48}, {width, width, 25e-6}); }
+Grid3 column_grid(double width = 0.6e-3) {
+  return Grid3({1, 1, 48}, {width, width, 25e-6});
+}
 const WoundChannel one_mm{.x = 0.3e-3, .y = 0.3e-3, .depth = 1e-3, .radius = 100e-6};
 
 }  // namespace
@@ -68,7 +74,9 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
   for (std::size_t k = 8; k < 16; ++k)
     for (std::size_t j = 0; j < 16; ++j)
       for (std::size_t i = 0; i < 16; ++i) {
-        const double r2 = (std::pow(double(i) - 8, 2) + std::pow(double(j) - 8, 2) + std::pow(double(k) - 12, 2)) * 400e-12;
+        const double r2 = (std::pow(double(i) - 8, 2) + std::pow(double(j) - 8, 2) +
+                           std::pow(double(k) - 12, 2)) *
+                          400e-12;
         st.field(idx(Species::g), i, j, k) = 5.0 * std::exp(-r2 / (2 * 40e-6 * 40e-6));
         if (i >= 3 && i < 7) st.field(idx(Species::f), i, j, k) *= 3.0;
       }
@@ -80,9 +88,10 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
   for (std::size_t k = 0; k < grid.nz(); ++k)
     for (std::size_t j = 0; j < grid.ny(); ++j)
       for (std::size_t i = 0; i < grid.nx(); ++i)
-        min_excess = std::min(min_excess, st.field(idx(Species::f), i, j, k) - model.baseline(Species::f, k));
-  std::printf("chemotaxis: %zu substeps, min excess %.3g cells/m^3, mass drift %.2e\n", substeps, min_excess,
-              st.field.sum(idx(Species::f)) / before - 1);
+        min_excess = std::min(min_excess,
+                              st.field(idx(Species::f), i, j, k) - model.baseline(Species::f, k));
+  std::printf("chemotaxis: %zu substeps, min excess %.3g cells/m^3, mass drift %.2e\n", substeps,
+              min_excess, st.field.sum(idx(Species::f)) / before - 1);
   EXPECT_GT(substeps, 1u);
   EXPECT_GT(st.field(idx(Species::f), 8, 8, 12), 1.05 * peak_before);  // cells climbed the gradient
   EXPECT_GE(min_excess, -1e-3 * model.baseline(Species::f, 12));
@@ -98,15 +107,17 @@ TEST(HealingPhysics, SinglePuncturePhasesIn3D) {
   const auto run = puncture(model, 60, one_mm);
   const double tc = peak_time(run, Species::c) / day, tf = peak_time(run, Species::f) / day,
                t3 = peak_time(run, Species::rho3) / day;
-  std::printf("3D puncture: c peak %.2f d, f peak %.2f d, rho3 peak %.2f d, steps %zu\n", tc, tf, t3, run.t.size());
+  std::printf("3D puncture: c peak %.2f d, f peak %.2f d, rho3 peak %.2f d, steps %zu\n", tc, tf,
+              t3, run.t.size());
   EXPECT_GE(tc, 1.0);
   EXPECT_LE(tc, 3.0);
   EXPECT_GE(tf, 3.0);
   EXPECT_LE(tf, 21.0);
   EXPECT_GT(t3, tf);
-  EXPECT_GT(at_time(run, Species::rho3, 10 * day), 0.0);    // III already above baseline
-  EXPECT_LT(at_time(run, Species::rho1, t3 * day), 0.0);    // I still in deficit at the III peak
-  EXPECT_GT(at_time(run, Species::rho1, 60 * day), at_time(run, Species::rho1, t3 * day));  // III -> I
+  EXPECT_GT(at_time(run, Species::rho3, 10 * day), 0.0);  // III already above baseline
+  EXPECT_LT(at_time(run, Species::rho1, t3 * day), 0.0);  // I still in deficit at the III peak
+  EXPECT_GT(at_time(run, Species::rho1, 60 * day),
+            at_time(run, Species::rho1, t3 * day));  // III -> I
   EXPECT_LT(at_time(run, Species::rho3, 60 * day), at_time(run, Species::rho3, t3 * day));
 }
 
@@ -129,14 +140,17 @@ TEST(HealingPhysics, PatientModifiersMoveTheRightWay) {
   EXPECT_LT(at_time(dia, Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
   Patient anticoag = base;
   anticoag.anticoagulant = true;
-  EXPECT_GT(run_for(anticoag).obs[0].excess[idx(Species::h)], 1.9 * ref.obs[0].excess[idx(Species::h)]);
+  EXPECT_GT(run_for(anticoag).obs[0].excess[idx(Species::h)],
+            1.9 * ref.obs[0].excess[idx(Species::h)]);
   Patient keloid = base;
   keloid.keloid_tendency = true;
-  EXPECT_GT(at_time(run_for(keloid), Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  EXPECT_GT(at_time(run_for(keloid), Species::rho3, 21 * day),
+            at_time(ref, Species::rho3, 21 * day));
   Patient dark = base;
   dark.fitzpatrick = 6;
   EXPECT_GT(at_time(run_for(dark), Species::p, 7 * day), at_time(ref, Species::p, 7 * day));
-  EXPECT_GT(at_time(run_for(base, {.uv_exposure = true}), Species::p, 7 * day), at_time(ref, Species::p, 7 * day));
+  EXPECT_GT(at_time(run_for(base, {.uv_exposure = true}), Species::p, 7 * day),
+            at_time(ref, Species::p, 7 * day));
   Patient smoker = base;
   smoker.smoker = true;
   EXPECT_GT(at_time(run_for(smoker), Species::w, 7 * day), at_time(ref, Species::w, 7 * day));
@@ -163,7 +177,8 @@ TEST(HealingPhysics, ColumnTracksThe3DLateralAverage) {
     for (Species s : {Species::c, Species::f, Species::rho3, Species::rho1}) {
       const double a = at_time(r3, s, d * day), b = at_time(r1, s, d * day);
       const double rel = std::abs(b - a) / std::max(std::abs(a), 1e-30);
-      std::printf("  %s %.3g vs %.3g (%.0f %%)", std::string(to_string(s)).c_str(), b, a, 100 * rel);
+      std::printf("  %s %.3g vs %.3g (%.0f %%)", std::string(to_string(s)).c_str(), b, a,
+                  100 * rel);
       if (s == Species::rho3 || s == Species::f) worst = std::max(worst, rel);
     }
     std::printf("\n");
@@ -182,13 +197,16 @@ TEST(HealingPhysics, FloatStorageAccuracyIsMeasured) {
     const double a = at_time(rd, s, 21 * day), b = at_time(rf, s, 21 * day);
     worst = std::max(worst, std::abs(a - b) / std::abs(a));
   }
-  std::printf("float vs double at day 21: worst relative difference of species excess %.2e\n", worst);
+  std::printf("float vs double at day 21: worst relative difference of species excess %.2e\n",
+              worst);
   EXPECT_LT(worst, 0.05);
 }
 
 TEST(HealingPhysics, BadInputIsRefusedWithTheParameterNamed) {
-  EXPECT_THROW(HealingModel(cheek(), Patient{}, Grid3({2, 8, 8}, {1e-5, 1e-5, 1e-5})), InvalidParameter);
-  EXPECT_THROW(HealingModel(cheek(), Patient{}, Grid3({8, 8, 8}, {1e-5, 1e-5, 1e-5}, {0, 0, 0}, {true, true, true})),
+  EXPECT_THROW(HealingModel(cheek(), Patient{}, Grid3({2, 8, 8}, {1e-5, 1e-5, 1e-5})),
+               InvalidParameter);
+  EXPECT_THROW(HealingModel(cheek(), Patient{},
+                            Grid3({8, 8, 8}, {1e-5, 1e-5, 1e-5}, {0, 0, 0}, {true, true, true})),
                InvalidParameter);
   HealingModel model(cheek(), Patient{}, Grid3::patch(0.2e-3, 0.4e-3, 25e-6));
   auto st = make_state<double>(model);
@@ -202,7 +220,8 @@ TEST(HealingPhysics, BadInputIsRefusedWithTheParameterNamed) {
     EXPECT_EQ(e.parameter(), "wound.depth");
     EXPECT_EQ(e.unit(), "mm");
   }
-  // A 40 mm x 40 mm patch at 5 um would need terabytes: refused before allocating, with the estimate.
+  // A 40 mm x 40 mm patch at 5 um would need terabytes: refused before allocating, with the
+  // estimate.
   HealingModel huge(cheek(), Patient{}, Grid3::patch(40e-3, 4e-3, 5e-6));
   try {
     (void)make_state<double>(huge);

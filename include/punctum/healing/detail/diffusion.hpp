@@ -37,7 +37,11 @@ struct CyclicFactor {
   T r = 0, bg = 0, sm = 0;
   bool identity = true;
 
-  void resize(std::size_t n) { ib.assign(n, T(0)); cp.assign(n, T(0)); q.assign(n, T(0)); }
+  void resize(std::size_t n) {
+    ib.assign(n, T(0));
+    cp.assign(n, T(0));
+    q.assign(n, T(0));
+  }
 
   /// `scratch` holds 3 n doubles (preallocated: no allocation inside a time step).
   void factor(double r_, std::size_t n, double* scratch) {
@@ -62,7 +66,11 @@ struct CyclicFactor {
     }
     for (std::size_t i = n - 1; i-- > 0;) qd[i] -= cpd[i] * qd[i + 1];
     const double bgd = (-r_) / gamma;
-    for (std::size_t i = 0; i < n; ++i) { ib[i] = T(ibd[i]); cp[i] = T(cpd[i]); q[i] = T(qd[i]); }
+    for (std::size_t i = 0; i < n; ++i) {
+      ib[i] = T(ibd[i]);
+      cp[i] = T(cpd[i]);
+      q[i] = T(qd[i]);
+    }
     r = T(r_);
     bg = T(bgd);
     sm = T(1.0 / (1.0 + qd[0] + bgd * qd[n - 1]));
@@ -83,7 +91,9 @@ struct SweepJob {
 /// folded into its z factor); 4-5 the delta-form operators of c and g, whose linear decay is folded
 /// into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
 inline constexpr std::size_t factor_sets = diffusing_count + 2;
-inline constexpr std::size_t delta_set(std::size_t fast) { return diffusing_count + fast; }
+inline constexpr std::size_t delta_set(std::size_t fast) {
+  return diffusing_count + fast;
+}
 
 template <class T>
 class LodDiffusion {
@@ -96,7 +106,10 @@ class LodDiffusion {
     for (std::size_t d = 0; d < factor_sets; ++d) {
       fx_[d].resize(nz);
       fy_[d].resize(nz);
-      for (std::size_t k = 0; k < nz; ++k) { fx_[d][k].resize(nx); fy_[d][k].resize(ny); }
+      for (std::size_t k = 0; k < nz; ++k) {
+        fx_[d][k].resize(nx);
+        fy_[d][k].resize(ny);
+      }
       zam_[d].assign(nz, T(0));
       zib_[d].assign(nz, T(0));
       zcp_[d].assign(nz, T(0));
@@ -125,7 +138,8 @@ class LodDiffusion {
   void prepare(double dt) {
     if (dt == prepared_dt_) return;
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    const double dx2 = grid_.spacing[0] * grid_.spacing[0], dy2 = grid_.spacing[1] * grid_.spacing[1],
+    const double dx2 = grid_.spacing[0] * grid_.spacing[0],
+                 dy2 = grid_.spacing[1] * grid_.spacing[1],
                  dz2 = grid_.spacing[2] * grid_.spacing[2];
     const auto& R = model_->rates();
     for (std::size_t set = 0; set < factor_sets; ++set) {
@@ -268,7 +282,8 @@ class LodDiffusion {
           T* fact = buf.fact.data();
           const auto& zq = zq_;
           const T q0 = zq[0];
-          for (std::size_t i = 0; i < nx; ++i) fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
+          for (std::size_t i = 0; i < nx; ++i)
+            fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
           for (std::size_t k = 0; k < nz; ++k) {
             T* row = base + plane_stride * k;
             const T q = zq[k];
@@ -279,7 +294,9 @@ class LodDiffusion {
     }
   }
 
-  int threads() const { return threads_; }
+  int threads() const {
+    return threads_;
+  }
 
  private:
   struct Buffers {

@@ -28,12 +28,14 @@ struct ReactConstants {
   double inv_h = 1.0, inv_p = 1.0;  // 1 / (1 + dt * rate) of the constant-rate clearances
   double inv_f0 = 0.0, inv_base = 0.0;
   ReactConstants(const PlaneParams& P, const Rates& R, double dt)
-      : inv_h(1.0 / (1.0 + dt * R.blood_clearance)), inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
+      : inv_h(1.0 / (1.0 + dt * R.blood_clearance)),
+        inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
         inv_f0(P.f0 > 0.0 ? 1.0 / P.f0 : 0.0),
         inv_base(P.rho1_0 + P.rho3_0 > 0.0 ? 1.0 / (P.rho1_0 + P.rho3_0) : 0.0) {}
 };
 
-inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt, const ReactConstants& K) {
+inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
+                  const ReactConstants& K) {
   double& w = v[0];
   double& h = v[1];
   const double c = v[2];
@@ -64,9 +66,9 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt, co
   const double base = P.rho1_0 + P.rho3_0;
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
-  const double X = base > 0.0
-                       ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base
-                       : 0.0;
+  const double X =
+      base > 0.0 ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base
+                 : 0.0;
   const double mmp = R.mmp_degradation * c;
   const double r3_old = r3;
   r3 = patankar(r3, R.collagen_III_fraction_new * S + R.collagen_turnover * P.rho3_0,
@@ -74,7 +76,8 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt, co
   // The I gain is what III lost to conversion in this (linearly implicit) update: mass moves.
   const double converted = r3_old > 0.0 ? dt * X * (r3 / r3_old) : 0.0;
   r1 = patankar(r1, (1.0 - R.collagen_III_fraction_new) * S + R.collagen_turnover * P.rho1_0,
-                R.collagen_turnover + mmp, dt) + converted;
+                R.collagen_turnover + mmp, dt) +
+       converted;
   const double cap_e = P.e_max_inv > 0.0 ? std::max(0.0, 1.0 - e * P.e_max_inv) : 0.0;
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
@@ -89,16 +92,18 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt, co
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
 ///   F_s = div(D_s grad s) - k_s(z) s + [plane 0] P(x,y) (s_film - s) / dz
 /// (topical agent: vascular clearance in the dermis, Robin flux through the surface whose
-/// permeability opens with the damage of the surface voxel) written into delta species 0, 1, 2. Inflammation is driven by damage and blood and
-/// cleared with the neutrophil half-life; growth factor is released by the clot (platelets) and
-/// by macrophages and decays with the TGF-beta half-life (docs/healing.md).
+/// permeability opens with the damage of the surface voxel) written into delta species 0, 1, 2.
+/// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
+/// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
+/// half-life (docs/healing.md).
 template <class T>
 void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, double film,
               int threads) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
-  const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]), idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+  const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
+               idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
@@ -116,7 +121,7 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
       const double D = planes[k].D[d];
       const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
       const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
-      const double decay = q == 0 ? R.inflammation_decay
+      const double decay = q == 0   ? R.inflammation_decay
                            : q == 1 ? R.growth_factor_decay
                                     : planes[k].topical_clearance;
       for (std::size_t j = 0; j < ny; ++j) {
@@ -128,7 +133,8 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
         for (std::size_t i = 0; i < nx; ++i) {
           const double ui = a[o + i];
           const double xp = a[o + (i + 1 == nx ? 0 : i + 1)], xm = a[o + (i == 0 ? nx - 1 : i - 1)];
-          double L = D * ((xp + xm - 2.0 * ui) * idx2 + (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
+          double L = D * ((xp + xm - 2.0 * ui) * idx2 +
+                          (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
           L += dn * (double(a[ozp + i]) - ui) - up * (ui - double(a[ozm + i]));
           if (q == 2) {
             if (k == 0) {
@@ -139,9 +145,10 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
             continue;
           }
           const double src = q == 0
-              ? R.inflammation_per_damage * double(w[o + i]) + R.inflammation_per_blood * double(h[o + i])
-              : R.growth_factor_per_blood * double(h[o + i]) +
-                    R.growth_factor_per_inflammation * double(fields[0][o + i]);
+                                 ? R.inflammation_per_damage * double(w[o + i]) +
+                                       R.inflammation_per_blood * double(h[o + i])
+                                 : R.growth_factor_per_blood * double(h[o + i]) +
+                                       R.growth_factor_per_inflammation * double(fields[0][o + i]);
           out[o + i] = T(dt * (L + decay * (src - ui)));
         }
       }
@@ -172,7 +179,8 @@ void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
         }
         if (neg == 0.0) continue;
         const double keep = pos + neg > 0.0 ? (pos + neg) / pos : 0.0;
-        for (std::size_t i = 0; i < nx; ++i) a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
+        for (std::size_t i = 0; i < nx; ++i)
+          a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
       }
   }
 }
@@ -234,11 +242,13 @@ class Chemotaxis {
 
   std::size_t scratch_bytes() const { return scratch_.size() * sizeof(T); }
 
-  /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count independent).
+  /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count
+  /// independent).
   double max_rate(const Field<T>& u) const {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    const double ihx2 = 1.0 / (G.spacing[0] * G.spacing[0]), ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+    const double ihx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
+                 ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     double best = 0.0;
@@ -246,7 +256,8 @@ class Chemotaxis {
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
-      const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0, cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+      const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
+                   cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
       for (std::size_t j = 0; j < ny; ++j) {
         const T* row = g + u.offset(0, j, k);
         const T* yp = g + u.offset(0, j + 1 == ny ? 0 : j + 1, k);
@@ -256,9 +267,10 @@ class Chemotaxis {
         for (std::size_t i = 0; i < nx; ++i) {
           const double ga = row[i];
           const double xp = row[i + 1 == nx ? 0 : i + 1], xm = row[i == 0 ? nx - 1 : i - 1];
-          const double rate = cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
-                              cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
-                              cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
+          const double rate =
+              cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
+              cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
+              cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
           best = std::max(best, rate);
         }
       }
@@ -293,13 +305,16 @@ class Chemotaxis {
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double f0 = planes[k].f0;
-      const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
+      const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0,
+                   f0up = k > 0 ? planes[k - 1].f0 : 0.0;
       const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
       const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
       for (std::size_t j = 0; j < ny; ++j) {
         const std::size_t o = u.offset(0, j, k);
-        const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k), oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
-        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o, ozm = k > 0 ? u.offset(0, j, k - 1) : o;
+        const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k),
+                          oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
+                          ozm = k > 0 ? u.offset(0, j, k - 1) : o;
         for (std::size_t i = 0; i < nx; ++i) {
           const std::size_t a = o + i;
           const std::size_t xp = o + (i + 1 == nx ? 0 : i + 1), xm = o + (i == 0 ? nx - 1 : i - 1);
@@ -309,8 +324,9 @@ class Chemotaxis {
             const double v = c * (double(g[b]) - ga);
             return v > 0.0 ? v * ua : v * std::max(0.0, double(old[b]) - fb0);
           };
-          const double net = flux(cx, xp, f0) + flux(cx, xm, f0) + flux(cy, oyp + i, f0) + flux(cy, oym + i, f0) +
-                             flux(cdn, ozp + i, f0dn) + flux(cup, ozm + i, f0up);
+          const double net = flux(cx, xp, f0) + flux(cx, xm, f0) + flux(cy, oyp + i, f0) +
+                             flux(cy, oym + i, f0) + flux(cdn, ozp + i, f0dn) +
+                             flux(cup, ozm + i, f0up);
           f[a] = T(double(old[a]) - dt * net);
         }
       }
