@@ -25,15 +25,29 @@ inline double patankar(double u, double prod, double dest, double dt) {
 /// finite.
 /// Step constants of the per-voxel update that do not depend on the voxel (fewer divisions).
 struct ReactConstants {
-  double inv_h = 1.0, inv_p = 1.0;  // 1 / (1 + dt * rate) of the constant-rate clearances
-  double inv_f0 = 0.0, inv_base = 0.0;
+  // Everything of the update that is constant over a plane, so the voxel loop is branch-free
+  // and vectorises: 1 / (1 + dt rate) of the constant-rate clearances, switched-off terms as
+  // zero coefficients.
+  double inv_h, inv_p;
+  double repair_const, repair_per_f;  // damage repair rate = repair_const + repair_per_f * f
+  double prolif_rate;                 // 0 where fibroblasts cannot proliferate (f_max_inv = 0)
+  double inv_base;                    // 1 / (rho1_0 + rho3_0), 0 without baseline collagen
+  double synthesis_on, elastin_on;    // 1 where the layer has a matrix ceiling, else 0
+  double pigment_rate;                // a_p in the basal epidermis, else 0
   ReactConstants(const PlaneParams& P, const Rates& R, double dt)
       : inv_h(1.0 / (1.0 + dt * R.blood_clearance)),
         inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
-        inv_f0(P.f0 > 0.0 ? 1.0 / P.f0 : 0.0),
-        inv_base(P.rho1_0 + P.rho3_0 > 0.0 ? 1.0 / (P.rho1_0 + P.rho3_0) : 0.0) {}
+        repair_const(P.repair_by_fibroblasts ? 0.0 : P.repair),
+        repair_per_f(P.repair_by_fibroblasts ? P.repair / P.f0 : 0.0),
+        prolif_rate(P.f_max_inv > 0.0 ? R.fibroblast_proliferation : 0.0),
+        inv_base(P.rho1_0 + P.rho3_0 > 0.0 ? 1.0 / (P.rho1_0 + P.rho3_0) : 0.0),
+        synthesis_on(P.rho_max_inv > 0.0 ? 1.0 : 0.0),
+        elastin_on(P.e_max_inv > 0.0 ? 1.0 : 0.0),
+        pigment_rate(P.basal_epidermis ? R.pigment_per_inflammation : 0.0) {}
 };
 
+/// Advances one voxel's slow species (in place, SI units) by dt. Returns false if a result is
+/// not finite.
 inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
                   const ReactConstants& K) {
   double& w = v[0];
@@ -46,45 +60,43 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
   double& e = v[7];
   double& p = v[8];
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
-  // where fibroblasts have been recruited.
-  const double repair = P.repair_by_fibroblasts ? P.repair * (f * K.inv_f0) : P.repair;
-  w = patankar(w, 0.0, repair, dt);
+  // where fibroblasts have been recruited (rate proportional to f / f0).
+  w = patankar(w, 0.0, K.repair_const + K.repair_per_f * f, dt);
   h = h * K.inv_h;
-  // c and g (fast, diffusing, linear in themselves) advance with their diffusion in delta form
-  // (fast_rhs + LodDiffusion sets 4-5), which keeps their quasi-steady profiles exact.
+  // c, g and s (fast, diffusing, linear in themselves) advance with their diffusion in delta form
+  // (fast_rhs + LodDiffusion), which keeps their quasi-steady profiles exact.
   const double phi = g / (R.growth_factor_half_saturation + g);
   // Fibroblasts: growth-factor-driven logistic proliferation, apoptosis back to residents f0.
-  const double prolif = P.f_max_inv > 0.0 ? R.fibroblast_proliferation * phi : 0.0;
+  const double prolif = K.prolif_rate * phi;
   f = patankar(f, prolif * f + R.fibroblast_apoptosis * P.f0,
                prolif * f * P.f_max_inv + R.fibroblast_apoptosis, dt);
   // Synthesis-equivalent fibroblasts: growth-factor-stimulated cells plus the recruited excess
   // (activated fibroblasts/myofibroblasts keep depositing matrix after the signal has gone).
   const double active = (1.0 - std::min(w, 1.0)) * (f * phi + std::max(0.0, f - P.f0));
-  const double rho = r1 + r3;
-  const double cap = P.rho_max_inv > 0.0 ? std::max(0.0, 1.0 - rho * P.rho_max_inv) : 0.0;
+  const double cap = K.synthesis_on * std::max(0.0, 1.0 - (r1 + r3) * P.rho_max_inv);
   const double S = R.collagen_synthesis * active * cap;
-  const double base = P.rho1_0 + P.rho3_0;
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
-  const double X =
-      base > 0.0 ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base
-                 : 0.0;
+  const double X = R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base;
   const double mmp = R.mmp_degradation * c;
-  const double r3_old = r3;
+  // X vanishes with r3 (X <= k31 r3 rho1_0 / base), so the floor only avoids 0/0.
+  const double inv_r3 = 1.0 / std::max(r3, 1e-300);
+  const double X_rate = X * inv_r3;
   r3 = patankar(r3, R.collagen_III_fraction_new * S + R.collagen_turnover * P.rho3_0,
-                R.collagen_turnover + mmp + (r3_old > 0.0 ? X / r3_old : 0.0), dt);
+                R.collagen_turnover + mmp + X_rate, dt);
   // The I gain is what III lost to conversion in this (linearly implicit) update: mass moves.
-  const double converted = r3_old > 0.0 ? dt * X * (r3 / r3_old) : 0.0;
+  const double converted = dt * X_rate * r3;
   r1 = patankar(r1, (1.0 - R.collagen_III_fraction_new) * S + R.collagen_turnover * P.rho1_0,
                 R.collagen_turnover + mmp, dt) +
        converted;
-  const double cap_e = P.e_max_inv > 0.0 ? std::max(0.0, 1.0 - e * P.e_max_inv) : 0.0;
+  const double cap_e = K.elastin_on * std::max(0.0, 1.0 - e * P.e_max_inv);
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
-  p = (p + dt * (P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0)) * K.inv_p;
-  bool ok = true;
-  for (int q = 0; q < int(species_count); ++q) ok &= std::isfinite(v[q]);
-  return ok;
+  p = (p + dt * K.pigment_rate * c) * K.inv_p;
+  // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
+  double finite = 0.0;
+  for (int q = 0; q < int(species_count); ++q) finite += v[q] - v[q];
+  return finite == 0.0;
 }
 
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
@@ -200,13 +212,15 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
     const ReactConstants K(P, R, dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
-#pragma omp simd reduction(&& : ok)
+      double bad = 0.0;
+#pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
         double v[species_count];
         for (std::size_t q = 0; q < species_count; ++q) v[q] = double(base[q][o + i]);
-        ok &= react(v, P, R, dt, K);
+        bad += react(v, P, R, dt, K) ? 0.0 : 1.0;
         for (std::size_t q = 0; q < species_count; ++q) base[q][o + i] = T(v[q]);
       }
+      ok = ok && bad == 0.0;
     }
   }
   return ok;
