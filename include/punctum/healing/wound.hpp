@@ -123,10 +123,13 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
           }
         }
         if (phi_c + phi_h <= 0.0) continue;
+        // The overlap integral can exceed the voxel by round-off.
+        phi_c = std::min(phi_c, 1.0);
+        phi_h = std::min(phi_h, 1.0 - phi_c);
         auto at = [&](Species s) -> T& { return u(idx(s), i, j, k); };
         const double hit = std::min(1.0, phi_c + W.halo_damage * phi_h);
         at(Species::w) = T(double(at(Species::w)) + (1.0 - double(at(Species::w))) * hit);
-        const double keep = 1.0 - W.collagen_removed * phi_c;
+        const double keep = std::max(0.0, 1.0 - W.collagen_removed * phi_c);
         for (Species s : {Species::rho3, Species::rho1, Species::e})
           at(s) = T(double(at(s)) * keep);
         at(Species::h) = T(std::min(1.0, double(at(Species::h)) + blood * phi_b));

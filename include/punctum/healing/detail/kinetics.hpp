@@ -48,17 +48,9 @@ struct ReactConstants {
 
 /// Advances one voxel's slow species (in place, SI units) by dt. Returns false if a result is
 /// not finite.
-inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
-                  const ReactConstants& K) {
-  double& w = v[0];
-  double& h = v[1];
-  const double c = v[2];
-  const double g = v[3];
-  double& f = v[4];
-  double& r3 = v[5];
-  double& r1 = v[6];
-  double& e = v[7];
-  double& p = v[8];
+inline void react_voxel(double& w, double& h, const double c, const double g, double& f, double& r3,
+                        double& r1, double& e, double& p, const PlaneParams& P, const Rates& R,
+                        double dt, const ReactConstants& K) {
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
   // where fibroblasts have been recruited (rate proportional to f / f0).
   w = patankar(w, 0.0, K.repair_const + K.repair_per_f * f, dt);
@@ -77,7 +69,8 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
   const double S = R.collagen_synthesis * active * cap;
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
-  const double X = R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) * K.inv_base;
+  const double X = R.collagen_III_to_I *
+                   std::max(0.0, std::max(r3, 0.0) * P.rho1_0 - r1 * P.rho3_0) * K.inv_base;
   const double mmp = R.mmp_degradation * c;
   // X vanishes with r3 (X <= k31 r3 rho1_0 / base), so the floor only avoids 0/0.
   const double inv_r3 = 1.0 / std::max(r3, 1e-300);
@@ -93,7 +86,11 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
   p = (p + dt * K.pigment_rate * c) * K.inv_p;
-  // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
+}
+
+inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
+                  const ReactConstants& K) {
+  react_voxel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], P, R, dt, K);
   double finite = 0.0;
   for (int q = 0; q < int(species_count); ++q) finite += v[q] - v[q];
   return finite == 0.0;
@@ -197,11 +194,12 @@ void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
   }
 }
 
-/// Reactions on every voxel of planes [k0, k1) of `u`. Returns false if any value became
-/// non-finite.
+/// Reactions on every voxel of planes [k0, k1) of `u` (the loop body; react_planes dispatches to
+/// a compiled copy built for the widest SIMD of the running CPU). Returns false if any value
+/// became non-finite.
 template <class T>
-bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
-                  std::size_t k1) {
+bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
+                       std::size_t k1) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
   const auto& R = model.rates();
   bool ok = true;
@@ -212,15 +210,32 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
     const ReactConstants K(P, R, dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
+      T* const w = base[0] + o;
+      T* const h = base[1] + o;
+      const T* const c = base[2] + o;
+      const T* const g = base[3] + o;
+      T* const f = base[4] + o;
+      T* const r3 = base[5] + o;
+      T* const r1 = base[6] + o;
+      T* const e = base[7] + o;
+      T* const p = base[8] + o;
+      // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
       double bad = 0.0;
 #pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
-        double v[species_count];
-        for (std::size_t q = 0; q < species_count; ++q) v[q] = double(base[q][o + i]);
-        bad += react(v, P, R, dt, K) ? 0.0 : 1.0;
-        for (std::size_t q = 0; q < species_count; ++q) base[q][o + i] = T(v[q]);
+        double vw = w[i], vh = h[i], vf = f[i], v3 = r3[i], v1 = r1[i], ve = e[i], vp = p[i];
+        const double vc = c[i], vg = g[i];
+        react_voxel(vw, vh, vc, vg, vf, v3, v1, ve, vp, P, R, dt, K);
+        bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
+        w[i] = T(vw);
+        h[i] = T(vh);
+        f[i] = T(vf);
+        r3[i] = T(v3);
+        r1[i] = T(v1);
+        e[i] = T(ve);
+        p[i] = T(vp);
       }
-      ok = ok && bad == 0.0;
+      ok = ok && bad == 0.0;  // NaN compares unequal
     }
   }
   return ok;
@@ -229,6 +244,13 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
 }  // namespace punctum::healing::detail
 
 namespace punctum::healing::detail {
+
+/// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
+/// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
+bool react_planes(Field<double>& u, const HealingModel& model, double dt, std::size_t k0,
+                  std::size_t k1);
+bool react_planes(Field<float>& u, const HealingModel& model, double dt, std::size_t k0,
+                  std::size_t k1);
 
 /// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
 /// recruited excess: first-order upwind (donor-cell) face fluxes, so the update is conservative
