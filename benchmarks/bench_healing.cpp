@@ -106,6 +106,9 @@ void BM_FullHealingStep(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const double field_bytes = double(st.field.bytes());
+  state.counters["chemotaxis_substeps_per_step"] =
+      double(integ.stats().chemotaxis_substeps) /
+      double(std::max<std::size_t>(1, integ.stats().accepted));
   state.counters["Mvs_per_s_all_species"] = benchmark::Counter(
       double(grid.size()) * species_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["Mvs_per_s_diffusing"] = benchmark::Counter(

@@ -96,6 +96,49 @@ inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
   return finite == 0.0;
 }
 
+/// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
+/// the 7-point operator (periodic in x; yp/ym/zp/zm the neighbour lines, a line repeated where a
+/// face is no-flux, whose coefficient is then zero), plus the Robin surface flux where `w_top` is
+/// given.
+template <class T>
+inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp, const T* zm,
+                               const T* s1, const T* s2, const T* w_top, T* out, std::size_t nx,
+                               double cx, double cy, double dn, double up, double decay, double a1,
+                               double a2, double dt, double P_intact, double P_open, double film,
+                               double inv_dz) {
+  auto value = [&](std::size_t i, double xp, double xm) {
+    const double ui = a[i];
+    const double L = cx * (xp + xm - 2.0 * ui) + cy * (double(yp[i]) + double(ym[i]) - 2.0 * ui) +
+                     dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
+    return dt * (L + decay * (a1 * double(s1[i]) + a2 * double(s2[i]) - ui));
+  };
+  if (nx == 1) {
+    out[0] = T(value(0, a[0], a[0]));
+  } else {
+    out[0] = T(value(0, a[1], a[nx - 1]));
+    for (std::size_t i = 1; i + 1 < nx; ++i) out[i] = T(value(i, a[i + 1], a[i - 1]));
+    out[nx - 1] = T(value(nx - 1, a[0], a[nx - 2]));
+  }
+  if (w_top) {
+    for (std::size_t i = 0; i < nx; ++i) {
+      const double wv = std::min(std::max(double(w_top[i]), 0.0), 1.0);
+      out[i] += T(dt * (P_intact + (P_open - P_intact) * wv) * (film - double(a[i])) * inv_dz);
+    }
+  }
+}
+
+// Compiled in src/healing/kinetics.cpp (SIMD clones).
+void fast_rhs_line(const double* a, const double* yp, const double* ym, const double* zp,
+                   const double* zm, const double* s1, const double* s2, const double* w_top,
+                   double* out, std::size_t nx, double cx, double cy, double dn, double up,
+                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
+                   double film, double inv_dz);
+void fast_rhs_line(const float* a, const float* yp, const float* ym, const float* zp,
+                   const float* zm, const float* s1, const float* s2, const float* w_top,
+                   float* out, std::size_t nx, double cx, double cy, double dn, double up,
+                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
+                   double film, double inv_dz);
+
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
@@ -139,27 +182,18 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
         const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
         const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
         const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        for (std::size_t i = 0; i < nx; ++i) {
-          const double ui = a[o + i];
-          const double xp = a[o + (i + 1 == nx ? 0 : i + 1)], xm = a[o + (i == 0 ? nx - 1 : i - 1)];
-          double L = D * ((xp + xm - 2.0 * ui) * idx2 +
-                          (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
-          L += dn * (double(a[ozp + i]) - ui) - up * (ui - double(a[ozm + i]));
-          if (q == 2) {
-            if (k == 0) {
-              const double wv = std::clamp(double(w[o + i]), 0.0, 1.0);
-              L += (P_intact + (P_open - P_intact) * wv) * (film - ui) / G.spacing[2];
-            }
-            out[o + i] = T(dt * (L - decay * ui));
-            continue;
-          }
-          const double src = q == 0
-                                 ? R.inflammation_per_damage * double(w[o + i]) +
-                                       R.inflammation_per_blood * double(h[o + i])
-                                 : R.growth_factor_per_blood * double(h[o + i]) +
-                                       R.growth_factor_per_inflammation * double(fields[0][o + i]);
-          out[o + i] = T(dt * (L + decay * (src - ui)));
-        }
+        const T* s1 = q == 0 ? w + o : h + o;
+        const T* s2 = q == 0 ? h + o : fields[0] + o;
+        const double a1 = q == 0   ? R.inflammation_per_damage
+                          : q == 1 ? R.growth_factor_per_blood
+                                   : 0.0;
+        const double a2 = q == 0   ? R.inflammation_per_blood
+                          : q == 1 ? R.growth_factor_per_inflammation
+                                   : 0.0;
+        const bool robin = q == 2 && k == 0;
+        fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                      out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
+                      film, 1.0 / G.spacing[2]);
       }
     }
   }
