@@ -46,6 +46,7 @@ def _import_core() -> None:
 
 _import_core()
 
+from punctum import healing as healing  # noqa: E402
 from punctum import io  # noqa: E402
 from punctum._core import (  # noqa: E402
     Grid3,
@@ -100,6 +101,7 @@ __all__ = [
     "insert",
     "insertion_table",
     "plot_punctures",
+    "healing",
     "io",
     "screen",
     "sensitivity",

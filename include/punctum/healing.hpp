@@ -3,5 +3,6 @@
 #include "punctum/healing/integrator.hpp"
 #include "punctum/healing/model.hpp"
 #include "punctum/healing/observables.hpp"
+#include "punctum/healing/single_puncture.hpp"
 #include "punctum/healing/state.hpp"
 #include "punctum/healing/wound.hpp"

@@ -42,8 +42,12 @@ double to_si(double value, const std::string& unit) {
 
 }  // namespace
 
-std::string_view to_string(Species s) { return species_names[idx(s)]; }
-std::string_view unit_of(Species s) { return species_units[idx(s)]; }
+std::string_view to_string(Species s) {
+  return species_names[idx(s)];
+}
+std::string_view unit_of(Species s) {
+  return species_units[idx(s)];
+}
 
 Species species_from_string(std::string_view name) {
   for (std::size_t i = 0; i < species_count; ++i)
@@ -114,13 +118,20 @@ WoundConstants WoundConstants::defaults() {
   for (std::size_t row = 0; row < t.rows(); ++row) {
     const auto& n = t.text(row, "parameter");
     const double v = t.number(row, "value");
-    if (n == "halo_width_factor") w.halo_width_factor = v;
-    else if (n == "halo_damage") w.halo_damage = v;
-    else if (n == "blood_capillary") w.blood_capillary = v;
-    else if (n == "blood_plexus") w.blood_plexus = v;
-    else if (n == "plexus_band") w.plexus_band = v;
-    else if (n == "collagen_removed") w.collagen_removed = v;
-    else throw std::logic_error("data/healing/wound.csv: unknown parameter " + n);
+    if (n == "halo_width_factor")
+      w.halo_width_factor = v;
+    else if (n == "halo_damage")
+      w.halo_damage = v;
+    else if (n == "blood_capillary")
+      w.blood_capillary = v;
+    else if (n == "blood_plexus")
+      w.blood_plexus = v;
+    else if (n == "plexus_band")
+      w.plexus_band = v;
+    else if (n == "collagen_removed")
+      w.collagen_removed = v;
+    else
+      throw std::logic_error("data/healing/wound.csv: unknown parameter " + n);
   }
   return w;
 }
@@ -132,21 +143,32 @@ Rates apply_patient(Rates r, const Patient& patient, const Aftercare& aftercare)
     const auto& factor = t.text(row, "factor");
     const double m = t.number(row, "multiplier");
     double mult = 1.0;
-    if (factor == "diabetes") mult = patient.diabetes ? m : 1.0;
+    if (factor == "diabetes")
+      mult = patient.diabetes ? m : 1.0;
     else if (factor == "diabetes_hba1c") {
       // Christman 2011: healing rate falls linearly with HbA1c above the 6 % target.
       if (patient.diabetes && patient.hba1c_percent && *patient.hba1c_percent > 6.0)
         mult = std::max(0.2, 1.0 + m * (*patient.hba1c_percent - 6.0));
-    } else if (factor == "anticoagulant") mult = patient.anticoagulant ? m : 1.0;
-    else if (factor == "haemophilia") mult = patient.haemophilia ? m : 1.0;
-    else if (factor == "keloid_tendency") mult = patient.keloid_tendency ? m : 1.0;
-    else if (factor == "smoking") mult = patient.smoker ? m : 1.0;
-    else if (factor == "recent_radiation") mult = patient.recent_radiation ? m : 1.0;
-    else if (factor == "vitamin_c") mult = patient.vitamin_c_preparation ? m : 1.0;
-    else if (factor == "uv_exposure") mult = aftercare.uv_exposure ? m : 1.0;
-    else if (factor == "fitzpatrick") mult = std::max(0.2, 1.0 + m * (patient.fitzpatrick - 3));
-    else if (factor == "age") mult = std::max(0.3, 1.0 + m * std::max(0.0, patient.age_years - 30.0));
-    else throw std::logic_error("data/healing/patient_modifiers.csv: unknown factor " + factor);
+    } else if (factor == "anticoagulant")
+      mult = patient.anticoagulant ? m : 1.0;
+    else if (factor == "haemophilia")
+      mult = patient.haemophilia ? m : 1.0;
+    else if (factor == "keloid_tendency")
+      mult = patient.keloid_tendency ? m : 1.0;
+    else if (factor == "smoking")
+      mult = patient.smoker ? m : 1.0;
+    else if (factor == "recent_radiation")
+      mult = patient.recent_radiation ? m : 1.0;
+    else if (factor == "vitamin_c")
+      mult = patient.vitamin_c_preparation ? m : 1.0;
+    else if (factor == "uv_exposure")
+      mult = aftercare.uv_exposure ? m : 1.0;
+    else if (factor == "fitzpatrick")
+      mult = std::max(0.2, 1.0 + m * (patient.fitzpatrick - 3));
+    else if (factor == "age")
+      mult = std::max(0.3, 1.0 + m * std::max(0.0, patient.age_years - 30.0));
+    else
+      throw std::logic_error("data/healing/patient_modifiers.csv: unknown factor " + factor);
     r.by_name(t.text(row, "parameter")) *= mult;
   }
   return r;
@@ -162,7 +184,8 @@ HealingModel::HealingModel(const SkinModel& skin, const Rates& rates, const Grid
   static const char* axis[2] = {"x", "y"};
   for (int a = 0; a < 2; ++a) {
     if (!grid_.periodic[a])
-      throw InvalidParameter(std::string("grid.periodic.") + axis[a], "false", "true (the patch is periodic laterally)", "");
+      throw InvalidParameter(std::string("grid.periodic.") + axis[a], "false",
+                             "true (the patch is periodic laterally)", "");
     // A periodic line of two voxels couples each voxel to the other twice; the cyclic solver
     // needs three or more (one voxel is the laterally averaged column).
     if (grid_.shape[a] == 2)
@@ -176,11 +199,16 @@ HealingModel::HealingModel(const SkinModel& skin, const Rates& rates, const Grid
 double HealingModel::baseline(Species s, std::size_t k) const {
   const auto& P = planes_.at(k);
   switch (s) {
-    case Species::f: return P.f0;
-    case Species::rho3: return P.rho3_0;
-    case Species::rho1: return P.rho1_0;
-    case Species::e: return P.e0;
-    default: return 0.0;
+    case Species::f:
+      return P.f0;
+    case Species::rho3:
+      return P.rho3_0;
+    case Species::rho1:
+      return P.rho1_0;
+    case Species::e:
+      return P.e0;
+    default:
+      return 0.0;
   }
 }
 

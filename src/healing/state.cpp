@@ -15,9 +15,10 @@ void require_memory(std::size_t bytes, std::size_t limit, const std::string& wha
   if (limit == 0) limit = std::size_t(0.8 * double(physical_memory_bytes()));
   if (limit == 0 || bytes <= limit) return;
   char msg[256];
-  std::snprintf(msg, sizeof msg, "%s needs %.3g GB but the limit is %.3g GB: use a coarser grid, a "
-                "smaller patch, float storage or the column fidelity", what.c_str(), double(bytes) / 1e9,
-                double(limit) / 1e9);
+  std::snprintf(msg, sizeof msg,
+                "%s needs %.3g GB but the limit is %.3g GB: use a coarser grid, a "
+                "smaller patch, float storage or the column fidelity",
+                what.c_str(), double(bytes) / 1e9, double(limit) / 1e9);
   throw ResourceError(msg);
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // Integrator: Strang splitting of the healing field,
 //   u^{n+1} = R(dt/2) . [C(dt) D(dt)] . R(dt/2) u^n,
-// R = per-voxel linearly implicit kinetics, C = upwind chemotaxis, D = LOD implicit diffusion.
+// R = per-voxel linearly implicit kinetics of the slow species, C = upwind chemotaxis,
+// D = LOD implicit diffusion: fibroblasts directly; the fast linear species c, g, s (signals and
+// topical agent, whose relaxation times are minutes to hours) in delta form together with their
+// own sources and decay, which keeps their quasi-steady profiles exact for any step.
 // Schemes:
 //   lod_euler       one split step; first order in time (backward-Euler diffusion/kinetics).
 //   lod_richardson  two half steps and one full step extrapolated, 2 u_{dt/2} - u_{dt}: second
@@ -34,13 +37,13 @@ enum class Scheme : int { lod_euler = 0, lod_richardson = 1 };
 
 struct IntegratorOptions {
   Scheme scheme = Scheme::lod_richardson;
-  bool adaptive = true;          ///< error-controlled step (lod_richardson only)
-  double rtol = 1e-3;            ///< relative local error per step, 1
-  double dt_initial = 60.0;      ///< first step after an event, s
-  double dt_min = 1e-3;          ///< below this the step is refused, s
-  double dt_max = 2.0 * 86400;   ///< s
-  double dt_fixed = 3600.0;      ///< step when not adaptive, s
-  int threads = 0;               ///< 0: OpenMP default
+  bool adaptive = true;                ///< error-controlled step (lod_richardson only)
+  double rtol = 1e-3;                  ///< relative local error per step, 1
+  double dt_initial = 60.0;            ///< first step after an event, s
+  double dt_min = 1e-3;                ///< below this the step is refused, s
+  double dt_max = 2.0 * 86400;         ///< s
+  double dt_fixed = 3600.0;            ///< step when not adaptive, s
+  int threads = 0;                     ///< 0: OpenMP default
   std::size_t memory_limit_bytes = 0;  ///< 0: 80 % of physical memory
 };
 
@@ -62,13 +65,15 @@ template <class T = double>
 class Integrator {
  public:
   Integrator(const HealingModel& model, IntegratorOptions options = {})
-      : model_(&model), opt_(options), threads_(resolve_threads(options.threads)),
+      : model_(&model),
+        opt_(options),
+        threads_(resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_),
         chemotaxis_(model, threads_, stride_of(model.grid())) {
     const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
-    delta_ = Field<T>(model.grid(), 2);
+    delta_ = Field<T>(model.grid(), 3);
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
     if (opt_.scheme == Scheme::lod_richardson && opt_.adaptive)
       backup_ = Field<T>(model.grid(), species_count);
@@ -89,9 +94,10 @@ class Integrator {
     if (o.scheme == Scheme::lod_richardson) copies += 1;
     if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
     const std::size_t lanes = cache_line_bytes / sizeof(T);
-    return sizeof(T) * (stride * (copies * species_count + 3) +
-                        detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
-                        std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
+    return sizeof(T) *
+           (stride * (copies * species_count + 4) +
+            detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
+            std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
   }
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
 
@@ -126,7 +132,8 @@ class Integrator {
 
   /// Advances the state to t_end (s). `progress(t)` is called after every accepted step; if it
   /// returns false the run stops there (the state is consistent) and advance_to returns false.
-  bool advance_to(HealingState<T>& st, double t_end, const std::function<bool(double)>& progress = {}) {
+  bool advance_to(HealingState<T>& st, double t_end,
+                  const std::function<bool(double)>& progress = {}) {
     if (!(t_end >= st.time))
       throw InvalidParameter("t_end", punctum::detail::format_number(t_end),
                              ">= state time " + punctum::detail::format_number(st.time), "s");
@@ -143,7 +150,8 @@ class Integrator {
         split_step(big_, st.topical_surface, dt, st.time);
         split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
         split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
-        const double err = error_norm(st.field, big_);
+        double err = error_norm(st.field, big_);
+        if (!std::isfinite(err)) err = 1e6;
         const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
         if (err <= 1.0) {
           extrapolate(st.field, big_);
@@ -156,9 +164,10 @@ class Integrator {
           dt_ = dt * std::clamp(grow, 0.1, 0.9);
           if (dt_ < opt_.dt_min) {
             char msg[200];
-            std::snprintf(msg, sizeof msg,
-                          "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
-                          opt_.dt_min, st.time / 86400.0, err);
+            std::snprintf(
+                msg, sizeof msg,
+                "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
+                opt_.dt_min, st.time / 86400.0, err);
             throw NumericalError(msg);
           }
           continue;
@@ -221,7 +230,8 @@ class Integrator {
       const T* b = big.species_data(q);
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst)
       for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(stride); ++n) {
-        const double e = std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
+        const double e =
+            std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
         worst = std::max(worst, e);
       }
     }
@@ -233,15 +243,16 @@ class Integrator {
     stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u^n).
-    detail::fast_rhs(u, delta_, *model_, dt, threads_);
-    // Slow diffusers in place: f (as its excess over residents) and the topical agent s.
+    detail::fast_rhs(u, delta_, *model_, dt, film, threads_);
+    // f (slow) moves in place as its excess over the resident fibroblasts.
     const std::array<detail::SweepJob<T>, 4> jobs = {{
-        {delta_.species_data(0), diffusing_count, false, false},
-        {delta_.species_data(1), diffusing_count + 1, false, false},
+        {delta_.species_data(0), detail::delta_set(0), false, false},
+        {delta_.species_data(1), detail::delta_set(1), false, false},
+        {delta_.species_data(2), 3, false, true},
         {u.species_data(idx(Species::f)), 2, true, false},
-        {u.species_data(idx(Species::s)), 3, false, true},
     }};
-    diffusion_.solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), film);
+    // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
+    diffusion_.solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), 0.0);
     detail::fast_update(u, delta_, threads_);
     react_all(u, 0.5 * dt, t0 + dt);
   }

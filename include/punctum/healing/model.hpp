@@ -4,7 +4,8 @@
 // coefficients). Every equation and number: docs/healing.md; tables: data/healing/*.csv.
 //
 //   auto skin = punctum::SkinModel::preset("cheek", punctum::Sex::female, 45.0);
-//   punctum::healing::HealingModel model(skin, patient, punctum::Grid3::patch(1e-3, 1.5e-3, 20e-6));
+//   punctum::healing::HealingModel model(skin, patient, punctum::Grid3::patch(1e-3, 1.5e-3,
+//   20e-6));
 
 #include <array>
 #include <cstddef>
@@ -22,7 +23,7 @@ namespace punctum::healing {
 enum class Species : int { w = 0, h, c, g, f, rho3, rho1, e, p, s };
 inline constexpr std::size_t species_count = 10;
 inline constexpr std::array<Species, species_count> all_species = {
-    Species::w, Species::h, Species::c, Species::g, Species::f,
+    Species::w,    Species::h,    Species::c, Species::g, Species::f,
     Species::rho3, Species::rho1, Species::e, Species::p, Species::s};
 /// The species that diffuse, in the order of the diffusion kernel's coefficient arrays.
 inline constexpr std::array<Species, 4> diffusing_species = {Species::c, Species::g, Species::f,
@@ -34,40 +35,42 @@ std::string_view to_string(Species s);
 std::string_view unit_of(Species s);
 /// Parses "w", "h", ..., "rho3", "rho1", ...; throws InvalidParameter naming the choices.
 Species species_from_string(std::string_view name);
-inline constexpr std::size_t idx(Species s) { return std::size_t(s); }
+inline constexpr std::size_t idx(Species s) {
+  return std::size_t(s);
+}
 
 /// Rate constants, SI (s, m, kg, cells). Defaults come from data/healing/rates.csv.
 struct Rates {
   double diffusivity_inflammatory = 0, diffusivity_growth_factor = 0, diffusivity_fibroblast = 0,
-         diffusivity_topical = 0;            ///< m^2/s, scaled per layer
-  double chemotaxis_fibroblast = 0;          ///< m^2/s per unit g
-  double inflammation_decay = 0;             ///< 1/s
-  double inflammation_per_damage = 0;        ///< 1
-  double inflammation_per_blood = 0;         ///< 1
-  double growth_factor_decay = 0;            ///< 1/s
-  double growth_factor_per_inflammation = 0; ///< 1
-  double growth_factor_per_blood = 0;        ///< 1
-  double fibroblast_proliferation = 0;       ///< 1/s
-  double fibroblast_apoptosis = 0;           ///< 1/s
-  double fibroblast_capacity_factor = 0;     ///< 1
-  double growth_factor_half_saturation = 0;  ///< 1
-  double damage_repair_dermis = 0;           ///< 1/s
-  double damage_repair_epidermis = 0;        ///< 1/s
-  double blood_clearance = 0;                ///< 1/s
-  double collagen_synthesis = 0;             ///< kg/(cell s)
-  double collagen_III_fraction_new = 0;      ///< 1
-  double collagen_III_to_I = 0;              ///< 1/s
-  double collagen_turnover = 0;              ///< 1/s
-  double collagen_capacity_factor = 0;       ///< 1
-  double mmp_degradation = 0;                ///< 1/s per unit c
-  double elastin_synthesis = 0;              ///< kg/(cell s)
-  double elastin_turnover = 0;               ///< 1/s
-  double elastin_capacity_factor = 0;        ///< 1
-  double pigment_per_inflammation = 0;       ///< 1/s per unit c
-  double pigment_decay = 0;                  ///< 1/s
-  double topical_clearance = 0;              ///< 1/s (dermis and hypodermis)
-  double topical_permeability_intact = 0;    ///< m/s, intact stratum corneum
-  double blood = 1.0;                        ///< multiplier on wound bleeding (patient), 1
+         diffusivity_topical = 0;             ///< m^2/s, scaled per layer
+  double chemotaxis_fibroblast = 0;           ///< m^2/s per unit g
+  double inflammation_decay = 0;              ///< 1/s
+  double inflammation_per_damage = 0;         ///< 1
+  double inflammation_per_blood = 0;          ///< 1
+  double growth_factor_decay = 0;             ///< 1/s
+  double growth_factor_per_inflammation = 0;  ///< 1
+  double growth_factor_per_blood = 0;         ///< 1
+  double fibroblast_proliferation = 0;        ///< 1/s
+  double fibroblast_apoptosis = 0;            ///< 1/s
+  double fibroblast_capacity_factor = 0;      ///< 1
+  double growth_factor_half_saturation = 0;   ///< 1
+  double damage_repair_dermis = 0;            ///< 1/s
+  double damage_repair_epidermis = 0;         ///< 1/s
+  double blood_clearance = 0;                 ///< 1/s
+  double collagen_synthesis = 0;              ///< kg/(cell s)
+  double collagen_III_fraction_new = 0;       ///< 1
+  double collagen_III_to_I = 0;               ///< 1/s
+  double collagen_turnover = 0;               ///< 1/s
+  double collagen_capacity_factor = 0;        ///< 1
+  double mmp_degradation = 0;                 ///< 1/s per unit c
+  double elastin_synthesis = 0;               ///< kg/(cell s)
+  double elastin_turnover = 0;                ///< 1/s
+  double elastin_capacity_factor = 0;         ///< 1
+  double pigment_per_inflammation = 0;        ///< 1/s per unit c
+  double pigment_decay = 0;                   ///< 1/s
+  double topical_clearance = 0;               ///< 1/s (dermis and hypodermis)
+  double topical_permeability_intact = 0;     ///< m/s, intact stratum corneum
+  double blood = 1.0;                         ///< multiplier on wound bleeding (patient), 1
 
   /// The table values of data/healing/rates.csv.
   static Rates defaults();
@@ -94,14 +97,14 @@ struct WoundConstants {
 /// What the kinetics need to know of one depth plane k.
 struct PlaneParams {
   LayerKind layer = LayerKind::papillary_dermis;
-  double f0 = 0;             ///< resident fibroblasts, cells/m^3
-  double f_max_inv = 0;      ///< 1/carrying capacity (0 where fibroblasts cannot live), m^3
+  double f0 = 0;         ///< resident fibroblasts, cells/m^3
+  double f_max_inv = 0;  ///< 1/carrying capacity (0 where fibroblasts cannot live), m^3
   double rho1_0 = 0, rho3_0 = 0, e0 = 0;  ///< baselines, kg/m^3
   double rho_max_inv = 0, e_max_inv = 0;  ///< 1/ceilings (0: no synthesis), m^3/kg
-  double repair = 0;         ///< damage repair rate at f = f0, 1/s
+  double repair = 0;                      ///< damage repair rate at f = f0, 1/s
   bool repair_by_fibroblasts = false;
-  bool basal_epidermis = false;  ///< melanocytes live here (pigment p)
-  double topical_clearance = 0;  ///< 1/s
+  bool basal_epidermis = false;             ///< melanocytes live here (pigment p)
+  double topical_clearance = 0;             ///< 1/s
   std::array<double, diffusing_count> D{};  ///< diffusivity in this plane, m^2/s
 };
 
@@ -117,7 +120,9 @@ class HealingModel {
   const Grid3& grid() const { return grid_; }
   const std::vector<PlaneParams>& planes() const { return planes_; }
   /// Harmonic-mean diffusivity on the face between planes k and k+1 (size nz-1), m^2/s.
-  const std::vector<double>& face_diffusivity(std::size_t diffusing) const { return faces_[diffusing]; }
+  const std::vector<double>& face_diffusivity(std::size_t diffusing) const {
+    return faces_[diffusing];
+  }
   /// The baseline (unwounded) value of species s in plane k, in unit_of(s).
   double baseline(Species s, std::size_t k) const;
   /// Surface permeability of the stratum corneum where it is destroyed (w = 1), m/s.

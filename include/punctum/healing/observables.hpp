@@ -12,10 +12,10 @@
 namespace punctum::healing {
 
 struct Observables {
-  double time = 0.0;                               ///< s
-  std::array<double, species_count> total{};       ///< integral over the grid, unit_of(s) * m^3
-  std::array<double, species_count> excess{};      ///< integral of (u - baseline), unit_of(s) * m^3
-  std::array<double, species_count> maximum{};     ///< largest voxel value, unit_of(s)
+  double time = 0.0;                            ///< s
+  std::array<double, species_count> total{};    ///< integral over the grid, unit_of(s) * m^3
+  std::array<double, species_count> excess{};   ///< integral of (u - baseline), unit_of(s) * m^3
+  std::array<double, species_count> maximum{};  ///< largest voxel value, unit_of(s)
 };
 
 template <class T>

@@ -14,10 +14,10 @@ namespace punctum::healing {
 
 template <class T = double>
 struct HealingState {
-  Field<T> field;                 ///< species_count species, units unit_of(Species)
-  double time = 0.0;              ///< s since the state was made
-  double topical_surface = 0.0;   ///< agent concentration in the surface film, kg/m^3 (0: none)
-  bool event_pending = true;      ///< set by events; the integrator restarts at dt_initial
+  Field<T> field;                ///< species_count species, units unit_of(Species)
+  double time = 0.0;             ///< s since the state was made
+  double topical_surface = 0.0;  ///< agent concentration in the surface film, kg/m^3 (0: none)
+  bool event_pending = true;     ///< set by events; the integrator restarts at dt_initial
 };
 
 /// Bytes one value of every species takes per voxel, padding excluded.
@@ -28,10 +28,12 @@ inline constexpr std::size_t state_bytes_per_voxel(std::size_t value_bytes) {
 /// Physical memory of this machine, bytes (0 if unknown).
 std::size_t physical_memory_bytes();
 
-/// Throws ResourceError (with the estimate) if `bytes` exceeds `limit` (0: 80 % of physical memory).
+/// Throws ResourceError (with the estimate) if `bytes` exceeds `limit` (0: 80 % of physical
+/// memory).
 void require_memory(std::size_t bytes, std::size_t limit, const std::string& what);
 
-/// The unwounded state: every species at its plane's baseline (an exact fixed point of the kinetics).
+/// The unwounded state: every species at its plane's baseline (an exact fixed point of the
+/// kinetics).
 template <class T = double>
 HealingState<T> make_state(const HealingModel& model, std::size_t memory_limit_bytes = 0) {
   const auto& g = model.grid();

@@ -10,7 +10,9 @@ using namespace punctum::healing;
 
 namespace {
 
-SkinModel cheek() { return SkinModel::preset("cheek", Sex::female, 45.0); }
+SkinModel cheek() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
 
 Grid3 small_patch(double width = 0.6e-3, double depth = 1.5e-3, double h = 30e-6) {
   return Grid3::patch(width, depth, h);
@@ -23,14 +25,17 @@ TEST(HealingModel, BaselineIsAnExactFixedPointFor365Days) {
   HealingModel model(cheek(), Patient{}, grid);
   auto st = make_state<double>(model);
   const auto before = observe(st, model);
-  Integrator<double> integ(model, {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = 5 * 86400.0, .threads = 1});
+  Integrator<double> integ(
+      model,
+      {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = 5 * 86400.0, .threads = 1});
   integ.advance_to(st, 365 * 86400.0);
   for (std::size_t k = 0; k < grid.nz(); ++k)
     for (Species s : all_species) {
       const double b = model.baseline(s, k);
       for (std::size_t j = 0; j < grid.ny(); ++j)
         for (double v : st.field.line(idx(s), j, k))
-          ASSERT_LE(std::abs(v - b), 1e-9 * std::max(1.0, std::abs(b))) << to_string(s) << " k=" << k;
+          ASSERT_LE(std::abs(v - b), 1e-9 * std::max(1.0, std::abs(b)))
+              << to_string(s) << " k=" << k;
     }
   const auto after = observe(st, model);
   for (std::size_t q = 0; q < species_count; ++q) EXPECT_EQ(before.total[q], after.total[q]);
@@ -51,9 +56,18 @@ TEST(HealingModel, SinglePuncturePhasesEmerge) {
   std::vector<std::pair<double, Observables>> series;
   integ.advance_to(st, 90 * 86400.0, [&](double t) {
     const auto o = observe(st, model);
-    if (o.excess[idx(Species::c)] > c_peak) { c_peak = o.excess[idx(Species::c)]; t_c_peak = t; }
-    if (o.excess[idx(Species::f)] > f_peak) { f_peak = o.excess[idx(Species::f)]; t_f_peak = t; }
-    if (o.excess[idx(Species::rho3)] > r3_peak) { r3_peak = o.excess[idx(Species::rho3)]; t_r3_peak = t; }
+    if (o.excess[idx(Species::c)] > c_peak) {
+      c_peak = o.excess[idx(Species::c)];
+      t_c_peak = t;
+    }
+    if (o.excess[idx(Species::f)] > f_peak) {
+      f_peak = o.excess[idx(Species::f)];
+      t_f_peak = t;
+    }
+    if (o.excess[idx(Species::rho3)] > r3_peak) {
+      r3_peak = o.excess[idx(Species::rho3)];
+      t_r3_peak = t;
+    }
     series.emplace_back(t, o);
     return true;
   });
@@ -63,7 +77,8 @@ TEST(HealingModel, SinglePuncturePhasesEmerge) {
   EXPECT_GE(t_f_peak / day, 3.0);
   EXPECT_LE(t_f_peak / day, 21.0);
   EXPECT_GT(t_r3_peak, t_c_peak);
-  // Collagen III excess peaks before collagen I has recovered: I is still in deficit at the III peak.
+  // Collagen III excess peaks before collagen I has recovered: I is still in deficit at the III
+  // peak.
   for (auto& [t, o] : series) {
     if (t >= t_r3_peak && t_r1_half < 0) {
       EXPECT_LT(o.excess[idx(Species::rho1)], 0.0);
@@ -71,8 +86,9 @@ TEST(HealingModel, SinglePuncturePhasesEmerge) {
     }
   }
   (void)t_r1_half;
-  std::printf("c peak %.2f d, f peak %.2f d, rho3 peak %.2f d; steps %zu rejected %zu\n", t_c_peak / day,
-              t_f_peak / day, t_r3_peak / day, integ.stats().accepted, integ.stats().rejected);
+  std::printf("c peak %.2f d, f peak %.2f d, rho3 peak %.2f d; steps %zu rejected %zu\n",
+              t_c_peak / day, t_f_peak / day, t_r3_peak / day, integ.stats().accepted,
+              integ.stats().rejected);
   const auto& last = series.back().second;
   std::printf("day 90 excess: rho3 %.3g rho1 %.3g f %.3g\n", last.excess[idx(Species::rho3)],
               last.excess[idx(Species::rho1)], last.excess[idx(Species::f)]);

@@ -37,7 +37,11 @@ struct CyclicFactor {
   T r = 0, bg = 0, sm = 0;
   bool identity = true;
 
-  void resize(std::size_t n) { ib.assign(n, T(0)); cp.assign(n, T(0)); q.assign(n, T(0)); }
+  void resize(std::size_t n) {
+    ib.assign(n, T(0));
+    cp.assign(n, T(0));
+    q.assign(n, T(0));
+  }
 
   /// `scratch` holds 3 n doubles (preallocated: no allocation inside a time step).
   void factor(double r_, std::size_t n, double* scratch) {
@@ -62,12 +66,158 @@ struct CyclicFactor {
     }
     for (std::size_t i = n - 1; i-- > 0;) qd[i] -= cpd[i] * qd[i + 1];
     const double bgd = (-r_) / gamma;
-    for (std::size_t i = 0; i < n; ++i) { ib[i] = T(ibd[i]); cp[i] = T(cpd[i]); q[i] = T(qd[i]); }
+    for (std::size_t i = 0; i < n; ++i) {
+      ib[i] = T(ibd[i]);
+      cp[i] = T(cpd[i]);
+      q[i] = T(qd[i]);
+    }
     r = T(r_);
     bg = T(bgd);
     sm = T(1.0 / (1.0 + qd[0] + bgd * qd[n - 1]));
   }
 };
+
+/// One plane of the lateral pass: (optionally) shift by -off, x sweep, y sweep, shift back.
+/// fx / fy null: that direction is the identity. `block` holds max(nx, ny) * lanes values,
+/// `fact` max(pitch, lanes).
+template <class T>
+inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off,
+                             std::size_t nx, std::size_t ny, std::size_t pitch, T* block, T* fact) {
+  constexpr std::size_t L = cache_line_bytes / sizeof(T);
+  if (off != T(0))
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i) plane[pitch * j + i] -= off;
+  if (fx) {
+    // x sweep: L lines at a time, transposed so the recurrence over i runs across lines in SIMD.
+    const T r = fx->r, bg = fx->bg, sm = fx->sm;
+    const T* ib = fx->ib.data();
+    const T* cp = fx->cp.data();
+    const T* q = fx->q.data();
+    T* B = block;
+    for (std::size_t j0 = 0; j0 < ny; j0 += L) {
+      const std::size_t nl = std::min(L, ny - j0);
+      for (std::size_t l = 0; l < nl; ++l) {
+        const T* src = plane + pitch * (j0 + l);
+        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = src[i];
+      }
+      for (std::size_t l = nl; l < L; ++l)
+        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
+      for (std::size_t l = 0; l < L; ++l) B[l] *= ib[0];
+      for (std::size_t i = 1; i < nx; ++i) {
+        T* cur = B + i * L;
+        const T* prev = cur - L;
+        const T b = ib[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
+      }
+      for (std::size_t i = nx - 1; i-- > 0;) {
+        T* cur = B + i * L;
+        const T* next = cur + L;
+        const T c = cp[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
+      }
+      const T* last = B + (nx - 1) * L;
+      for (std::size_t l = 0; l < L; ++l) fact[l] = (B[l] + bg * last[l]) * sm;
+      for (std::size_t l = 0; l < nl; ++l) {
+        T* dst = plane + pitch * (j0 + l);
+        const T fl = fact[l];
+        for (std::size_t i = 0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
+      }
+    }
+  }
+  if (fy) {
+    // y sweep: lines along y, the recurrence over j runs across x in SIMD.
+    const T r = fy->r, bg = fy->bg, sm = fy->sm;
+    const T b0 = fy->ib[0];
+    for (std::size_t i = 0; i < nx; ++i) plane[i] *= b0;
+    for (std::size_t j = 1; j < ny; ++j) {
+      T* cur = plane + pitch * j;
+      const T* prev = cur - pitch;
+      const T b = fy->ib[j];
+      for (std::size_t i = 0; i < nx; ++i) cur[i] = (cur[i] + r * prev[i]) * b;
+    }
+    for (std::size_t j = ny - 1; j-- > 0;) {
+      T* cur = plane + pitch * j;
+      const T* next = cur + pitch;
+      const T c = fy->cp[j];
+      for (std::size_t i = 0; i < nx; ++i) cur[i] -= c * next[i];
+    }
+    const T* last = plane + pitch * (ny - 1);
+    for (std::size_t i = 0; i < nx; ++i) fact[i] = (plane[i] + bg * last[i]) * sm;
+    for (std::size_t j = 0; j < ny; ++j) {
+      T* cur = plane + pitch * j;
+      const T qj = fy->q[j];
+      for (std::size_t i = 0; i < nx; ++i)
+        cur[i] = cur[i] - fact[i] * qj + off;  // shift back fused
+    }
+  } else if (off != T(0)) {
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i) plane[pitch * j + i] += off;
+  }
+}
+
+/// One y-slab of the depth pass (nz rows of nx at `plane_stride`): forward elimination with the
+/// shared factorisation (am, ib, cp), back substitution, resident offsets per plane (null: none),
+/// and for the topical agent the per-column Robin rows (delta = dt P / dz, null: no-flux) with the
+/// film's right-hand side and the rank-one correction along zq.
+template <class T>
+inline void slab_sweep_body(T* base, std::size_t nx, std::size_t nz, std::size_t plane_stride,
+                            const T* am, const T* ib, const T* cp, const T* offsets, const T* delta,
+                            T film, const T* zq, T* fact) {
+  {
+    T* row = base;
+    if (delta) {
+      for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] + delta[i] * film) * ib[0];
+    } else {
+      const T off = offsets ? offsets[0] : T(0);
+      for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off) * ib[0];
+    }
+  }
+  for (std::size_t k = 1; k < nz; ++k) {
+    T* row = base + plane_stride * k;
+    const T* prev = row - plane_stride;
+    const T a = am[k], b = ib[k];
+    const T off = offsets ? offsets[k] : T(0);
+    for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off + a * prev[i]) * b;
+  }
+  // back substitution, re-adding the resident fibroblasts one plane behind
+  for (std::size_t k = nz - 1; k-- > 0;) {
+    T* row = base + plane_stride * k;
+    T* next = row + plane_stride;
+    const T c = cp[k];
+    const T off = offsets ? offsets[k + 1] : T(0);
+    for (std::size_t i = 0; i < nx; ++i) {
+      row[i] -= c * next[i];
+      next[i] += off;
+    }
+  }
+  if (offsets) {
+    const T off = offsets[0];
+    for (std::size_t i = 0; i < nx; ++i) base[i] += off;
+  }
+  if (delta) {
+    const T q0 = zq[0];
+    for (std::size_t i = 0; i < nx; ++i) fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
+    for (std::size_t k = 0; k < nz; ++k) {
+      T* row = base + plane_stride * k;
+      const T q = zq[k];
+      for (std::size_t i = 0; i < nx; ++i) row[i] -= fact[i] * q;
+    }
+  }
+}
+
+// Compiled in src/healing/diffusion.cpp, one clone per SIMD width where the toolchain allows.
+void plane_sweep(double* plane, const CyclicFactor<double>* fx, const CyclicFactor<double>* fy,
+                 double off, std::size_t nx, std::size_t ny, std::size_t pitch, double* block,
+                 double* fact);
+void plane_sweep(float* plane, const CyclicFactor<float>* fx, const CyclicFactor<float>* fy,
+                 float off, std::size_t nx, std::size_t ny, std::size_t pitch, float* block,
+                 float* fact);
+void slab_sweep(double* base, std::size_t nx, std::size_t nz, std::size_t plane_stride,
+                const double* am, const double* ib, const double* cp, const double* offsets,
+                const double* delta, double film, const double* zq, double* fact);
+void slab_sweep(float* base, std::size_t nx, std::size_t nz, std::size_t plane_stride,
+                const float* am, const float* ib, const float* cp, const float* offsets,
+                const float* delta, float film, const float* zq, float* fact);
 
 /// One array swept by the LOD solver: which factor set, whether it is shifted by the resident
 /// fibroblast density, whether it carries the topical Robin surface condition.
@@ -79,9 +229,13 @@ struct SweepJob {
   bool robin = false;
 };
 
-/// Factor sets: 0-3 plain diffusion of c, g, f, s; 4-5 the delta-form operators of c and g, whose
-/// linear decay is folded into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
+/// Factor sets: 0-3 diffusion of c, g, f, s (the topical agent's vascular clearance, per plane, is
+/// folded into its z factor); 4-5 the delta-form operators of c and g, whose linear decay is folded
+/// into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
 inline constexpr std::size_t factor_sets = diffusing_count + 2;
+inline constexpr std::size_t delta_set(std::size_t fast) {
+  return diffusing_count + fast;
+}
 
 template <class T>
 class LodDiffusion {
@@ -94,7 +248,10 @@ class LodDiffusion {
     for (std::size_t d = 0; d < factor_sets; ++d) {
       fx_[d].resize(nz);
       fy_[d].resize(nz);
-      for (std::size_t k = 0; k < nz; ++k) { fx_[d][k].resize(nx); fy_[d][k].resize(ny); }
+      for (std::size_t k = 0; k < nz; ++k) {
+        fx_[d][k].resize(nx);
+        fy_[d][k].resize(ny);
+      }
       zam_[d].assign(nz, T(0));
       zib_[d].assign(nz, T(0));
       zcp_[d].assign(nz, T(0));
@@ -123,13 +280,12 @@ class LodDiffusion {
   void prepare(double dt) {
     if (dt == prepared_dt_) return;
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    const double dx2 = grid_.spacing[0] * grid_.spacing[0], dy2 = grid_.spacing[1] * grid_.spacing[1],
+    const double dx2 = grid_.spacing[0] * grid_.spacing[0],
+                 dy2 = grid_.spacing[1] * grid_.spacing[1],
                  dz2 = grid_.spacing[2] * grid_.spacing[2];
     const auto& R = model_->rates();
     for (std::size_t set = 0; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
-      const double decay = set == diffusing_count ? R.inflammation_decay
-                           : set == diffusing_count + 1 ? R.growth_factor_decay : 0.0;
       for (std::size_t k = 0; k < nz; ++k) {
         const double D = model_->planes()[k].D[d];
         fx_[set][k].factor(D * dt / dx2, nx, scratch_.data());
@@ -139,6 +295,10 @@ class LodDiffusion {
       double* ib = scratch_.data();
       double* cp = scratch_.data() + nz;
       for (std::size_t k = 0; k < nz; ++k) {
+        const double decay = set == delta_set(0)   ? R.inflammation_decay
+                             : set == delta_set(1) ? R.growth_factor_decay
+                             : set == 3            ? model_->planes()[k].topical_clearance
+                                                   : 0.0;
         const double up = k > 0 ? face[k - 1] * dt / dz2 : 0.0;
         const double dn = k + 1 < nz ? face[k] * dt / dz2 : 0.0;
         const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp[k - 1] : 0.0);
@@ -192,10 +352,8 @@ class LodDiffusion {
         if (fx.identity && fy.identity) continue;
         T* plane = job.data + pitch * ny * k;
         const T off = job.shifted ? offsets_[k] : T(0);
-        if (off != T(0)) shift_plane(plane, -off);
-        if (!fx.identity) sweep_x(plane, fx, buf);
-        if (!fy.identity) sweep_y(plane, fy, buf);
-        if (off != T(0)) shift_plane(plane, off);
+        plane_sweep(plane, fx.identity ? nullptr : &fx, fy.identity ? nullptr : &fy, off, nx, ny,
+                    pitch, buf.block.data(), buf.fact.data());
       }
     }
   }
@@ -227,54 +385,15 @@ class LodDiffusion {
             delta[i] = T(dt_ * (P_intact + (P_open - P_intact) * wv) / dz);
           }
         }
-        // forward elimination
-        {
-          T* row = base;
-          const T off = shifted ? offsets_[0] : T(0);
-          const T filmT = T(film);
-          if (robin) {
-            for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] + delta[i] * filmT) * ib[0];
-          } else {
-            for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off) * ib[0];
-          }
-        }
-        for (std::size_t k = 1; k < nz; ++k) {
-          T* row = base + plane_stride * k;
-          const T* prev = row - plane_stride;
-          const T a = am[k], b = ib[k];
-          const T off = shifted ? offsets_[k] : T(0);
-          for (std::size_t i = 0; i < nx; ++i) row[i] = (row[i] - off + a * prev[i]) * b;
-        }
-        // back substitution (re-adding the resident fibroblasts one plane behind)
-        for (std::size_t k = nz - 1; k-- > 0;) {
-          T* row = base + plane_stride * k;
-          T* next = row + plane_stride;
-          const T c = cp[k];
-          const T off = shifted ? offsets_[k + 1] : T(0);
-          for (std::size_t i = 0; i < nx; ++i) {
-            row[i] -= c * next[i];
-            next[i] += off;
-          }
-        }
-        if (shifted) {
-          const T off = offsets_[0];
-          for (std::size_t i = 0; i < nx; ++i) base[i] += off;
-        }
-        if (robin) {
-          T* fact = buf.fact.data();
-          const T q0 = zq_[0];
-          for (std::size_t i = 0; i < nx; ++i) fact[i] = delta[i] * base[i] / (T(1) + delta[i] * q0);
-          for (std::size_t k = 0; k < nz; ++k) {
-            T* row = base + plane_stride * k;
-            const T q = zq_[k];
-            for (std::size_t i = 0; i < nx; ++i) row[i] -= fact[i] * q;
-          }
-        }
+        slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
+                   robin ? delta : nullptr, T(film), zq_.data(), buf.fact.data());
       }
     }
   }
 
-  int threads() const { return threads_; }
+  int threads() const {
+    return threads_;
+  }
 
  private:
   struct Buffers {
@@ -289,98 +408,13 @@ class LodDiffusion {
 #endif
   }
 
-  void shift_plane(T* plane, T by) const {
-    const auto nx = grid_.nx(), ny = grid_.ny();
-    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
-    for (std::size_t j = 0; j < ny; ++j) {
-      T* row = plane + pitch * j;
-      for (std::size_t i = 0; i < nx; ++i) row[i] += by;
-    }
-  }
-
-  // x sweep: `lanes` lines at a time, transposed so the recurrence over i runs across lines.
-  void sweep_x(T* plane, const CyclicFactor<T>& F, Buffers& buf) const {
-    const auto nx = grid_.nx(), ny = grid_.ny();
-    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
-    constexpr std::size_t L = lanes;
-    T* B = buf.block.data();
-    T* fact = buf.fact.data();
-    const T r = F.r, bg = F.bg, sm = F.sm;
-    const T* ib = F.ib.data();
-    const T* cp = F.cp.data();
-    const T* q = F.q.data();
-    for (std::size_t j0 = 0; j0 < ny; j0 += L) {
-      const std::size_t nl = std::min(L, ny - j0);
-      for (std::size_t l = 0; l < nl; ++l) {
-        const T* src = plane + pitch * (j0 + l);
-        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = src[i];
-      }
-      for (std::size_t l = nl; l < L; ++l)
-        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
-      {
-        const T b0 = ib[0];
-        for (std::size_t l = 0; l < L; ++l) B[l] *= b0;
-      }
-      for (std::size_t i = 1; i < nx; ++i) {
-        T* cur = B + i * L;
-        const T* prev = cur - L;
-        const T b = ib[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
-      }
-      for (std::size_t i = nx - 1; i-- > 0;) {
-        T* cur = B + i * L;
-        const T* next = cur + L;
-        const T c = cp[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
-      }
-      const T* last = B + (nx - 1) * L;
-      for (std::size_t l = 0; l < L; ++l) fact[l] = (B[l] + bg * last[l]) * sm;
-      for (std::size_t l = 0; l < nl; ++l) {
-        T* dst = plane + pitch * (j0 + l);
-        const T fl = fact[l];
-        for (std::size_t i = 0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
-      }
-    }
-  }
-
-  // y sweep: lines along y, the recurrence over j runs across x in SIMD.
-  void sweep_y(T* plane, const CyclicFactor<T>& F, Buffers& buf) const {
-    const auto nx = grid_.nx(), ny = grid_.ny();
-    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
-    const T r = F.r, bg = F.bg, sm = F.sm;
-    T* fact = buf.fact.data();
-    {
-      const T b0 = F.ib[0];
-      for (std::size_t i = 0; i < nx; ++i) plane[i] *= b0;
-    }
-    for (std::size_t j = 1; j < ny; ++j) {
-      T* cur = plane + pitch * j;
-      const T* prev = cur - pitch;
-      const T b = F.ib[j];
-      for (std::size_t i = 0; i < nx; ++i) cur[i] = (cur[i] + r * prev[i]) * b;
-    }
-    for (std::size_t j = ny - 1; j-- > 0;) {
-      T* cur = plane + pitch * j;
-      const T* next = cur + pitch;
-      const T c = F.cp[j];
-      for (std::size_t i = 0; i < nx; ++i) cur[i] -= c * next[i];
-    }
-    const T* last = plane + pitch * (ny - 1);
-    for (std::size_t i = 0; i < nx; ++i) fact[i] = (plane[i] + bg * last[i]) * sm;
-    for (std::size_t j = 0; j < ny; ++j) {
-      T* cur = plane + pitch * j;
-      const T qj = F.q[j];
-      for (std::size_t i = 0; i < nx; ++i) cur[i] -= fact[i] * qj;
-    }
-  }
-
   const HealingModel* model_;
   Grid3 grid_;
   int threads_;
   double dt_ = 0.0, prepared_dt_ = -1.0;
   std::array<std::vector<CyclicFactor<T>>, factor_sets> fx_, fy_;
   std::array<std::vector<T>, factor_sets> zam_, zib_, zcp_;
-  std::vector<T> zq_, offsets_;
+  std::vector<T> zq_, offsets_;  // Robin vector of set 3; resident fibroblasts per plane
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

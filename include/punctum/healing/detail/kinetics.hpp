@@ -23,129 +23,217 @@ inline double patankar(double u, double prod, double dest, double dt) {
 
 /// Advances one voxel's species (in place, SI units) by dt. Returns false if a result is not
 /// finite.
-inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt) {
-  double& w = v[0];
-  double& h = v[1];
-  const double c = v[2];
-  const double g = v[3];
-  double& f = v[4];
-  double& r3 = v[5];
-  double& r1 = v[6];
-  double& e = v[7];
-  double& p = v[8];
-  double& s = v[9];
+/// Step constants of the per-voxel update that do not depend on the voxel (fewer divisions).
+struct ReactConstants {
+  // Everything of the update that is constant over a plane, so the voxel loop is branch-free
+  // and vectorises: 1 / (1 + dt rate) of the constant-rate clearances, switched-off terms as
+  // zero coefficients.
+  double inv_h, inv_p;
+  double repair_const, repair_per_f;  // damage repair rate = repair_const + repair_per_f * f
+  double prolif_rate;                 // 0 where fibroblasts cannot proliferate (f_max_inv = 0)
+  double inv_base;                    // 1 / (rho1_0 + rho3_0), 0 without baseline collagen
+  double synthesis_on, elastin_on;    // 1 where the layer has a matrix ceiling, else 0
+  double pigment_rate;                // a_p in the basal epidermis, else 0
+  ReactConstants(const PlaneParams& P, const Rates& R, double dt)
+      : inv_h(1.0 / (1.0 + dt * R.blood_clearance)),
+        inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
+        repair_const(P.repair_by_fibroblasts ? 0.0 : P.repair),
+        repair_per_f(P.repair_by_fibroblasts ? P.repair / P.f0 : 0.0),
+        prolif_rate(P.f_max_inv > 0.0 ? R.fibroblast_proliferation : 0.0),
+        inv_base(P.rho1_0 + P.rho3_0 > 0.0 ? 1.0 / (P.rho1_0 + P.rho3_0) : 0.0),
+        synthesis_on(P.rho_max_inv > 0.0 ? 1.0 : 0.0),
+        elastin_on(P.e_max_inv > 0.0 ? 1.0 : 0.0),
+        pigment_rate(P.basal_epidermis ? R.pigment_per_inflammation : 0.0) {}
+};
+
+/// Advances one voxel's slow species (in place, SI units) by dt. Returns false if a result is
+/// not finite.
+inline void react_voxel(double& w, double& h, const double c, const double g, double& f, double& r3,
+                        double& r1, double& e, double& p, const PlaneParams& P, const Rates& R,
+                        double dt, const ReactConstants& K) {
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
-  // where fibroblasts have been recruited.
-  const double repair = P.repair_by_fibroblasts ? P.repair * (f / P.f0) : P.repair;
-  w = patankar(w, 0.0, repair, dt);
-  h = patankar(h, 0.0, R.blood_clearance, dt);
-  // c and g (fast, diffusing, linear in themselves) advance with their diffusion in delta form
-  // (fast_rhs + LodDiffusion sets 4-5), which keeps their quasi-steady profiles exact.
+  // where fibroblasts have been recruited (rate proportional to f / f0).
+  w = patankar(w, 0.0, K.repair_const + K.repair_per_f * f, dt);
+  h = h * K.inv_h;
+  // c, g and s (fast, diffusing, linear in themselves) advance with their diffusion in delta form
+  // (fast_rhs + LodDiffusion), which keeps their quasi-steady profiles exact.
   const double phi = g / (R.growth_factor_half_saturation + g);
   // Fibroblasts: growth-factor-driven logistic proliferation, apoptosis back to residents f0.
-  const double prolif = P.f_max_inv > 0.0 ? R.fibroblast_proliferation * phi : 0.0;
+  const double prolif = K.prolif_rate * phi;
   f = patankar(f, prolif * f + R.fibroblast_apoptosis * P.f0,
                prolif * f * P.f_max_inv + R.fibroblast_apoptosis, dt);
   // Synthesis-equivalent fibroblasts: growth-factor-stimulated cells plus the recruited excess
   // (activated fibroblasts/myofibroblasts keep depositing matrix after the signal has gone).
   const double active = (1.0 - std::min(w, 1.0)) * (f * phi + std::max(0.0, f - P.f0));
-  const double rho = r1 + r3;
-  const double cap = P.rho_max_inv > 0.0 ? std::max(0.0, 1.0 - rho * P.rho_max_inv) : 0.0;
+  const double cap = K.synthesis_on * std::max(0.0, 1.0 - (r1 + r3) * P.rho_max_inv);
   const double S = R.collagen_synthesis * active * cap;
-  const double base = P.rho1_0 + P.rho3_0;
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
-  const double X = base > 0.0
-                       ? R.collagen_III_to_I * std::max(0.0, r3 * P.rho1_0 - r1 * P.rho3_0) / base
-                       : 0.0;
+  const double X = R.collagen_III_to_I *
+                   std::max(0.0, std::max(r3, 0.0) * P.rho1_0 - r1 * P.rho3_0) * K.inv_base;
   const double mmp = R.mmp_degradation * c;
-  const double r3_old = r3;
+  // X vanishes with r3 (X <= k31 r3 rho1_0 / base), so the floor only avoids 0/0.
+  const double inv_r3 = 1.0 / std::max(r3, 1e-300);
+  const double X_rate = X * inv_r3;
   r3 = patankar(r3, R.collagen_III_fraction_new * S + R.collagen_turnover * P.rho3_0,
-                R.collagen_turnover + mmp + (r3_old > 0.0 ? X / r3_old : 0.0), dt);
+                R.collagen_turnover + mmp + X_rate, dt);
   // The I gain is what III lost to conversion in this (linearly implicit) update: mass moves.
-  const double converted = r3_old > 0.0 ? dt * X * (r3 / r3_old) : 0.0;
+  const double converted = dt * X_rate * r3;
   r1 = patankar(r1, (1.0 - R.collagen_III_fraction_new) * S + R.collagen_turnover * P.rho1_0,
-                R.collagen_turnover + mmp, dt) + converted;
-  const double cap_e = P.e_max_inv > 0.0 ? std::max(0.0, 1.0 - e * P.e_max_inv) : 0.0;
+                R.collagen_turnover + mmp, dt) +
+       converted;
+  const double cap_e = K.elastin_on * std::max(0.0, 1.0 - e * P.e_max_inv);
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
-  p = patankar(p, P.basal_epidermis ? R.pigment_per_inflammation * c : 0.0, R.pigment_decay, dt);
-  s = patankar(s, 0.0, P.topical_clearance, dt);
-  bool ok = true;
-  for (int q = 0; q < int(species_count); ++q) ok &= std::isfinite(v[q]);
-  return ok;
+  p = (p + dt * K.pigment_rate * c) * K.inv_p;
 }
+
+inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
+                  const ReactConstants& K) {
+  react_voxel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], P, R, dt, K);
+  double finite = 0.0;
+  for (int q = 0; q < int(species_count); ++q) finite += v[q] - v[q];
+  return finite == 0.0;
+}
+
+/// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
+/// the 7-point operator (periodic in x; yp/ym/zp/zm the neighbour lines, a line repeated where a
+/// face is no-flux, whose coefficient is then zero), plus the Robin surface flux where `w_top` is
+/// given.
+template <class T>
+inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp, const T* zm,
+                               const T* s1, const T* s2, const T* w_top, T* out, std::size_t nx,
+                               double cx, double cy, double dn, double up, double decay, double a1,
+                               double a2, double dt, double P_intact, double P_open, double film,
+                               double inv_dz) {
+  auto value = [&](std::size_t i, double xp, double xm) {
+    const double ui = a[i];
+    const double L = cx * (xp + xm - 2.0 * ui) + cy * (double(yp[i]) + double(ym[i]) - 2.0 * ui) +
+                     dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
+    return dt * (L + decay * (a1 * double(s1[i]) + a2 * double(s2[i]) - ui));
+  };
+  if (nx == 1) {
+    out[0] = T(value(0, a[0], a[0]));
+  } else {
+    out[0] = T(value(0, a[1], a[nx - 1]));
+    for (std::size_t i = 1; i + 1 < nx; ++i) out[i] = T(value(i, a[i + 1], a[i - 1]));
+    out[nx - 1] = T(value(nx - 1, a[0], a[nx - 2]));
+  }
+  if (w_top) {
+    for (std::size_t i = 0; i < nx; ++i) {
+      const double wv = std::min(std::max(double(w_top[i]), 0.0), 1.0);
+      out[i] += T(dt * (P_intact + (P_open - P_intact) * wv) * (film - double(a[i])) * inv_dz);
+    }
+  }
+}
+
+// Compiled in src/healing/kinetics.cpp (SIMD clones).
+void fast_rhs_line(const double* a, const double* yp, const double* ym, const double* zp,
+                   const double* zm, const double* s1, const double* s2, const double* w_top,
+                   double* out, std::size_t nx, double cx, double cy, double dn, double up,
+                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
+                   double film, double inv_dz);
+void fast_rhs_line(const float* a, const float* yp, const float* ym, const float* zp,
+                   const float* zm, const float* s1, const float* s2, const float* w_top,
+                   float* out, std::size_t nx, double cx, double cy, double dn, double up,
+                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
+                   double film, double inv_dz);
 
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
-/// written into delta species 0 (c) and 1 (g). Inflammation is driven by damage and blood and
-/// cleared with the neutrophil half-life; growth factor is released by the clot (platelets) and
-/// by macrophages and decays with the TGF-beta half-life (docs/healing.md).
+///   F_s = div(D_s grad s) - k_s(z) s + [plane 0] P(x,y) (s_film - s) / dz
+/// (topical agent: vascular clearance in the dermis, Robin flux through the surface whose
+/// permeability opens with the damage of the surface voxel) written into delta species 0, 1, 2.
+/// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
+/// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
+/// half-life (docs/healing.md).
 template <class T>
-void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, int threads) {
+void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, double film,
+              int threads) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
-  const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]), idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+  const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
+               idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
-  const T* fields[2] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g))};
+  const T* fields[3] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g)),
+                        u.species_data(idx(Species::s))};
+  const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const auto& planes = model.planes();
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
     const auto k = std::size_t(kk);
-    for (std::size_t q = 0; q < 2; ++q) {
+    for (std::size_t q = 0; q < 3; ++q) {
       const T* a = fields[q];
       T* out = delta.species_data(q);
-      const double D = planes[k].D[q];
-      const double up = k > 0 ? model.face_diffusivity(q)[k - 1] * idz2 : 0.0;
-      const double dn = k + 1 < nz ? model.face_diffusivity(q)[k] * idz2 : 0.0;
-      const double decay = q == 0 ? R.inflammation_decay : R.growth_factor_decay;
+      const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
+      const double D = planes[k].D[d];
+      const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
+      const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
+      const double decay = q == 0   ? R.inflammation_decay
+                           : q == 1 ? R.growth_factor_decay
+                                    : planes[k].topical_clearance;
       for (std::size_t j = 0; j < ny; ++j) {
         const std::size_t o = u.offset(0, j, k);
         const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
         const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
         const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
         const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        for (std::size_t i = 0; i < nx; ++i) {
-          const double ui = a[o + i];
-          const double xp = a[o + (i + 1 == nx ? 0 : i + 1)], xm = a[o + (i == 0 ? nx - 1 : i - 1)];
-          double L = D * ((xp + xm - 2.0 * ui) * idx2 + (double(a[oyp + i]) + double(a[oym + i]) - 2.0 * ui) * idy2);
-          L += dn * (double(a[ozp + i]) - ui) - up * (ui - double(a[ozm + i]));
-          const double src = q == 0
-              ? R.inflammation_per_damage * double(w[o + i]) + R.inflammation_per_blood * double(h[o + i])
-              : R.growth_factor_per_blood * double(h[o + i]) +
-                    R.growth_factor_per_inflammation * double(fields[0][o + i]);
-          out[o + i] = T(dt * (L + decay * (src - ui)));
-        }
+        const T* s1 = q == 0 ? w + o : h + o;
+        const T* s2 = q == 0 ? h + o : fields[0] + o;
+        const double a1 = q == 0   ? R.inflammation_per_damage
+                          : q == 1 ? R.growth_factor_per_blood
+                                   : 0.0;
+        const double a2 = q == 0   ? R.inflammation_per_blood
+                          : q == 1 ? R.growth_factor_per_inflammation
+                                   : 0.0;
+        const bool robin = q == 2 && k == 0;
+        fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                      out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
+                      film, 1.0 / G.spacing[2]);
       }
     }
   }
 }
 
-/// u_q += delta_q for the fast signals; a signal concentration cannot be negative (the delta form
-/// is not positivity preserving in transients, so overshoots below zero are cut).
+/// u_q += delta_q for c, g, s. The delta form is not positivity preserving in sharp transients;
+/// where u + du < 0 the value is cut to zero and the cut mass is taken from the positive values
+/// of the same x-line in proportion, so the limiter is positive and conservative (docs/healing.md).
 template <class T>
 void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
-  const std::size_t n = u.species_stride();
-  for (std::size_t q = 0; q < 2; ++q) {
-    T* a = u.species_data(q == 0 ? idx(Species::c) : idx(Species::g));
+  const auto& G = u.grid();
+  const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+  for (std::size_t q = 0; q < 3; ++q) {
+    T* a = u.species_data(q == 0 ? idx(Species::c) : q == 1 ? idx(Species::g) : idx(Species::s));
     const T* d = delta.species_data(q);
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (std::ptrdiff_t m = 0; m < std::ptrdiff_t(n); ++m) {
-      const T x = a[m] + d[m];
-      a[m] = x > T(0) ? x : T(0);
-    }
+    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk)
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::size_t o = u.offset(0, j, std::size_t(kk));
+        double neg = 0.0, pos = 0.0;
+        for (std::size_t i = 0; i < nx; ++i) {
+          const T x = a[o + i] + d[o + i];
+          a[o + i] = x;
+          neg += x < T(0) ? double(x) : 0.0;
+          pos += x > T(0) ? double(x) : 0.0;
+        }
+        if (neg == 0.0) continue;
+        const double keep = pos + neg > 0.0 ? (pos + neg) / pos : 0.0;
+        for (std::size_t i = 0; i < nx; ++i)
+          a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
+      }
   }
 }
 
-/// Reactions on every voxel of planes [k0, k1) of `u`. Returns false if any value became
-/// non-finite.
+/// Reactions on every voxel of planes [k0, k1) of `u` (the loop body; react_planes dispatches to
+/// a compiled copy built for the widest SIMD of the running CPU). Returns false if any value
+/// became non-finite.
 template <class T>
-bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
-                  std::size_t k1) {
+bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
+                       std::size_t k1) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
   const auto& R = model.rates();
   bool ok = true;
@@ -153,14 +241,35 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
   for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
+    const ReactConstants K(P, R, dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
+      T* const w = base[0] + o;
+      T* const h = base[1] + o;
+      const T* const c = base[2] + o;
+      const T* const g = base[3] + o;
+      T* const f = base[4] + o;
+      T* const r3 = base[5] + o;
+      T* const r1 = base[6] + o;
+      T* const e = base[7] + o;
+      T* const p = base[8] + o;
+      // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
+      double bad = 0.0;
+#pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
-        double v[species_count];
-        for (std::size_t q = 0; q < species_count; ++q) v[q] = double(base[q][o + i]);
-        ok &= react(v, P, R, dt);
-        for (std::size_t q = 0; q < species_count; ++q) base[q][o + i] = T(v[q]);
+        double vw = w[i], vh = h[i], vf = f[i], v3 = r3[i], v1 = r1[i], ve = e[i], vp = p[i];
+        const double vc = c[i], vg = g[i];
+        react_voxel(vw, vh, vc, vg, vf, v3, v1, ve, vp, P, R, dt, K);
+        bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
+        w[i] = T(vw);
+        h[i] = T(vh);
+        f[i] = T(vf);
+        r3[i] = T(v3);
+        r1[i] = T(v1);
+        e[i] = T(ve);
+        p[i] = T(vp);
       }
+      ok = ok && bad == 0.0;  // NaN compares unequal
     }
   }
   return ok;
@@ -169,6 +278,13 @@ bool react_planes(Field<T>& u, const HealingModel& model, double dt, std::size_t
 }  // namespace punctum::healing::detail
 
 namespace punctum::healing::detail {
+
+/// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
+/// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
+bool react_planes(Field<double>& u, const HealingModel& model, double dt, std::size_t k0,
+                  std::size_t k1);
+bool react_planes(Field<float>& u, const HealingModel& model, double dt, std::size_t k0,
+                  std::size_t k1);
 
 /// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
 /// recruited excess: first-order upwind (donor-cell) face fluxes, so the update is conservative
@@ -196,34 +312,38 @@ class Chemotaxis {
 
   std::size_t scratch_bytes() const { return scratch_.size() * sizeof(T); }
 
-  /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count independent).
+  /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count
+  /// independent).
   double max_rate(const Field<T>& u) const {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
-                 hz2 = G.spacing[2] * G.spacing[2];
+    const double ihx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
+                 ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
+                 ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     double best = 0.0;
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
-      for (std::size_t j = 0; j < ny; ++j)
+      const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
+      const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
+                   cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const T* row = g + u.offset(0, j, k);
+        const T* yp = g + u.offset(0, j + 1 == ny ? 0 : j + 1, k);
+        const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+        const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
+        const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
         for (std::size_t i = 0; i < nx; ++i) {
-          const double ga = g[u.offset(i, j, k)];
-          double rate = 0.0;
-          auto add = [&](double chi, double gb, double h2) { rate += chi * std::max(0.0, gb - ga) / h2; };
-          if (nx > 1) {
-            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k)], hx2);
-            add(lateral_[k], g[u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k)], hx2);
-          }
-          if (ny > 1) {
-            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k)], hy2);
-            add(lateral_[k], g[u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k)], hy2);
-          }
-          if (k + 1 < nz) add(face_[k], g[u.offset(i, j, k + 1)], hz2);
-          if (k > 0) add(face_[k - 1], g[u.offset(i, j, k - 1)], hz2);
+          const double ga = row[i];
+          const double xp = row[i + 1 == nx ? 0 : i + 1], xm = row[i == 0 ? nx - 1 : i - 1];
+          const double rate =
+              cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
+              cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
+              cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
           best = std::max(best, rate);
         }
+      }
     }
     return best;
   }
@@ -255,31 +375,35 @@ class Chemotaxis {
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double f0 = planes[k].f0;
-      for (std::size_t j = 0; j < ny; ++j)
+      const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0,
+                   f0up = k > 0 ? planes[k - 1].f0 : 0.0;
+      const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
+      const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::size_t o = u.offset(0, j, k);
+        const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k),
+                          oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
+                          ozm = k > 0 ? u.offset(0, j, k - 1) : o;
         for (std::size_t i = 0; i < nx; ++i) {
-          const std::size_t a = u.offset(i, j, k);
+          const std::size_t a = o + i;
+          const std::size_t xp = o + (i + 1 == nx ? 0 : i + 1), xm = o + (i == 0 ? nx - 1 : i - 1);
           const double ga = g[a], ua = std::max(0.0, double(old[a]) - f0);
-          double net = 0.0;  // outward flux sum / h, cells/(m^3 s)
-          auto face = [&](double chi, std::size_t b, double fb0, double h2) {
-            const double v = chi * (double(g[b]) - ga);  // v/h * h^2
-            const double ub = std::max(0.0, double(old[b]) - fb0);
-            net += (v > 0.0 ? v * ua : v * ub) / h2;
+          // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
+          auto flux = [&](double c, std::size_t b, double fb0) {
+            const double v = c * (double(g[b]) - ga);
+            return v > 0.0 ? v * ua : v * std::max(0.0, double(old[b]) - fb0);
           };
-          if (nx > 1) {
-            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) + 1), j, k), f0, hx2);
-            face(lateral_[k], u.offset(G.wrap(0, std::ptrdiff_t(i) - 1), j, k), f0, hx2);
-          }
-          if (ny > 1) {
-            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) + 1), k), f0, hy2);
-            face(lateral_[k], u.offset(i, G.wrap(1, std::ptrdiff_t(j) - 1), k), f0, hy2);
-          }
-          if (k + 1 < nz) face(face_[k], u.offset(i, j, k + 1), planes[k + 1].f0, hz2);
-          if (k > 0) face(face_[k - 1], u.offset(i, j, k - 1), planes[k - 1].f0, hz2);
+          const double net = flux(cx, xp, f0) + flux(cx, xm, f0) + flux(cy, oyp + i, f0) +
+                             flux(cy, oym + i, f0) + flux(cdn, ozp + i, f0dn) +
+                             flux(cup, ozm + i, f0up);
           f[a] = T(double(old[a]) - dt * net);
         }
+      }
     }
   }
 
+ private:
   const HealingModel* model_;
   int threads_;
   aligned_vector<T> scratch_;

@@ -1,0 +1,146 @@
+// Healing-field kernels: rates in Mvs/s (million voxel-species updates per second) and the
+// fraction of the memory-bandwidth bound, measured in this binary by a STREAM-like triad.
+//
+//   build/cpp/benchmarks/bench_healing --benchmark_format=json --benchmark_min_time=0.5
+//
+// Counters:
+//   Mvs_per_s            voxel-species updated per second / 1e6
+//   stream_GB_s          triad bandwidth of this machine (same thread count), GB/s
+//   bound_Mvs_per_s_3pass  the bandwidth bound of a plain LOD step (3 sweeps, each reading and
+//                        writing every value once: 48 bytes per voxel-species in double)
+//   fraction_of_bound_3pass  Mvs_per_s / bound_Mvs_per_s_3pass
+//   bytes_per_voxel      state + integrator workspace / voxels (full step)
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <vector>
+
+#include "punctum/healing.hpp"
+
+#ifdef PUNCTUM_USE_OPENMP
+#include <omp.h>
+#endif
+
+using namespace punctum;
+using namespace punctum::healing;
+
+namespace {
+
+/// Triad a = b + s c over arrays far larger than the caches; best of 5, bytes counted as STREAM
+/// does (3 arrays x 8 bytes per element; write-allocate traffic not counted).
+double stream_triad_GB_s(int threads) {
+  const std::size_t n = std::size_t(1) << 25;  // 32 Mi doubles = 256 MB per array
+  static std::vector<double> a, b, c;
+  if (a.size() != n) {
+    a.assign(n, 1.0);
+    b.assign(n, 2.0);
+    c.assign(n, 0.5);
+  }
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(n); ++i) a[i] = b[i] + 0.3 * c[i];
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::min(best, dt);
+  }
+  benchmark::DoNotOptimize(a.data());
+  return 3.0 * 8.0 * double(n) / best / 1e9;
+}
+
+double stream_cached(int threads) {
+  static double bw[3] = {0, 0, 0};
+  if (bw[threads] == 0) bw[threads] = stream_triad_GB_s(threads);
+  return bw[threads];
+}
+
+SkinModel skin() {
+  return SkinModel::preset("cheek", Sex::female, 45.0);
+}
+
+void BM_StreamTriad(benchmark::State& state) {
+  const int threads = int(state.range(0));
+  double bw = 0;
+  for (auto _ : state) bw = stream_triad_GB_s(threads);
+  state.counters["stream_GB_s"] = bw;
+}
+
+void BM_ImplicitDiffusion(benchmark::State& state) {
+  const auto n = std::size_t(state.range(0));
+  const int threads = int(state.range(1));
+  Grid3 grid({n, n, n}, {10e-6, 10e-6, 10e-6});
+  HealingModel model(skin(), Patient{}, grid);
+  auto st = make_state<double>(model);
+  healing::detail::LodDiffusion<double> lod(model, threads);
+  lod.prepare(3600.0);
+  for (auto _ : state) {
+    lod.apply(st.field, 0.0);
+    benchmark::ClobberMemory();
+  }
+  const double vs = double(grid.size()) * diffusing_count;
+  const double bw = stream_cached(threads);
+  state.counters["Mvs_per_s"] =
+      benchmark::Counter(vs * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["stream_GB_s"] = bw;
+  state.counters["bound_Mvs_per_s_3pass"] = bw * 1e9 / 48.0 / 1e6;
+  state.counters["bound_Mvs_per_s_2pass"] = bw * 1e9 / 32.0 / 1e6;
+  state.counters["species"] = double(diffusing_count);
+}
+
+void BM_FullHealingStep(benchmark::State& state) {
+  const auto n = std::size_t(state.range(0));
+  const int threads = int(state.range(1));
+  Grid3 grid({n, n, n}, {10e-6, 10e-6, 10e-6});
+  HealingModel model(skin(), Patient{}, grid);
+  auto st = make_state<double>(model);
+  for (int p = 0; p < 4; ++p)
+    apply_wound(st, model,
+                WoundChannel{.x = (0.2 + 0.2 * p) * n * 10e-6,
+                             .y = 0.5 * n * 10e-6,
+                             .depth = 0.6 * n * 10e-6,
+                             .radius = 60e-6});
+  IntegratorOptions opt{.scheme = Scheme::lod_euler, .adaptive = false, .threads = threads};
+  Integrator<double> integ(model, opt);
+  for (auto _ : state) {
+    integ.step(st, 600.0);
+    benchmark::ClobberMemory();
+  }
+  const double field_bytes = double(st.field.bytes());
+  state.counters["chemotaxis_substeps_per_step"] =
+      double(integ.stats().chemotaxis_substeps) /
+      double(std::max<std::size_t>(1, integ.stats().accepted));
+  state.counters["Mvs_per_s_all_species"] = benchmark::Counter(
+      double(grid.size()) * species_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mvs_per_s_diffusing"] = benchmark::Counter(
+      double(grid.size()) * diffusing_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes_per_voxel"] =
+      (field_bytes + double(integ.workspace_bytes())) / double(grid.size());
+  state.counters["field_bytes_per_voxel"] = field_bytes / double(grid.size());
+  state.counters["memory_over_field"] =
+      (field_bytes + double(integ.workspace_bytes())) / field_bytes;
+  IntegratorOptions adaptive{.threads = threads};
+  state.counters["memory_over_field_adaptive"] =
+      (field_bytes + double(Integrator<double>::workspace_bytes(grid, adaptive, threads))) /
+      field_bytes;
+}
+
+}  // namespace
+
+BENCHMARK(BM_StreamTriad)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK(BM_ImplicitDiffusion)
+    ->Args({100, 1})
+    ->Args({100, 2})
+    ->Args({200, 1})
+    ->Args({200, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_FullHealingStep)
+    ->Args({100, 1})
+    ->Args({100, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

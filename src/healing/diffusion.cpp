@@ -1,0 +1,38 @@
+// The LOD sweep kernels, compiled once here with one clone per SIMD width (x86-64 Linux, GCC),
+// selected at load time. Results do not depend on the clone: the kernels are element-wise IEEE
+// arithmetic without reductions, and C++20 mode does not contract a*b+c into FMAs.
+#include "punctum/healing/detail/diffusion.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define PUNCTUM_SIMD_CLONES __attribute__((flatten, target_clones("avx512f", "avx2", "default")))
+#else
+#define PUNCTUM_SIMD_CLONES
+#endif
+
+namespace punctum::healing::detail {
+
+PUNCTUM_SIMD_CLONES void plane_sweep(double* plane, const CyclicFactor<double>* fx,
+                                     const CyclicFactor<double>* fy, double off, std::size_t nx,
+                                     std::size_t ny, std::size_t pitch, double* block,
+                                     double* fact) {
+  plane_sweep_body(plane, fx, fy, off, nx, ny, pitch, block, fact);
+}
+PUNCTUM_SIMD_CLONES void plane_sweep(float* plane, const CyclicFactor<float>* fx,
+                                     const CyclicFactor<float>* fy, float off, std::size_t nx,
+                                     std::size_t ny, std::size_t pitch, float* block, float* fact) {
+  plane_sweep_body(plane, fx, fy, off, nx, ny, pitch, block, fact);
+}
+PUNCTUM_SIMD_CLONES void slab_sweep(double* base, std::size_t nx, std::size_t nz,
+                                    std::size_t plane_stride, const double* am, const double* ib,
+                                    const double* cp, const double* offsets, const double* delta,
+                                    double film, const double* zq, double* fact) {
+  slab_sweep_body(base, nx, nz, plane_stride, am, ib, cp, offsets, delta, film, zq, fact);
+}
+PUNCTUM_SIMD_CLONES void slab_sweep(float* base, std::size_t nx, std::size_t nz,
+                                    std::size_t plane_stride, const float* am, const float* ib,
+                                    const float* cp, const float* offsets, const float* delta,
+                                    float film, const float* zq, float* fact) {
+  slab_sweep_body(base, nx, nz, plane_stride, am, ib, cp, offsets, delta, film, zq, fact);
+}
+
+}  // namespace punctum::healing::detail

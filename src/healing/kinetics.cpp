@@ -1,0 +1,48 @@
+// The per-voxel kinetics loop, compiled once here rather than in every includer: without
+// floating-point trap semantics (punctum never enables FP traps) GCC if-converts the branch-free
+// update and vectorises it, and on x86-64 Linux one clone per SIMD width is selected at load time.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+#include "punctum/healing/detail/kinetics.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define PUNCTUM_SIMD_CLONES __attribute__((flatten, target_clones("avx512f", "avx2", "default")))
+#else
+#define PUNCTUM_SIMD_CLONES
+#endif
+
+namespace punctum::healing::detail {
+
+PUNCTUM_SIMD_CLONES bool react_planes(Field<double>& u, const HealingModel& model, double dt,
+                                      std::size_t k0, std::size_t k1) {
+  return react_planes_body(u, model, dt, k0, k1);
+}
+
+PUNCTUM_SIMD_CLONES bool react_planes(Field<float>& u, const HealingModel& model, double dt,
+                                      std::size_t k0, std::size_t k1) {
+  return react_planes_body(u, model, dt, k0, k1);
+}
+
+PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,
+                                       const double* zp, const double* zm, const double* s1,
+                                       const double* s2, const double* w_top, double* out,
+                                       std::size_t nx, double cx, double cy, double dn, double up,
+                                       double decay, double a1, double a2, double dt,
+                                       double P_intact, double P_open, double film, double inv_dz) {
+  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, w_top, out, nx, cx, cy, dn, up, decay, a1, a2, dt,
+                     P_intact, P_open, film, inv_dz);
+}
+
+PUNCTUM_SIMD_CLONES void fast_rhs_line(const float* a, const float* yp, const float* ym,
+                                       const float* zp, const float* zm, const float* s1,
+                                       const float* s2, const float* w_top, float* out,
+                                       std::size_t nx, double cx, double cy, double dn, double up,
+                                       double decay, double a1, double a2, double dt,
+                                       double P_intact, double P_open, double film, double inv_dz) {
+  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, w_top, out, nx, cx, cy, dn, up, decay, a1, a2, dt,
+                     P_intact, P_open, film, inv_dz);
+}
+
+}  // namespace punctum::healing::detail

@@ -1,0 +1,297 @@
+// Verification of the implicit diffusion and the split integrator against analytic solutions:
+// Gaussian point source, spatial and temporal convergence orders, conservation, manufactured
+// solution across layers with different diffusivity, thread-count invariance.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <vector>
+
+#include "helpers.hpp"
+
+using namespace punctum;
+using namespace punctum::healing;
+using namespace punctum::healing::testing;
+
+namespace {
+
+constexpr double pi = std::numbers::pi;
+
+double order(double e_coarse, double e_fine) {
+  return std::log2(e_coarse / e_fine);
+}
+
+}  // namespace
+
+TEST(HealingDiffusion, PointSourceSpreadsAsTheAnalyticGaussian) {
+  // A unit mass in one voxel of a uniform medium: after t it is the Gaussian of variance
+  // 2 D t per axis (plus h^2/12 for the initial voxel), here checked in all three directions.
+  const double h = 10e-6;
+  const std::size_t n = 33;
+  Grid3 grid({n, n, n}, {h, h, h}, {0, 0, 0});
+  Rates rates = transport_only();
+  HealingModel model(uniform_diffusivity_skin(), rates, grid);
+  auto st = make_state<double>(model);
+  for (std::size_t q : {idx(Species::f), idx(Species::rho1), idx(Species::rho3), idx(Species::e)})
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t j = 0; j < n; ++j)
+        for (auto& v : st.field.line(q, j, k)) v = 0.0;
+  const std::size_t mid = n / 2;
+  st.field(idx(Species::s), mid, mid, mid) = 1.0;
+  const double D = model.planes()[mid].D[3];
+  const double sigma2 = 25 * h * h;  // final variance per axis
+  const double T = (sigma2 - h * h / 12) / (2 * D);
+  Integrator<double> integ(
+      model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = T / 256, .threads = 1});
+  integ.advance_to(st, T);
+  double err2 = 0, ref2 = 0, mass = 0;
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t i = 0; i < n; ++i) {
+        const double r2 = (std::pow(double(i) - mid, 2) + std::pow(double(j) - mid, 2) +
+                           std::pow(double(k) - mid, 2)) *
+                          h * h;
+        const double exact =
+            std::exp(-r2 / (2 * sigma2)) / std::pow(2 * pi * sigma2 / (h * h), 1.5);
+        const double v = st.field(idx(Species::s), i, j, k);
+        err2 += (v - exact) * (v - exact);
+        ref2 += exact * exact;
+        mass += v;
+      }
+  const double rel = std::sqrt(err2 / ref2);
+  std::printf("point source: relative L2 error vs Gaussian %.3g, mass %.15g\n", rel, mass);
+  EXPECT_LT(rel, 0.02);
+  EXPECT_NEAR(mass, 1.0, 1e-12);
+}
+
+TEST(HealingDiffusion, ConservesEveryDiffusingSpeciesToRoundOff) {
+  // No-flux at depth, periodic laterally, layered coefficients, no reactions: the LOD matrices
+  // have unit column sums, so each species' total is unchanged to round-off (48 steps of ~10
+  // roundings per value, and f carries its 1e13 resident offset: 1e-12 relative).
+  Grid3 grid({12, 9, 30}, {20e-6, 20e-6, 40e-6});
+  HealingModel model(cheek(), transport_only(), grid);
+  auto st = make_state<double>(model);
+  Rng rng(7);
+  auto stream = rng.stream(Purpose::needle_scatter, 1, 2, 3);
+  for (Species s : {Species::c, Species::g, Species::f, Species::s})
+    for (std::size_t k = 0; k < grid.nz(); ++k)
+      for (std::size_t j = 0; j < grid.ny(); ++j)
+        for (auto& v : st.field.line(idx(s), j, k))
+          v += (s == Species::f ? 1e13 : 1.0) * (1.0 + stream.uniform());
+  std::array<double, species_count> before{};
+  for (std::size_t q = 0; q < species_count; ++q) before[q] = st.field.sum(q);
+  Integrator<double> integ(
+      model, {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 3600.0, .threads = 1});
+  integ.advance_to(st, 2 * 86400.0);
+  for (Species s : {Species::c, Species::g, Species::f, Species::s}) {
+    const double after = st.field.sum(idx(s));
+    EXPECT_NEAR(after / before[idx(s)], 1.0, 1e-12) << to_string(s);
+  }
+}
+
+TEST(HealingDiffusion, LateralSpatialOrderIsTwo) {
+  // cos(2 pi x / L) in a periodic patch decays as exp(-D k^2 t); with a tiny time step the error
+  // is the spatial one, which must fall 4x per halving of h.
+  const double L = 0.4e-3, T = 2 * 3600.0;
+  std::vector<double> errs;
+  for (std::size_t n : {8, 16, 32}) {
+    const double h = L / double(n);
+    Grid3 grid({n, 1, 1}, {h, L, 1e-3});
+    HealingModel model(uniform_diffusivity_skin(), transport_only(), grid);
+    auto st = make_state<double>(model);
+    for (std::size_t i = 0; i < n; ++i)
+      st.field(idx(Species::g), i, 0, 0) = 2 + std::cos(2 * pi * grid.centre(0, i) / L);
+    Integrator<double> integ(
+        model,
+        {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 400, .threads = 1});
+    integ.advance_to(st, T);
+    const double D = model.planes()[0].D[1], decay = std::exp(-D * std::pow(2 * pi / L, 2) * T);
+    double e = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      e = std::max(e, std::abs(st.field(idx(Species::g), i, 0, 0) - 2 -
+                               decay * std::cos(2 * pi * grid.centre(0, i) / L)));
+    errs.push_back(e);
+  }
+  std::printf("lateral spatial errors: %.3e %.3e %.3e, orders %.2f %.2f\n", errs[0], errs[1],
+              errs[2], order(errs[0], errs[1]), order(errs[1], errs[2]));
+  EXPECT_NEAR(order(errs[1], errs[2]), 2.0, 0.15);
+}
+
+namespace {
+
+// Manufactured steady state across layers: flux F(z) = sin(pi z / H) (zero at both no-flux
+// walls), c' = F / D(z) piecewise, so D c' is continuous at the interfaces; the source that holds
+// it is lambda a_cw w = lambda c - F'. Layers end on voxel faces at every resolution.
+struct Manufactured {
+  SkinModel skin;
+  double H;
+  std::array<double, layer_count> tops{}, D{};
+  double c(double z) const {
+    // integral of sin(pi s/H)/D(s) from 0 to z, layer by layer
+    double acc = 0;
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      const double a = tops[l], b = std::min(z, tops[l] + skin.layers()[l].thickness);
+      if (b <= a) break;
+      acc += H / pi * (std::cos(pi * a / H) - std::cos(pi * b / H)) / D[l];
+    }
+    return acc;
+  }
+};
+
+double manufactured_error(std::size_t nz, double* dz_out) {
+  const double unit = 40e-6;  // coarsest voxel; every layer is a whole number of them
+  const auto skin = stack({unit, unit, 2 * unit, 4 * unit, 8 * unit}, {0.5, 0.5, 1.0, 0.2, 1.5});
+  const double H = 16 * unit, dz = H / double(nz);
+  *dz_out = dz;
+  Grid3 grid({1, 1, nz}, {1e-3, 1e-3, dz});
+  Rates rates = transport_only();
+  rates.inflammation_decay = 1.0 / 86400;
+  HealingModel model(skin, rates, grid);
+  Manufactured m{skin, H};
+  for (std::size_t l = 0; l < layer_count; ++l) {
+    m.tops[l] = skin.top(LayerKind(l));
+    m.D[l] = rates.diffusivity_inflammatory * skin.layers()[l].biology.diffusivity_scale;
+  }
+  const double shift = 0.5 * H * H / m.D[3];  // keeps c positive
+  auto st = make_state<double>(model);
+  const double lam = rates.inflammation_decay;
+  for (std::size_t k = 0; k < nz; ++k) {
+    const double z = grid.centre(2, k);
+    const double Fp = pi / H * std::cos(pi * z / H);
+    st.field(idx(Species::w), 0, 0, k) =
+        ((m.c(z) + shift) * lam - Fp) / (lam * rates.inflammation_per_damage);
+  }
+  Integrator<double> integ(
+      model,
+      {.scheme = Scheme::lod_euler, .adaptive = false, .dt_fixed = 20 * 86400.0, .threads = 1});
+  integ.advance_to(st, 4000 * 86400.0);
+  double e = 0, scale = 0;
+  for (std::size_t k = 0; k < nz; ++k) {
+    const double exact = m.c(grid.centre(2, k)) + shift;
+    e = std::max(e, std::abs(st.field(idx(Species::c), 0, 0, k) - exact));
+    scale = std::max(scale, std::abs(exact));
+  }
+  return e / scale;
+}
+
+}  // namespace
+
+TEST(HealingDiffusion, ManufacturedLayeredSolutionConvergesAtSecondOrder) {
+  double dz[3];
+  const double e1 = manufactured_error(16, &dz[0]), e2 = manufactured_error(32, &dz[1]),
+               e3 = manufactured_error(64, &dz[2]);
+  std::printf(
+      "manufactured layered steady state: dz %.1f/%.1f/%.1f um, errors %.3e %.3e %.3e, orders %.2f "
+      "%.2f\n",
+      dz[0] * 1e6, dz[1] * 1e6, dz[2] * 1e6, e1, e2, e3, order(e1, e2), order(e2, e3));
+  EXPECT_NEAR(order(e2, e3), 2.0, 0.2);
+  EXPECT_LT(e3, 1e-3);
+}
+
+namespace {
+
+// Smooth decaying and diffusing mode of c in a uniform 3D patch; the error of the step against a
+// very fine reference measures the temporal order of a scheme.
+double temporal_error(Scheme scheme, double dt, const HealingState<double>& reference, double T) {
+  Grid3 grid({8, 8, 8}, {50e-6, 50e-6, 50e-6});
+  HealingModel model(
+      uniform_diffusivity_skin(),
+      [] {
+        Rates r = transport_only();
+        r.inflammation_decay = 1.0 / 86400;
+        r.growth_factor_decay = 4.0 / 86400;
+        return r;
+      }(),
+      grid);
+  auto st = make_state<double>(model);
+  for (std::size_t k = 0; k < 8; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      for (std::size_t i = 0; i < 8; ++i) {
+        const double x = grid.centre(0, i), y = grid.centre(1, j), z = grid.centre(2, k);
+        const double L = 400e-6;
+        st.field(idx(Species::c), i, j, k) =
+            2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
+        st.field(idx(Species::h), i, j, k) = 0.2 * (1 + std::sin(2 * pi * x / L));
+      }
+  Integrator<double> integ(model,
+                           {.scheme = scheme, .adaptive = false, .dt_fixed = dt, .threads = 1});
+  integ.advance_to(st, T);
+  if (reference.field.bytes() == 0) return 0;
+  double e = 0;
+  for (Species s : {Species::c, Species::g})
+    for (std::size_t k = 0; k < 8; ++k)
+      for (std::size_t j = 0; j < 8; ++j)
+        for (std::size_t i = 0; i < 8; ++i)
+          e = std::max(e, std::abs(st.field(idx(s), i, j, k) - reference.field(idx(s), i, j, k)));
+  return e;
+}
+
+HealingState<double> temporal_reference(double T) {
+  Grid3 grid({8, 8, 8}, {50e-6, 50e-6, 50e-6});
+  HealingModel model(
+      uniform_diffusivity_skin(),
+      [] {
+        Rates r = transport_only();
+        r.inflammation_decay = 1.0 / 86400;
+        r.growth_factor_decay = 4.0 / 86400;
+        return r;
+      }(),
+      grid);
+  auto st = make_state<double>(model);
+  for (std::size_t k = 0; k < 8; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      for (std::size_t i = 0; i < 8; ++i) {
+        const double x = grid.centre(0, i), y = grid.centre(1, j), z = grid.centre(2, k);
+        const double L = 400e-6;
+        st.field(idx(Species::c), i, j, k) =
+            2 + std::cos(2 * pi * x / L) * std::cos(2 * pi * y / L) * std::cos(pi * z / L);
+        st.field(idx(Species::h), i, j, k) = 0.2 * (1 + std::sin(2 * pi * x / L));
+      }
+  Integrator<double> integ(
+      model,
+      {.scheme = Scheme::lod_richardson, .adaptive = false, .dt_fixed = T / 1024, .threads = 1});
+  integ.advance_to(st, T);
+  return st;
+}
+
+}  // namespace
+
+TEST(HealingDiffusion, TemporalOrderOfEachScheme) {
+  const double T = 86400.0;
+  const auto ref = temporal_reference(T);
+  double eu[3], er[3];
+  for (int m = 0; m < 3; ++m) {
+    const double dt = T / (8 << m);
+    eu[m] = temporal_error(Scheme::lod_euler, dt, ref, T);
+    er[m] = temporal_error(Scheme::lod_richardson, dt, ref, T);
+  }
+  std::printf("temporal: lod_euler errors %.3e %.3e %.3e orders %.2f %.2f\n", eu[0], eu[1], eu[2],
+              order(eu[0], eu[1]), order(eu[1], eu[2]));
+  std::printf("temporal: lod_richardson errors %.3e %.3e %.3e orders %.2f %.2f\n", er[0], er[1],
+              er[2], order(er[0], er[1]), order(er[1], er[2]));
+  EXPECT_NEAR(order(eu[1], eu[2]), 1.0, 0.2);
+  EXPECT_NEAR(order(er[1], er[2]), 2.0, 0.3);
+}
+
+TEST(HealingDiffusion, OneAndTwoThreadsAreBitIdentical) {
+  // Kept small: the 2-thread run shares the machine's cores with other work, and every OpenMP
+  // barrier then costs a scheduler slice.
+  const auto grid = Grid3::patch(0.3e-3, 0.6e-3, 25e-6);
+  HealingModel model(cheek(), Patient{}, grid);
+  HealingState<double> runs[2];
+  for (int t = 0; t < 2; ++t) {
+    runs[t] = make_state<double>(model);
+    apply_wound(
+        runs[t], model,
+        WoundChannel{
+            .x = 0.15e-3, .y = 0.12e-3, .depth = 0.5e-3, .radius = 60e-6, .tip_length = 0.2e-3});
+    apply_topical(runs[t], 100.0);
+    Integrator<double> integ(model, {.threads = t + 1});
+    integ.advance_to(runs[t], 86400.0);
+    std::printf("threads %d: steps %zu rejected %zu chemotaxis substeps %zu\n", t + 1,
+                integ.stats().accepted, integ.stats().rejected, integ.stats().chemotaxis_substeps);
+  }
+  EXPECT_EQ(runs[0].time, runs[1].time);
+  EXPECT_TRUE(bit_identical(runs[0].field, runs[1].field));
+}

@@ -1,0 +1,278 @@
+// Physics and robustness of the healing field beyond the pure numerics: chemotaxis positivity and
+// conservation, phase timing of a single puncture in 3D, patient-modifier trends, the column
+// fidelity against the 3D lateral average, float storage accuracy, bad input and failures.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "helpers.hpp"
+
+using namespace punctum;
+using namespace punctum::healing;
+using namespace punctum::healing::testing;
+
+namespace {
+constexpr double day = 86400.0;
+
+struct PunctureRun {
+  std::vector<double> t;
+  std::vector<Observables> obs;
+};
+
+template <class T = double>
+PunctureRun puncture(const HealingModel& model, double days, const WoundChannel& ch,
+                     int threads = 1) {
+  auto st = make_state<T>(model);
+  apply_wound(st, model, ch);
+  Integrator<T> integ(model, {.threads = threads});
+  PunctureRun run;
+  run.t.push_back(0);
+  run.obs.push_back(observe(st, model));
+  integ.advance_to(st, days * day, [&](double t) {
+    run.t.push_back(t);
+    run.obs.push_back(observe(st, model));
+    return true;
+  });
+  return run;
+}
+
+double peak_time(const PunctureRun& r, Species s) {
+  double best = -1e300, when = 0;
+  for (std::size_t n = 0; n < r.t.size(); ++n)
+    if (r.obs[n].excess[idx(s)] > best) {
+      best = r.obs[n].excess[idx(s)];
+      when = r.t[n];
+    }
+  return when;
+}
+
+double at_time(const PunctureRun& r, Species s, double t) {
+  for (std::size_t n = 0; n < r.t.size(); ++n)
+    if (r.t[n] >= t) return r.obs[n].excess[idx(s)];
+  return r.obs.back().excess[idx(s)];
+}
+
+Grid3 column_grid(double width = 0.6e-3) {
+  return Grid3({1, 1, 48}, {width, width, 25e-6});
+}
+const WoundChannel one_mm{.x = 0.3e-3, .y = 0.3e-3, .depth = 1e-3, .radius = 100e-6};
+
+}  // namespace
+
+TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
+  // A sharp growth-factor peak and a blob of recruited fibroblasts with a chemotactic sensitivity
+  // 100 times the table value: the upwind flux must keep f >= f0 (no negative excess) and move
+  // cells without creating or losing any.
+  Grid3 grid({16, 16, 24}, {20e-6, 20e-6, 20e-6});
+  Rates r = transport_only();
+  r.diffusivity_fibroblast = 1e-14;
+  r.chemotaxis_fibroblast = 100 * Rates::defaults().chemotaxis_fibroblast;
+  HealingModel model(cheek(), r, grid);
+  auto st = make_state<double>(model);
+  for (std::size_t k = 8; k < 16; ++k)
+    for (std::size_t j = 0; j < 16; ++j)
+      for (std::size_t i = 0; i < 16; ++i) {
+        const double r2 = (std::pow(double(i) - 8, 2) + std::pow(double(j) - 8, 2) +
+                           std::pow(double(k) - 12, 2)) *
+                          400e-12;
+        st.field(idx(Species::g), i, j, k) = 5.0 * std::exp(-r2 / (2 * 40e-6 * 40e-6));
+        if (i >= 3 && i < 7) st.field(idx(Species::f), i, j, k) *= 3.0;
+      }
+  const double before = st.field.sum(idx(Species::f));
+  const double peak_before = st.field(idx(Species::f), 8, 8, 12);
+  healing::detail::Chemotaxis<double> chemo(model, 1, st.field.species_stride());
+  const auto substeps = chemo.apply(st.field, 3600.0);
+  double min_excess = 1e300;
+  for (std::size_t k = 0; k < grid.nz(); ++k)
+    for (std::size_t j = 0; j < grid.ny(); ++j)
+      for (std::size_t i = 0; i < grid.nx(); ++i)
+        min_excess = std::min(min_excess,
+                              st.field(idx(Species::f), i, j, k) - model.baseline(Species::f, k));
+  std::printf("chemotaxis: %zu substeps, min excess %.3g cells/m^3, mass drift %.2e\n", substeps,
+              min_excess, st.field.sum(idx(Species::f)) / before - 1);
+  EXPECT_GT(substeps, 1u);
+  EXPECT_GT(st.field(idx(Species::f), 8, 8, 12), 1.05 * peak_before);  // cells climbed the gradient
+  EXPECT_GE(min_excess, -1e-3 * model.baseline(Species::f, 12));
+  EXPECT_NEAR(st.field.sum(idx(Species::f)) / before, 1.0, 1e-13);
+}
+
+TEST(HealingPhysics, SinglePuncturePhasesIn3D) {
+  // Literature phases (literature.md 3.1): inflammation peaks within days 1-3; recruited
+  // fibroblasts peak inside the proliferative window 3-21 d; collagen III is laid down first and
+  // peaks while collagen I is still in deficit; III then converts to I over weeks.
+  const auto grid = Grid3::patch(0.6e-3, 1.25e-3, 25e-6);
+  HealingModel model(cheek(), Patient{}, grid);
+  const auto run = puncture(model, 60, one_mm);
+  const double tc = peak_time(run, Species::c) / day, tf = peak_time(run, Species::f) / day,
+               t3 = peak_time(run, Species::rho3) / day;
+  std::printf("3D puncture: c peak %.2f d, f peak %.2f d, rho3 peak %.2f d, steps %zu\n", tc, tf,
+              t3, run.t.size());
+  EXPECT_GE(tc, 1.0);
+  EXPECT_LE(tc, 3.0);
+  EXPECT_GE(tf, 3.0);
+  EXPECT_LE(tf, 21.0);
+  EXPECT_GT(t3, tf);
+  EXPECT_GT(at_time(run, Species::rho3, 10 * day), 0.0);  // III already above baseline
+  EXPECT_LT(at_time(run, Species::rho1, t3 * day), 0.0);  // I still in deficit at the III peak
+  EXPECT_GT(at_time(run, Species::rho1, 60 * day),
+            at_time(run, Species::rho1, t3 * day));  // III -> I
+  EXPECT_LT(at_time(run, Species::rho3, 60 * day), at_time(run, Species::rho3, t3 * day));
+}
+
+TEST(HealingPhysics, PatientModifiersMoveTheRightWay) {
+  const auto grid = column_grid();
+  auto run_for = [&](Patient p, Aftercare a = {}) {
+    HealingModel model(cheek(), p, grid, a);
+    return puncture(model, 30, one_mm);
+  };
+  Patient base;
+  base.age_years = 45;
+  const auto ref = run_for(base);
+  Patient diabetic = base;
+  diabetic.diabetes = true;
+  diabetic.hba1c_percent = 9.0;
+  const auto dia = run_for(diabetic);
+  // Diabetes: longer inflammation and slower repair, less collagen III deposited by day 21.
+  EXPECT_GT(at_time(dia, Species::c, 7 * day), at_time(ref, Species::c, 7 * day));
+  EXPECT_GT(at_time(dia, Species::w, 7 * day), at_time(ref, Species::w, 7 * day));
+  EXPECT_LT(at_time(dia, Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  Patient anticoag = base;
+  anticoag.anticoagulant = true;
+  EXPECT_GT(run_for(anticoag).obs[0].excess[idx(Species::h)],
+            1.9 * ref.obs[0].excess[idx(Species::h)]);
+  Patient keloid = base;
+  keloid.keloid_tendency = true;
+  EXPECT_GT(at_time(run_for(keloid), Species::rho3, 21 * day),
+            at_time(ref, Species::rho3, 21 * day));
+  Patient dark = base;
+  dark.fitzpatrick = 6;
+  EXPECT_GT(at_time(run_for(dark), Species::p, 7 * day), at_time(ref, Species::p, 7 * day));
+  EXPECT_GT(at_time(run_for(base, {.uv_exposure = true}), Species::p, 7 * day),
+            at_time(ref, Species::p, 7 * day));
+  Patient smoker = base;
+  smoker.smoker = true;
+  EXPECT_GT(at_time(run_for(smoker), Species::w, 7 * day), at_time(ref, Species::w, 7 * day));
+  Patient old = base;
+  old.age_years = 75;
+  EXPECT_LT(at_time(run_for(old), Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  // HbA1c: worse control, slower repair (Christman 2011).
+  Patient poor = diabetic;
+  poor.hba1c_percent = 12.0;
+  EXPECT_GT(at_time(run_for(poor), Species::w, 7 * day), at_time(dia, Species::w, 7 * day));
+}
+
+TEST(HealingPhysics, ColumnTracksThe3DLateralAverage) {
+  // The 1-D column receives the channel's cross-section / column area; its species integrals are
+  // compared with the 3D patch's (same width, same voxel depth) at 3, 10, 21 and 60 days.
+  const double width = 0.6e-3;
+  HealingModel m3(cheek(), Patient{}, Grid3::patch(width, 1.2e-3, 25e-6));
+  HealingModel m1(cheek(), Patient{}, Grid3({1, 1, 48}, {width, width, 25e-6}));
+  const auto r3 = puncture(m3, 60, one_mm);
+  const auto r1 = puncture(m1, 60, one_mm);
+  double worst = 0;
+  for (double d : {3.0, 10.0, 21.0, 60.0}) {
+    std::printf("column vs 3D at day %4.0f:", d);
+    for (Species s : {Species::c, Species::f, Species::rho3, Species::rho1}) {
+      const double a = at_time(r3, s, d * day), b = at_time(r1, s, d * day);
+      const double rel = std::abs(b - a) / std::max(std::abs(a), 1e-30);
+      std::printf("  %s %.3g vs %.3g (%.0f %%)", std::string(to_string(s)).c_str(), b, a,
+                  100 * rel);
+      if (s == Species::rho3 || s == Species::f) worst = std::max(worst, rel);
+    }
+    std::printf("\n");
+  }
+  EXPECT_LT(worst, 0.5);  // the documented error budget of the fast fidelity (docs/healing.md)
+}
+
+TEST(HealingPhysics, FloatStorageAccuracyIsMeasured) {
+  const auto grid = Grid3::patch(0.4e-3, 1.0e-3, 25e-6);
+  HealingModel model(cheek(), Patient{}, grid);
+  const WoundChannel ch{.x = 0.2e-3, .y = 0.2e-3, .depth = 0.8e-3, .radius = 80e-6};
+  const auto rd = puncture<double>(model, 30, ch);
+  const auto rf = puncture<float>(model, 30, ch);
+  double worst = 0;
+  for (Species s : {Species::f, Species::rho3, Species::rho1, Species::c}) {
+    const double a = at_time(rd, s, 21 * day), b = at_time(rf, s, 21 * day);
+    worst = std::max(worst, std::abs(a - b) / std::abs(a));
+  }
+  std::printf("float vs double at day 21: worst relative difference of species excess %.2e\n",
+              worst);
+  EXPECT_LT(worst, 0.05);
+}
+
+TEST(HealingPhysics, BadInputIsRefusedWithTheParameterNamed) {
+  EXPECT_THROW(HealingModel(cheek(), Patient{}, Grid3({2, 8, 8}, {1e-5, 1e-5, 1e-5})),
+               InvalidParameter);
+  EXPECT_THROW(HealingModel(cheek(), Patient{},
+                            Grid3({8, 8, 8}, {1e-5, 1e-5, 1e-5}, {0, 0, 0}, {true, true, true})),
+               InvalidParameter);
+  HealingModel model(cheek(), Patient{}, Grid3::patch(0.2e-3, 0.4e-3, 25e-6));
+  auto st = make_state<double>(model);
+  EXPECT_THROW(apply_wound(st, model, WoundChannel{.depth = -1e-3}), InvalidParameter);
+  EXPECT_THROW(apply_wound(st, model, WoundChannel{.radius = 0}), InvalidParameter);
+  EXPECT_THROW(Integrator<double>(model, {.rtol = -1}), InvalidParameter);
+  try {
+    apply_wound(st, model, WoundChannel{.depth = 20e-3});
+    FAIL();
+  } catch (const InvalidParameter& e) {
+    EXPECT_EQ(e.parameter(), "wound.depth");
+    EXPECT_EQ(e.unit(), "mm");
+  }
+  // A 40 mm x 40 mm patch at 5 um would need terabytes: refused before allocating, with the
+  // estimate.
+  HealingModel huge(cheek(), Patient{}, Grid3::patch(40e-3, 4e-3, 5e-6));
+  try {
+    (void)make_state<double>(huge);
+    FAIL();
+  } catch (const ResourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("GB"), std::string::npos);
+  }
+}
+
+TEST(HealingPhysics, NonFiniteValuesStopWithTimeSpeciesAndVoxel) {
+  HealingModel model(cheek(), Patient{}, Grid3::patch(0.2e-3, 0.4e-3, 25e-6));
+  auto st = make_state<double>(model);
+  st.field(idx(Species::h), 3, 2, 5) = std::numeric_limits<double>::quiet_NaN();
+  Integrator<double> integ(model, {.threads = 1});
+  try {
+    integ.advance_to(st, day);
+    FAIL();
+  } catch (const NumericalError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("species"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("voxel"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("days"), std::string::npos) << msg;
+  }
+}
+
+TEST(HealingPhysics, WoundIsWrittenConservativelyBelowVoxelSize) {
+  // A channel thinner than a voxel (radius 12 um in 25 um voxels) removes the collagen of its own
+  // volume, pi r^2 L rho, whatever its position relative to the voxel grid; the 1-D column of the
+  // same width removes the same mass.
+  const auto skin = cheek();
+  const double r = 12e-6, L = 0.5e-3;
+  HealingModel m1(skin, Patient{}, Grid3({1, 1, 40}, {0.5e-3, 0.5e-3, 25e-6}));
+  auto col = make_state<double>(m1);
+  apply_wound(col, m1, WoundChannel{.depth = L, .radius = r});
+  const double removed_col = -observe(col, m1).excess[idx(Species::rho1)];
+  // Analytic: pi r^2 times the collagen I baseline of each plane over the part of the plane the
+  // channel crosses (each plane carries the layer at its centre).
+  double analytic = 0;
+  for (std::size_t k = 0; k < m1.grid().nz(); ++k) {
+    const double top = k * 25e-6, bottom = std::min(L, top + 25e-6);
+    if (bottom > top)
+      analytic += 3.141592653589793 * r * r * m1.baseline(Species::rho1, k) * (bottom - top);
+  }
+  EXPECT_NEAR(removed_col / analytic, 1.0, 1e-9);
+  HealingModel m3(skin, Patient{}, Grid3::patch(0.5e-3, 1.0e-3, 25e-6));
+  for (double offset : {0.0, 3e-6, 7.5e-6, 12.5e-6}) {
+    auto st = make_state<double>(m3);
+    apply_wound(
+        st, m3,
+        WoundChannel{.x = 0.25e-3 + offset, .y = 0.25e-3 - 0.5 * offset, .depth = L, .radius = r});
+    const double removed = -observe(st, m3).excess[idx(Species::rho1)];
+    EXPECT_NEAR(removed / analytic, 1.0, 0.005) << "offset " << offset;
+  }
+}
