@@ -31,6 +31,8 @@ struct WoundChannel {
   double radius = 60e-6;     ///< shaft radius, m
   double tip_length = 0.0;   ///< length of the conical tip within `depth`, m
   double blood_scale = 1.0;  ///< multiplier on bleeding (e.g. a torn channel), 1
+  double tear_length = 0.0;  ///< slot length at the surface along (tear_dir_x, tear_dir_y), m
+  double tear_dir_x = 1.0, tear_dir_y = 0.0;  ///< unit vector along the tear
 
   void validate() const {
     require_in_range("wound.depth", depth * 1e3, 1e-3, 10.0, "mm");
