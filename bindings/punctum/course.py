@@ -16,7 +16,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -29,7 +28,8 @@ import tomllib
 import xarray as xr
 
 from punctum import _core
-from punctum.devices import Pen, Roller, Stamp
+from punctum._errors import parameter_error, require_in_range
+from punctum.devices import _LAYERS, Pen, Roller, Stamp
 from punctum.patient import Patient
 
 __all__ = [
@@ -42,28 +42,10 @@ __all__ = [
     "simulate",
 ]
 
-_LAYERS = [
-    "stratum_corneum",
-    "viable_epidermis",
-    "papillary_dermis",
-    "reticular_dermis",
-    "hypodermis",
-]
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
 
 
-def _check(name: str, value: float, lo: float, hi: float, unit: str) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
-        err = _core.ParameterError(
-            f"{name} = {value!r} {unit} is invalid: allowed [{lo:g}, {hi:g}] (unit: {unit})"
-        )
-        err.parameter, err.value, err.allowed, err.unit = (
-            name,
-            repr(value),
-            f"[{lo:g}, {hi:g}]",
-            unit,
-        )
-        raise err
+_check = require_in_range
 
 
 @dataclass
@@ -163,9 +145,7 @@ class SimulationConfig:
             self.protocol = Protocol(**self.protocol)
         kind = self.device.get("kind")
         if kind not in _DEVICES:
-            raise _core.ParameterError(
-                f"device.kind = {kind!r} is invalid: allowed one of {', '.join(_DEVICES)}"
-            )
+            raise parameter_error("device.kind", kind, "one of " + ", ".join(_DEVICES))
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -182,9 +162,7 @@ class SimulationConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise _core.ParameterError(
-                f"config sections {sorted(unknown)} are invalid: allowed {sorted(known)}"
-            )
+            raise parameter_error("config sections", sorted(unknown), f"{sorted(known)}")
         return cls(**data)
 
     def to_toml(self) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from punctum import _core
+from punctum._errors import parameter_error, require_in_range
 
 __all__ = ["Pen", "Roller", "Stamp", "TreatmentResult", "plot_punctures"]
 
@@ -233,21 +234,13 @@ class Pen(_Device):
     def __init__(self, *, density_per_cm2: float | None = None, **kwargs: Any) -> None:
         if density_per_cm2 is not None:
             if "hand_speed_mm_s" in kwargs:
-                raise _core.ParameterError(
-                    "density_per_cm2 and hand_speed_mm_s are alternatives: give one"
-                )
-            if not (1.0 <= float(density_per_cm2) <= 1e5):
-                err = _core.ParameterError(
-                    f"density_per_cm2 = {density_per_cm2} /cm^2 is invalid: allowed [1, 1e5]"
-                    " (unit: /cm^2)"
-                )
-                err.parameter, err.value, err.allowed, err.unit = (
+                raise parameter_error(
                     "density_per_cm2",
-                    str(density_per_cm2),
-                    "[1, 1e5]",
+                    density_per_cm2,
+                    "either density_per_cm2 or hand_speed_mm_s, not both",
                     "/cm^2",
                 )
-                raise err
+            require_in_range("density_per_cm2", density_per_cm2, 1.0, 1e5, "/cm^2")
             probe = _core.Pen(**{**kwargs, "hand_speed_mm_s": 10.0})
             kwargs["hand_speed_mm_s"] = 10.0 * probe.density_per_cm2_per_pass / density_per_cm2
         super().__init__(**kwargs)

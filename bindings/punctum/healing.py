@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from punctum import _core
+from punctum._errors import parameter_error
 from punctum.patient import Patient
 
 #: species name -> (meaning, SI unit of the stored field)
@@ -65,9 +66,7 @@ def single_puncture(
     integral) and ``s_max`` (largest voxel value), each with a ``units`` attribute.
     """
     if fidelity not in FIDELITIES:
-        raise _core.ParameterError(
-            f"fidelity = '{fidelity}' is invalid: allowed one of {', '.join(FIDELITIES)}"
-        )
+        raise parameter_error("fidelity", fidelity, "one of " + ", ".join(FIDELITIES))
     skin = skin if skin is not None else _core.SkinModel.preset("cheek", "female", 45.0)
     patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
     raw = _core.healing_single_puncture(

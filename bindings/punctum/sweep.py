@@ -34,6 +34,7 @@ import numpy as np
 import xarray as xr
 
 from punctum import _core
+from punctum._errors import parameter_error
 
 PointFunction = Callable[[Any], Any]
 
@@ -41,11 +42,7 @@ _DESIGNS = ("grid", "random", "sobol")
 _STATUS_OK, _STATUS_FAILED = "ok", "failed"
 
 
-def _parameter_error(parameter: str, value: Any, allowed: str, unit: str = "") -> ValueError:
-    unit_text = f" (unit: {unit})" if unit else ""
-    err = _core.ParameterError(f"{parameter} = {value!r} is invalid: allowed {allowed}{unit_text}")
-    err.parameter, err.value, err.allowed, err.unit = parameter, repr(value), allowed, unit
-    return err
+_parameter_error = parameter_error
 
 
 # ----------------------------------------------------------------------------------------------
