@@ -11,35 +11,34 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from punctum.sweep import Design, PointFunction, _parameter_error, get_dotted, run_points
+from punctum._errors import parameter_error
+from punctum.sweep import Design, PointFunction, get_dotted, run_points
 
 _METHODS = ("morris", "sobol")
 
 
 def _problem(parameters: Mapping[str, Sequence[float]]) -> dict[str, Any]:
     if not parameters:
-        raise _parameter_error("parameters", dict(parameters), "at least one (low, high) range")
+        raise parameter_error("parameters", dict(parameters), "at least one (low, high) range")
     bounds = []
     for name, rng in parameters.items():
         rng = list(rng)
         if len(rng) != 2 or not float(rng[0]) < float(rng[1]):
-            raise _parameter_error(f"parameters[{name!r}]", rng, "a (low, high) pair, low < high")
+            raise parameter_error(f"parameters[{name!r}]", rng, "a (low, high) pair, low < high")
         bounds.append([float(rng[0]), float(rng[1])])
     return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
 
 
 def _outputs(records: Mapping[int, Mapping[str, Any]], n: int, outputs: Sequence[str]) -> dict:
-    import xarray as xr_
-
     y = {o: np.full(n, np.nan) for o in outputs}
     for i in range(n):
         r = records[i]
         if r["status"] != "ok":
             raise RuntimeError(f"model evaluation {i} failed ({r['params']}): {r['error']}")
-        ds = xr_.Dataset.from_dict(r["result"])
+        ds = xr.Dataset.from_dict(r["result"])
         for o in outputs:
             if o not in ds:
-                raise _parameter_error(
+                raise parameter_error(
                     "outputs", o, "outcomes the point function returns: " + ", ".join(ds.data_vars)
                 )
             y[o][i] = float(ds[o])
@@ -73,9 +72,9 @@ def sensitivity(
     The result has dimensions ``(output, parameter)``; ``plot_sensitivity`` draws bars.
     """
     if method not in _METHODS:
-        raise _parameter_error("method", method, "one of " + ", ".join(_METHODS))
+        raise parameter_error("method", method, "one of " + ", ".join(_METHODS))
     if n < 2:
-        raise _parameter_error("n", n, ">= 2", "samples")
+        raise parameter_error("n", n, ">= 2", "samples")
     problem = _problem(parameters)
     for name in problem["names"]:
         get_dotted(base, name)
@@ -182,7 +181,7 @@ def optimize(
     constraints = dict(constraints or {})
     for out, (op, _limit) in constraints.items():
         if op not in ("<=", ">="):
-            raise _parameter_error(f"constraints[{out!r}]", op, "'<=' or '>='")
+            raise parameter_error(f"constraints[{out!r}]", op, "'<=' or '>='")
     wanted = [objective, *constraints]
     cache: dict[tuple, dict[str, float]] = {}
 

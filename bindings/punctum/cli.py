@@ -178,7 +178,8 @@ def _inspect(args: argparse.Namespace) -> int:
                 print(f"  {name}  {obj.shape} {obj.dtype} [{units}]")
 
         f.visititems(show)
-    if "observables" in h5py.File(path, "r"):
+        has_observables = "observables" in f
+    if has_observables:
         ds = punctum.io.open_result(path)
         end = {k: float(v.values[-1]) for k, v in ds.data_vars.items() if v.ndim == 1}
         print("final values:")

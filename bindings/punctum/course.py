@@ -45,9 +45,6 @@ __all__ = [
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
 
 
-_check = require_in_range
-
-
 @dataclass
 class Protocol:
     """What the clinic does. Times in days from the first session; ``session_days`` (explicit
@@ -70,19 +67,21 @@ class Protocol:
     cost_per_session: float = 0.0
 
     def __post_init__(self) -> None:
-        _check("sessions", self.sessions, 1, 52, "sessions")
-        _check("spacing_days", self.spacing_days, 1, 365, "days")
-        _check("horizon_days", self.horizon_days, 1, 5 * 365.25, "days")
-        _check("area_cm2", self.area_cm2, 0.01, 1000, "cm^2")
-        _check("passes", self.passes, 1, 100, "passes")
-        _check("vitamin_c_weeks", self.vitamin_c_weeks, 0, 52, "weeks")
-        _check("serum_concentration_kg_m3", self.serum_concentration_kg_m3, 0, 2000, "kg/m^3")
-        _check("serum_delay_h", self.serum_delay_h, 0, 336, "h")
-        _check("serum_duration_h", self.serum_duration_h, 0, 336, "h")
-        _check("cost_per_session", self.cost_per_session, 0, 1e7, "currency units")
+        require_in_range("sessions", self.sessions, 1, 52, "sessions")
+        require_in_range("spacing_days", self.spacing_days, 1, 365, "days")
+        require_in_range("horizon_days", self.horizon_days, 1, 5 * 365.25, "days")
+        require_in_range("area_cm2", self.area_cm2, 0.01, 1000, "cm^2")
+        require_in_range("passes", self.passes, 1, 100, "passes")
+        require_in_range("vitamin_c_weeks", self.vitamin_c_weeks, 0, 52, "weeks")
+        require_in_range(
+            "serum_concentration_kg_m3", self.serum_concentration_kg_m3, 0, 2000, "kg/m^3"
+        )
+        require_in_range("serum_delay_h", self.serum_delay_h, 0, 336, "h")
+        require_in_range("serum_duration_h", self.serum_duration_h, 0, 336, "h")
+        require_in_range("cost_per_session", self.cost_per_session, 0, 1e7, "currency units")
         times = self.times_days()
         for i, t in enumerate(times):
-            _check(
+            require_in_range(
                 f"session_days[{i}]",
                 t,
                 times[i - 1] + 1 / 24 if i else 0.0,
@@ -387,11 +386,12 @@ def simulate(
     KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
     stops the run from another thread and returns the partial result.
     """
-    ref = reference_course()
-    built = ref.build()
-    skin = skin if skin is not None else built["skin"]
-    device = device if device is not None else built["device"]
-    protocol = protocol if protocol is not None else ref.protocol
+    if skin is None or device is None or protocol is None:  # defaults: the reference course
+        ref = reference_course()
+        built = ref.build()
+        skin = skin if skin is not None else built["skin"]
+        device = device if device is not None else built["device"]
+        protocol = protocol if protocol is not None else ref.protocol
     patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
     core_device = getattr(device, "_core", device)
     if config is None:

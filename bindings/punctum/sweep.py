@@ -42,9 +42,6 @@ _DESIGNS = ("grid", "random", "sobol")
 _STATUS_OK, _STATUS_FAILED = "ok", "failed"
 
 
-_parameter_error = parameter_error
-
-
 # ----------------------------------------------------------------------------------------------
 # Configurations addressed by dotted names
 
@@ -55,14 +52,14 @@ def get_dotted(config: Any, name: str) -> Any:
     for part in name.split("."):
         if isinstance(node, Mapping):
             if part not in node:
-                raise _parameter_error("axis", name, f"a key of the configuration ({_keys(node)})")
+                raise parameter_error("axis", name, f"a key of the configuration ({_keys(node)})")
             node = node[part]
         elif dataclasses.is_dataclass(node):
             if part not in {f.name for f in dataclasses.fields(node)}:
-                raise _parameter_error("axis", name, f"a field of {type(node).__name__}")
+                raise parameter_error("axis", name, f"a field of {type(node).__name__}")
             node = getattr(node, part)
         else:
-            raise _parameter_error("axis", name, "a path through mappings or dataclasses")
+            raise parameter_error("axis", name, "a path through mappings or dataclasses")
     return node
 
 
@@ -71,16 +68,16 @@ def set_dotted(config: Any, name: str, value: Any) -> Any:
     head, _, rest = name.partition(".")
     if isinstance(config, Mapping):
         if head not in config:
-            raise _parameter_error("axis", name, f"a key of the configuration ({_keys(config)})")
+            raise parameter_error("axis", name, f"a key of the configuration ({_keys(config)})")
         out = dict(config)
         out[head] = set_dotted(config[head], rest, value) if rest else value
         return out
     if dataclasses.is_dataclass(config):
         if head not in {f.name for f in dataclasses.fields(config)}:
-            raise _parameter_error("axis", name, f"a field of {type(config).__name__}")
+            raise parameter_error("axis", name, f"a field of {type(config).__name__}")
         inner = set_dotted(getattr(config, head), rest, value) if rest else value
         return dataclasses.replace(config, **{head: inner})
-    raise _parameter_error("axis", name, "a path through mappings or dataclasses")
+    raise parameter_error("axis", name, "a path through mappings or dataclasses")
 
 
 def _keys(mapping: Mapping) -> str:
@@ -123,15 +120,15 @@ def make_design(
     seed: int = 0,
 ) -> Design:
     if design not in _DESIGNS:
-        raise _parameter_error("design", design, "one of " + ", ".join(_DESIGNS))
+        raise parameter_error("design", design, "one of " + ", ".join(_DESIGNS))
     if not axes:
-        raise _parameter_error("axes", dict(axes), "at least one axis")
+        raise parameter_error("axes", dict(axes), "at least one axis")
     names = list(axes)
     if design == "grid":
         lists = {n: list(np.asarray(axes[n]).tolist()) for n in names}
         for n, vals in lists.items():
             if len(vals) == 0:
-                raise _parameter_error(f"axes[{n!r}]", vals, "a non-empty list of values")
+                raise parameter_error(f"axes[{n!r}]", vals, "a non-empty list of values")
         shape = tuple(len(lists[n]) for n in names)
         values = [
             {n: lists[n][i] for n, i in zip(names, idx, strict=True)} for idx in np.ndindex(*shape)
@@ -139,12 +136,12 @@ def make_design(
         return Design("grid", lists, values, shape)
 
     if n_samples is None or n_samples < 1:
-        raise _parameter_error("n_samples", n_samples, ">= 1 for sampled designs")
+        raise parameter_error("n_samples", n_samples, ">= 1 for sampled designs")
     bounds = {}
     for n in names:
         rng_ = list(axes[n])
         if len(rng_) != 2 or not (float(rng_[0]) < float(rng_[1])):
-            raise _parameter_error(f"axes[{n!r}]", rng_, "a (low, high) pair with low < high")
+            raise parameter_error(f"axes[{n!r}]", rng_, "a (low, high) pair with low < high")
         bounds[n] = [float(rng_[0]), float(rng_[1])]
     if design == "random":
         unit = np.random.default_rng(seed).random((n_samples, len(names)))
@@ -244,7 +241,7 @@ def _prepare_resume(resume: str | os.PathLike | None, manifest: dict[str, Any]) 
     if path.exists():
         old = json.loads(path.read_text())
         if old != manifest:
-            raise _parameter_error(
+            raise parameter_error(
                 "resume",
                 str(root),
                 "a directory of the same sweep (its design, axes or base configuration differ; "
@@ -303,7 +300,7 @@ def _connect(client: Any, n_workers: int | None) -> tuple[Any, _OwnedClient | No
         return Client(client), None
     if hasattr(client, "scheduler_address"):  # LocalCluster, SLURMCluster, ...
         return Client(client), None
-    raise _parameter_error(
+    raise parameter_error(
         "client",
         type(client).__name__,
         "None (embedded cluster), a distributed.Client, a scheduler address or a cluster object",
