@@ -373,6 +373,7 @@ def simulate(
     voxel_um: float = 20.0,
     depth_mm: float | None = None,
     rtol: float = 1e-3,
+    rate_multipliers: dict[str, float] | None = None,
     cancel: CancellationToken | None = None,
     config: SimulationConfig | None = None,
 ) -> CourseResult:
@@ -384,7 +385,9 @@ def simulate(
     ``output``: an HDF5 file (with an XDMF sidecar when ``snapshot_days`` are given). The GIL is
     released while the course runs; a tqdm bar updates about once a second; Ctrl-C raises
     KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
-    stops the run from another thread and returns the partial result.
+    stops the run from another thread and returns the partial result. ``rate_multipliers``
+    scales healing rates of data/healing/rates.csv by name (``{"collagen_synthesis": 1.5}``),
+    after the patient modifiers: what sensitivity studies vary.
     """
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
@@ -408,6 +411,7 @@ def simulate(
                 "patch_width_mm": patch_width_mm,
                 "voxel_um": voxel_um,
                 "condition": condition,
+                **({"rate_multipliers": dict(rate_multipliers)} if rate_multipliers else {}),
             },
         )
     horizon_days = float(protocol.horizon_days)
@@ -445,6 +449,7 @@ def simulate(
         "seed": int(seed),
         "threads": int(threads or 0),
         "rtol": rtol,
+        "rate_multipliers": {str(k): float(v) for k, v in (rate_multipliers or {}).items()},
     }
 
     bar = None

@@ -39,6 +39,12 @@ _INTEGRAL_UNITS = {"1": "m^3", "cells/m^3": "cells", "kg/m^3": "kg"}
 FIDELITIES = ("3d", "column")
 
 
+def rate_names() -> list[str]:
+    """Healing rates (data/healing/rates.csv, plus ``blood``) that ``simulate(rate_multipliers=...)``
+    and ``run.rate_multipliers`` in a configuration can scale."""
+    return list(_core.healing_rate_names())
+
+
 def single_puncture(
     skin: _core.SkinModel | None = None,
     *,

@@ -70,6 +70,9 @@ CourseOptions make_options(const py::dict& o) {
   c.seed = get<std::uint64_t>(o, "seed", 0);
   c.threads = get<int>(o, "threads", 0);
   c.rtol = get<double>(o, "rtol", 1e-3);
+  if (o.contains("rate_multipliers"))
+    for (const auto& [k, v] : o["rate_multipliers"].cast<py::dict>())
+      c.rate_multipliers.emplace_back(k.cast<std::string>(), v.cast<double>());
   c.validate();
   return c;
 }

@@ -21,6 +21,9 @@ void register_healing(py::module_& m) {
       },
       "(name, SI unit) of every healing species, in storage order.");
 
+  m.def("healing_rate_names", &Rates::names,
+        "Names of the healing rates (data/healing/rates.csv) that rate_multipliers can scale.");
+
   m.def(
       "healing_single_puncture",
       [](const SkinModel& skin, const Patient& patient, double depth_mm, double radius_um,

@@ -40,6 +40,15 @@ void CourseOptions::validate() const {
   require_in_range("checkpoint_interval", in_days(checkpoint_interval), 0.0, 5 * 365.25, "days");
   if (checkpoint_interval > 0.0 && checkpoint_path.empty())
     throw InvalidParameter("checkpoint_path", "''", "a file path when checkpoint_interval > 0", "");
+  const auto known = healing::Rates::names();
+  for (const auto& [name, factor] : rate_multipliers) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw InvalidParameter("rate_multipliers", "'" + name + "'", "a rate of data/healing/rates.csv (" + list + ")", "");
+    }
+    require_in_range("rate_multipliers." + name, factor, 1e-3, 1e3, "1 (multiplier)");
+  }
   for (double t : output_times) require_in_range("output_times", in_days(t), 0.0, 5 * 365.25, "days");
   for (double t : snapshot_times)
     require_in_range("snapshot_times", in_days(t), 0.0, 5 * 365.25, "days");
@@ -380,7 +389,9 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   protocol.validate();
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
   const double window = options.fidelity == Fidelity::column ? grid.extent()[0] : options.patch_width;
-  const healing::HealingModel model(skin, course_rates(patient, protocol), grid);
+  healing::Rates rates = course_rates(patient, protocol);
+  for (const auto& [name, factor] : options.rate_multipliers) rates.by_name(name) *= factor;
+  const healing::HealingModel model(skin, rates, grid);
   healing::HealingState<double> st = healing::make_state<double>(model);
   healing::IntegratorOptions iopt;
   // A column has one voxel per plane: parallel regions would be pure synchronisation overhead.

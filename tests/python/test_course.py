@@ -210,3 +210,17 @@ def test_every_pen_depth_setting_runs():
     # Pens offer 0.25-2.5 mm; the default stroke must cover the deepest settings.
     for depth in (0.25, 2.2, 2.5):
         assert run(pen(depth), protocol=punctum.Protocol(sessions=1, horizon_days=5)).completed
+
+
+def test_rate_multipliers_scale_the_kinetics_and_bad_names_are_refused(reference):
+    # Twice the synthesis rate deposits more collagen; the config route gives the same run.
+    more = run(rate_multipliers={"collagen_synthesis": 2.0})
+    gain = more.value_at("collagen_change_percent", 182)
+    assert gain > 1.3 * reference.value_at("collagen_change_percent", 182)
+    assert "collagen_synthesis" in punctum.healing.rate_names()
+    with pytest.raises(punctum.ParameterError) as info:
+        run(rate_multipliers={"collagen_synthesiss": 2.0})
+    assert info.value.parameter == "rate_multipliers"
+    with pytest.raises(punctum.ParameterError) as info:
+        run(rate_multipliers={"collagen_synthesis": 0.0})
+    assert info.value.parameter == "rate_multipliers.collagen_synthesis"

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "punctum/core/field.hpp"
@@ -37,6 +38,9 @@ struct CourseOptions {
   std::uint64_t seed = 0;
   int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
   double rtol = 1e-3;  ///< integrator local error tolerance, 1
+  /// Multipliers on the healing rates of data/healing/rates.csv by parameter name (after the
+  /// patient and aftercare modifiers): what sensitivity studies and calibrations vary.
+  std::vector<std::pair<std::string, double>> rate_multipliers;
   /// Checkpoints: every `checkpoint_interval` of simulated time (at the next output time) the
   /// state is saved to `checkpoint_path` (atomically, replacing the previous one).
   std::filesystem::path checkpoint_path;
