@@ -259,34 +259,13 @@ class CourseResult:
 
     def summary_values(self) -> dict[str, float]:
         """The headline outcomes as plain numbers (what sweeps collect per point)."""
-        obs, ses = self.observables, self.sessions
-        end = obs["time_days"].values[-1]
-        down = ses["downtime_days"].where(ses["downtime_days"] >= 0)
-        closure = ses["closure_time_h"].where(ses["closure_time_h"] >= 0)
-        out = {
-            "horizon_days": float(end),
-            "collagen_gain_percent": float(obs["collagen_change_percent"].values[-1]),
-            "collagen_I_gain_percent": float(obs["collagen_I_change_percent"].values[-1]),
-            "collagen_III_gain_percent": float(obs["collagen_III_change_percent"].values[-1]),
-            "elastin_change_percent": float(obs["elastin_change_percent"].values[-1]),
-            "dermal_thickness_change_um": float(obs["dermal_thickness_change_um"].values[-1]),
-            "downtime_days_mean": float(down.mean()),
-            "downtime_days_max": float(down.max()),
-            "closure_time_h_mean": float(closure.mean()),
-            "peak_erythema": float(ses["peak_erythema"].max()),
-            "bleeding_points_per_cm2": float(ses["bleeding_points_per_cm2"].mean()),
-            "bruising_points_per_cm2": float(ses["bruising_points_per_cm2"].mean()),
-            "peak_blood_ul_per_cm2": float(obs["blood_ul_per_cm2"].max()),
-            "pigment_activation_peak": float(obs["pigment_activation_max"].max()),
-            "serum_dermis_peak_ug_per_cm2": float(obs["serum_dermis_ug_per_cm2"].max()),
-            "density_per_cm2": float(ses["density_per_cm2"].mean()),
-            "treatment_time_min": float(ses["treatment_time_s"].mean() / 60.0),
-            "mean_depth_mm": float(ses["mean_depth_mm"].mean()),
-            "total_cost": float(self.observables.attrs.get("total_cost", 0.0)),
-        }
-        if "condition_fill_fraction" in obs:
-            out["condition_fill_fraction"] = float(obs["condition_fill_fraction"].values[-1])
-        return out
+        obs = self.observables
+        return _summary_values(
+            obs["time_days"].values,
+            {name: obs[name].values for name in obs.data_vars},
+            self.sessions.to_dict("records"),
+            float(obs.attrs.get("total_cost", 0.0)),
+        )
 
     def summary(self) -> str:
         v = self.summary_values()
@@ -321,6 +300,59 @@ class CourseResult:
         return "\n".join([head] + [f"  {k:<{width}}  {val}" for k, val in rows])
 
 
+def _summary_values(
+    times_days: np.ndarray,
+    series: dict[str, np.ndarray],
+    sessions: list[dict[str, Any]],
+    total_cost: float,
+) -> dict[str, float]:
+    """Headline outcomes from the series (over time) and the session rows (_session_row)."""
+
+    def column(name: str, valid_from_zero: bool = False) -> np.ndarray:
+        v = np.array([float(s[name]) for s in sessions], dtype=float)
+        return v[v >= 0] if valid_from_zero else v
+
+    def stat(v: np.ndarray, how) -> float:
+        return float(how(v)) if v.size else float("nan")
+
+    down = column("downtime_days", True)
+    closure = column("closure_time_h", True)
+    out = {
+        "horizon_days": float(times_days[-1]),
+        "collagen_gain_percent": float(series["collagen_change_percent"][-1]),
+        "collagen_I_gain_percent": float(series["collagen_I_change_percent"][-1]),
+        "collagen_III_gain_percent": float(series["collagen_III_change_percent"][-1]),
+        "elastin_change_percent": float(series["elastin_change_percent"][-1]),
+        "dermal_thickness_change_um": float(series["dermal_thickness_change_um"][-1]),
+        "downtime_days_mean": stat(down, np.mean),
+        "downtime_days_max": stat(down, np.max),
+        "closure_time_h_mean": stat(closure, np.mean),
+        "peak_erythema": stat(column("peak_erythema"), np.max),
+        "bleeding_points_per_cm2": stat(column("bleeding_points_per_cm2"), np.mean),
+        "bruising_points_per_cm2": stat(column("bruising_points_per_cm2"), np.mean),
+        "peak_blood_ul_per_cm2": float(np.max(series["blood_ul_per_cm2"])),
+        "pigment_activation_peak": float(np.max(series["pigment_activation_max"])),
+        "serum_dermis_peak_ug_per_cm2": float(np.max(series["serum_dermis_ug_per_cm2"])),
+        "density_per_cm2": stat(column("density_per_cm2"), np.mean),
+        "treatment_time_min": stat(column("treatment_time_s"), np.mean) / 60.0,
+        "mean_depth_mm": stat(column("mean_depth_mm"), np.mean),
+        "total_cost": float(total_cost),
+    }
+    if "condition_fill_fraction" in series:
+        out["condition_fill_fraction"] = float(series["condition_fill_fraction"][-1])
+    return out
+
+
+def _session_row(s: dict[str, Any]) -> dict[str, Any]:
+    """A session's outcomes from the core, in days and hours (-1: did not happen)."""
+    row = {k: v for k, v in s.items() if k != "punctures"}
+    row["time_days"] = row.pop("time_s") / 86400.0
+    downtime, closure = row.pop("downtime_s"), row.pop("closure_time_s")
+    row["downtime_days"] = downtime / 86400.0 if downtime >= 0 else -1.0
+    row["closure_time_h"] = closure / 3600.0 if closure >= 0 else -1.0
+    return row
+
+
 def _observables(raw: _core.CourseResult, attrs: dict[str, Any]) -> xr.Dataset:
     t = np.asarray(raw.times_s) / 86400.0
     data = {
@@ -337,13 +369,7 @@ def _observables(raw: _core.CourseResult, attrs: dict[str, Any]) -> xr.Dataset:
 def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, punct = [], []
     for i, s in enumerate(raw.sessions):
-        row = {k: v for k, v in s.items() if k != "punctures"}
-        row["time_days"] = row.pop("time_s") / 86400.0
-        row["downtime_days"] = row.pop("downtime_s") / 86400.0 if s["downtime_s"] >= 0 else -1.0
-        row["closure_time_h"] = (
-            row.pop("closure_time_s") / 3600.0 if s["closure_time_s"] >= 0 else -1.0
-        )
-        rows.append(row)
+        rows.append(_session_row(s))
         cols = dict(s["punctures"])
         codes = np.asarray(cols.pop("deepest_layer_code"), dtype=int)
         df = pd.DataFrame(cols)
@@ -355,7 +381,7 @@ def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     return sessions, punctures
 
 
-def simulate(
+def _run_core(
     skin: Any = None,
     device: Any = None,
     protocol: Protocol | None = None,
@@ -374,21 +400,11 @@ def simulate(
     depth_mm: float | None = None,
     rtol: float = 1e-3,
     rate_multipliers: dict[str, float] | None = None,
+    exact_outputs: bool = False,
     cancel: CancellationToken | None = None,
     config: SimulationConfig | None = None,
-) -> CourseResult:
-    """Run a treatment course and return its :class:`CourseResult`.
-
-    Defaults are the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4
-    weeks apart, 6-month follow-up). ``fidelity``: ``"3d"`` (a periodic patch of
-    ``patch_width_mm`` at ``voxel_um``) or ``"column"`` (the lateral average, for fast sweeps).
-    ``output``: an HDF5 file (with an XDMF sidecar when ``snapshot_days`` are given). The GIL is
-    released while the course runs; a tqdm bar updates about once a second; Ctrl-C raises
-    KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
-    stops the run from another thread and returns the partial result. ``rate_multipliers``
-    scales healing rates of data/healing/rates.csv by name (``{"collagen_synthesis": 1.5}``),
-    after the patient modifiers: what sensitivity studies vary.
-    """
+) -> tuple[Any, SimulationConfig, Path | None]:
+    """Runs the course in the core; returns (raw result, config, output path)."""
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -450,6 +466,7 @@ def simulate(
         "threads": int(threads or 0),
         "rtol": rtol,
         "rate_multipliers": {str(k): float(v) for k, v in (rate_multipliers or {}).items()},
+        "exact_outputs": bool(exact_outputs),
     }
 
     bar = None
@@ -476,11 +493,52 @@ def simulate(
             options,
             on_progress,
             out_path,
-            config.to_toml(),
+            config.to_toml() if out_path is not None else "",
         )
     finally:
         if bar is not None:
             bar.close()
+    return raw, config, out_path
+
+
+def simulate(
+    skin: Any = None,
+    device: Any = None,
+    protocol: Protocol | None = None,
+    patient: Patient | None = None,
+    *,
+    fidelity: str = "3d",
+    seed: int = 0,
+    threads: int | None = None,
+    progress: bool = True,
+    output: str | os.PathLike | None = None,
+    snapshot_days: list[float] | None = None,
+    output_days: list[float] | None = None,
+    condition: str = "none",
+    patch_width_mm: float = 2.0,
+    voxel_um: float = 20.0,
+    depth_mm: float | None = None,
+    rtol: float = 1e-3,
+    rate_multipliers: dict[str, float] | None = None,
+    exact_outputs: bool = False,
+    cancel: CancellationToken | None = None,
+    config: SimulationConfig | None = None,
+) -> CourseResult:
+    """Run a treatment course and return its :class:`CourseResult`.
+
+    Defaults are the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4
+    weeks apart, 6-month follow-up). ``fidelity``: ``"3d"`` (a periodic patch of
+    ``patch_width_mm`` at ``voxel_um``) or ``"column"`` (the lateral average, for fast sweeps).
+    ``output``: an HDF5 file (with an XDMF sidecar when ``snapshot_days`` are given). The GIL is
+    released while the course runs; a tqdm bar updates about once a second; Ctrl-C raises
+    KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
+    stops the run from another thread and returns the partial result. ``rate_multipliers``
+    scales healing rates of data/healing/rates.csv by name (``{"collagen_synthesis": 1.5}``),
+    after the patient modifiers: what sensitivity studies vary. Observables at ``output_days``
+    are interpolated linearly between the integrator's accepted steps (dense output);
+    ``exact_outputs=True`` steps to every output time instead (slower, for checking).
+    """
+    raw, config, out_path = _run_core(**locals())
     attrs = {
         "punctum_version": _core.__version__,
         "seed": int(seed),
@@ -532,11 +590,12 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     )
     kwargs = cfg.build()
     kwargs.setdefault("threads", 1)
-    result = simulate(**kwargs, config=cfg, progress=False)
-    out: dict[str, Any] = result.summary_values()
+    # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
+    raw, _, _ = _run_core(**kwargs, config=cfg, progress=False)
+    times = np.asarray(raw.times_s) / 86400.0
+    series = {name: np.asarray(values) for name, _, _, values in raw.series}
+    rows = [_session_row(s) for s in raw.session_outcomes]
+    out: dict[str, Any] = _summary_values(times, series, rows, float(raw.total_cost))
     days = np.arange(0.0, np.floor(cfg.protocol.horizon_days) + 1.0)
-    obs = result.observables
-    out["collagen_change_daily_percent"] = np.interp(
-        days, obs["time_days"].values, obs["collagen_change_percent"].values
-    )
+    out["collagen_change_daily_percent"] = np.interp(days, times, series["collagen_change_percent"])
     return out

@@ -70,6 +70,7 @@ CourseOptions make_options(const py::dict& o) {
   c.seed = get<std::uint64_t>(o, "seed", 0);
   c.threads = get<int>(o, "threads", 0);
   c.rtol = get<double>(o, "rtol", 1e-3);
+  c.exact_outputs = get<bool>(o, "exact_outputs", false);
   if (o.contains("rate_multipliers"))
     for (const auto& [k, v] : o["rate_multipliers"].cast<py::dict>())
       c.rate_multipliers.emplace_back(k.cast<std::string>(), v.cast<double>());
@@ -78,6 +79,44 @@ CourseOptions make_options(const py::dict& o) {
 }
 
 py::array_t<double> array(const std::vector<double>& v) { return py::array_t<double>(v.size(), v.data()); }
+
+/// Per-session outcomes as dicts; with the punctures in the patch as numpy columns if asked.
+py::list sessions(const CourseResult& r, bool with_punctures) {
+  py::list out;
+  for (const auto& s : r.sessions) {
+    py::dict d;
+    d["time_s"] = s.time;
+    d["device"] = s.device;
+    d["downtime_s"] = s.downtime;
+    d["closure_time_s"] = s.closure_time;
+    d["peak_erythema"] = s.peak_erythema;
+    d["bleeding_points_per_cm2"] = s.bleeding_points_per_cm2;
+    d["bruising_points_per_cm2"] = s.bruising_points_per_cm2;
+    d["density_per_cm2"] = s.statistics.density * 1e-4;
+    d["treatment_time_s"] = s.statistics.treatment_time;
+    d["mean_depth_mm"] = in_mm(s.statistics.mean_depth);
+    d["mean_tear_length_mm"] = in_mm(s.statistics.mean_tear_length);
+    d["punctures_in_patch"] = s.patch_punctures.size();
+    if (with_punctures) {
+      const std::size_t n = s.patch_punctures.size();
+      py::array_t<double> x(n), y(n), depth(n), radius(n), tear(n);
+      py::array_t<int> layer(n), vessels(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& p = s.patch_punctures[i];
+        x.mutable_at(i) = in_mm(p.x), y.mutable_at(i) = in_mm(p.y), depth.mutable_at(i) = in_mm(p.depth);
+        radius.mutable_at(i) = in_um(p.channel_radius), tear.mutable_at(i) = in_mm(p.tear_length);
+        layer.mutable_at(i) = int(p.deepest_layer), vessels.mutable_at(i) = int(p.vessels);
+      }
+      py::dict cols;
+      cols["x_mm"] = x, cols["y_mm"] = y, cols["depth_mm"] = depth;
+      cols["channel_radius_um"] = radius, cols["tear_length_mm"] = tear;
+      cols["deepest_layer_code"] = layer, cols["vessels"] = vessels;
+      d["punctures"] = cols;
+    }
+    out.append(d);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -89,38 +128,9 @@ void register_course(py::module_& m) {
         for (const auto& s : r.series) out.append(py::make_tuple(s.name, s.units, s.description, array(s.values)));
         return out;
       })
-      .def_property_readonly("sessions", [](const CourseResult& r) {
-        py::list out;
-        for (const auto& s : r.sessions) {
-          py::dict d;
-          d["time_s"] = s.time;
-          d["device"] = s.device;
-          d["downtime_s"] = s.downtime;
-          d["closure_time_s"] = s.closure_time;
-          d["peak_erythema"] = s.peak_erythema;
-          d["bleeding_points_per_cm2"] = s.bleeding_points_per_cm2;
-          d["bruising_points_per_cm2"] = s.bruising_points_per_cm2;
-          d["density_per_cm2"] = s.statistics.density * 1e-4;
-          d["treatment_time_s"] = s.statistics.treatment_time;
-          d["mean_depth_mm"] = in_mm(s.statistics.mean_depth);
-          d["mean_tear_length_mm"] = in_mm(s.statistics.mean_tear_length);
-          d["punctures_in_patch"] = s.patch_punctures.size();
-          std::vector<double> x, y, depth, radius, tear;
-          std::vector<int> layer, vessels;
-          for (const auto& p : s.patch_punctures) {
-            x.push_back(in_mm(p.x)), y.push_back(in_mm(p.y)), depth.push_back(in_mm(p.depth));
-            radius.push_back(in_um(p.channel_radius)), tear.push_back(in_mm(p.tear_length));
-            layer.push_back(int(p.deepest_layer)), vessels.push_back(int(p.vessels));
-          }
-          py::dict cols;
-          cols["x_mm"] = array(x), cols["y_mm"] = array(y), cols["depth_mm"] = array(depth);
-          cols["channel_radius_um"] = array(radius), cols["tear_length_mm"] = array(tear);
-          cols["deepest_layer_code"] = layer, cols["vessels"] = vessels;
-          d["punctures"] = cols;
-          out.append(d);
-        }
-        return out;
-      })
+      .def_property_readonly("sessions", [](const CourseResult& r) { return sessions(r, true); })
+      .def_property_readonly("session_outcomes", [](const CourseResult& r) { return sessions(r, false); },
+                             "Per-session outcomes without the puncture columns (cheap: for sweeps).")
       .def_property_readonly("depth_m", [](const CourseResult& r) { return array(r.depth); })
       .def_property_readonly("collagen_profile_baseline", [](const CourseResult& r) { return array(r.collagen_profile_baseline); })
       .def_property_readonly("collagen_profile_final", [](const CourseResult& r) { return array(r.collagen_profile_final); })

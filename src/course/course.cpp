@@ -131,7 +131,7 @@ std::vector<double> sorted_within(std::vector<double> t, double horizon) {
   return t;
 }
 
-enum class EventKind : int { session = 0, serum_on = 1, serum_off = 2, output = 3, snapshot = 4 };
+enum class EventKind : int { session = 0, serum_on = 1, serum_off = 2, output = 3, snapshot = 4, end = 5 };
 struct Event {
   double time;
   EventKind kind;
@@ -428,7 +428,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   const auto outputs = sorted_within(
       options.output_times.empty() ? default_output_times(protocol) : options.output_times,
       protocol.horizon);
-  for (std::size_t i = 0; i < outputs.size(); ++i) events.push_back({outputs[i], EventKind::output, i});
+  // Dense output: the integrator keeps its own pace and each output time is interpolated between
+  // the accepted steps that bracket it; with exact_outputs it steps to every output instead.
+  if (options.exact_outputs)
+    for (std::size_t i = 0; i < outputs.size(); ++i) events.push_back({outputs[i], EventKind::output, i});
+  events.push_back({protocol.horizon, EventKind::end, 0});
   const auto snaps = sorted_within(options.snapshot_times, protocol.horizon);
   for (std::size_t i = 0; i < snaps.size(); ++i) events.push_back({snaps[i], EventKind::snapshot, i});
   std::erase_if(events, [&](const Event& e) { return e.time > protocol.horizon * (1 + 1e-12); });
@@ -439,6 +443,12 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
 
   std::map<std::string, std::vector<double>> values;
   std::size_t first_event = 0;
+  // Dense output state: the next output not yet emitted and the last sample taken at a step end.
+  const std::vector<double> soft_outputs = options.exact_outputs ? std::vector<double>{} : outputs;
+  std::size_t next_out = 0;
+  bool have_prev = false;
+  double prev_t = 0.0;
+  std::map<std::string, double> prev;
   double last_checkpoint = 0.0;
   const auto session_outcome = [&](std::size_t index, bool wound) {
     const SessionPlan& plan = protocol.sessions[index];
@@ -455,8 +465,10 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     out.patch_punctures = punctures_in_window(map, window);
     if (wound) {
       const double before = sampler.papillary_damage(st);
+      std::vector<healing::WoundChannel> channels;
       for (const auto& p : out.patch_punctures)
-        for (const auto& ch : wound_channels(p, plan.device->needle())) healing::apply_wound(st, model, ch);
+        for (const auto& ch : wound_channels(p, plan.device->needle())) channels.push_back(ch);
+      healing::apply_wounds(st, model, std::move(channels));
       out.fresh_injury = sampler.papillary_damage(st) - before;
     }
     result.sessions.push_back(std::move(out));
@@ -485,6 +497,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
       result.sessions[i].fresh_injury = cp.arrays.at("fresh_injury").values.at(i);
     }
     first_event = count("next_event");
+    next_out = count("next_output");
+    have_prev = count("have_previous_sample") != 0;
+    prev_t = scalar("previous_sample_time");
+    for (const auto& [key, v] : cp.scalars)
+      if (key.rfind("previous.", 0) == 0) prev[key.substr(9)] = std::get<double>(v);
     last_checkpoint = st.time;
   }
   const auto save_checkpoint = [&](std::size_t next_event) {
@@ -504,41 +521,101 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     cp.scalars["seed"] = std::uint64_t(options.seed);
     cp.scalars["events"] = std::uint64_t(events.size());
     cp.scalars["next_event"] = std::uint64_t(next_event);
+    cp.scalars["next_output"] = std::uint64_t(next_out);
+    cp.scalars["have_previous_sample"] = std::uint64_t(have_prev);
+    cp.scalars["previous_sample_time"] = prev_t;
+    for (const auto& [name, v] : prev) cp.scalars["previous." + name] = v;
     cp.scalars["sessions_done"] = std::uint64_t(result.sessions.size());
     cp.metadata["punctum_version"] = punctum::version;
     cp.save(options.checkpoint_path);
   };
 
+  const auto emit = [&](double t, const std::map<std::string, double>& sample) {
+    result.times.push_back(t);
+    for (const auto& [name, v] : sample) values[name].push_back(v);
+  };
+  const auto maybe_checkpoint = [&](std::size_t next_event) {
+    if (options.checkpoint_interval > 0.0 &&
+        st.time - last_checkpoint >= options.checkpoint_interval * (1 - 1e-12)) {
+      save_checkpoint(next_event);
+      last_checkpoint = st.time;
+    }
+  };
+  // Integrates to the event e at time T, emitting the outputs before T by linear interpolation
+  // between the samples at the ends of the step that crosses them. A sample is taken at a step's
+  // start only when the step may reach the next output. Returns false if progress said stop.
+  const auto advance = [&](std::size_t e, double T) {
+    const double eps = 1e-9 * std::max(1.0, std::abs(T));
+    while (T - st.time > eps) {
+      const bool pending = next_out < soft_outputs.size() && soft_outputs[next_out] < T - eps;
+      if (pending && !(have_prev && prev_t == st.time) &&
+          st.time + integrator.proposed_dt(st, T) >= soft_outputs[next_out]) {
+        prev = sampler.sample(st);
+        prev_t = st.time;
+        have_prev = true;
+      }
+      integrator.advance_step(st, T);
+      if (pending && st.time >= soft_outputs[next_out]) {
+        auto cur = sampler.sample(st);
+        while (next_out < soft_outputs.size() && soft_outputs[next_out] <= st.time &&
+               soft_outputs[next_out] < T - eps) {
+          const double o = soft_outputs[next_out++];
+          const double a = (o - prev_t) / (st.time - prev_t);
+          std::map<std::string, double> at;
+          for (const auto& [name, v] : cur) at[name] = prev.at(name) + a * (v - prev.at(name));
+          emit(o, at);
+        }
+        prev = std::move(cur);
+        prev_t = st.time;
+        have_prev = true;
+        maybe_checkpoint(e);
+      }
+      if (progress && !progress(st.time)) return false;
+    }
+    return true;
+  };
+
   bool stopped = false;
   for (std::size_t e = first_event; e < events.size(); ++e) {
     const Event& ev = events[e];
-    if (ev.time > st.time && !integrator.advance_to(st, ev.time, progress)) {
+    if (ev.time > st.time && !advance(e, ev.time)) {
       stopped = true;
       break;
     }
     switch (ev.kind) {
       case EventKind::session:
         session_outcome(ev.index, true);
+        have_prev = false;  // the sample at this time predates the wound
         break;
       case EventKind::serum_on:
         healing::apply_topical(st, protocol.serum.concentration);
+        have_prev = false;
         break;
       case EventKind::serum_off:
         healing::apply_topical(st, 0.0);
+        have_prev = false;
         break;
-      case EventKind::output: {
-        result.times.push_back(st.time);
-        for (const auto& [name, v] : sampler.sample(st)) values[name].push_back(v);
-        if (options.checkpoint_interval > 0.0 &&
-            st.time - last_checkpoint >= options.checkpoint_interval * (1 - 1e-12)) {
-          save_checkpoint(e + 1);
-          last_checkpoint = st.time;
-        }
+      case EventKind::output:  // exact_outputs
+        emit(st.time, sampler.sample(st));
+        maybe_checkpoint(e + 1);
         break;
-      }
       case EventKind::snapshot:
         if (snapshots) snapshots(st.time, st.field);
         break;
+      case EventKind::end:
+        break;
+    }
+    // Outputs at this very time, after every event of the time (a t = 0 output sees the wound).
+    const bool last_of_time = e + 1 == events.size() || events[e + 1].time > ev.time;
+    const double eps = 1e-9 * std::max(1.0, std::abs(ev.time));
+    if (last_of_time && next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
+      prev = sampler.sample(st);
+      prev_t = st.time;
+      have_prev = true;
+      while (next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
+        ++next_out;
+        emit(st.time, prev);
+      }
     }
   }
   result.completed = !stopped;

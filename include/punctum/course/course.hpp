@@ -33,6 +33,9 @@ struct CourseOptions {
   /// Output times, s from the course start; empty: every 3 h for 3 days after each session,
   /// daily in between, and the horizon.
   std::vector<double> output_times;
+  /// Step to every output time (false: dense output — outputs are interpolated linearly between
+  /// the accepted steps that bracket them, so they do not shorten the integrator's steps).
+  bool exact_outputs = false;
   std::vector<double> snapshot_times;  ///< field snapshots, s (written through the sink)
   ConditionKind condition = ConditionKind::none;
   std::uint64_t seed = 0;

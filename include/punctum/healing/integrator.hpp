@@ -1,10 +1,11 @@
 #pragma once
-// Integrator: Strang splitting of the healing field,
-//   u^{n+1} = R(dt/2) . [C(dt) D(dt)] . R(dt/2) u^n,
+// Integrator: Lie splitting of the healing field with the stiff part last,
+//   u^{n+1} = D(dt) . C(dt) . R(dt) u^n,
 // R = per-voxel linearly implicit kinetics of the slow species, C = upwind chemotaxis,
 // D = LOD implicit diffusion: fibroblasts directly; the fast linear species c, g, s (signals and
 // topical agent, whose relaxation times are minutes to hours) in delta form together with their
-// own sources and decay, which keeps their quasi-steady profiles exact for any step.
+// own sources and decay, which keeps their quasi-steady profiles exact for any step; c before g
+// (Gauss-Seidel), so g's source is the updated c.
 // Schemes:
 //   lod_euler       one split step; first order in time (backward-Euler diffusion/kinetics).
 //   lod_richardson  two half steps and one full step extrapolated, 2 u_{dt/2} - u_{dt}: second
@@ -96,7 +97,7 @@ class Integrator {
     const std::size_t lanes = cache_line_bytes / sizeof(T);
     return sizeof(T) *
            (stride * (copies * species_count + 4) +
-            detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
+            2 * detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
             std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
   }
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
@@ -130,6 +131,56 @@ class Integrator {
     note_accepted(dt);
   }
 
+  /// The step the next advance would try from the state's time toward t_limit, s.
+  double proposed_dt(const HealingState<T>& st, double t_limit) const {
+    if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive))
+      return std::min(opt_.dt_fixed, t_limit - st.time);
+    return std::min({st.event_pending ? opt_.dt_initial : dt_, opt_.dt_max, t_limit - st.time});
+  }
+
+  /// One accepted step toward t_limit (s), never past it: error-controlled (rejected attempts
+  /// are retried with a smaller step) or fixed, per the options. Throws NumericalError when the
+  /// step falls below dt_min.
+  void advance_step(HealingState<T>& st, double t_limit) {
+    if (!(t_limit > st.time))
+      throw InvalidParameter("t_limit", punctum::detail::format_number(t_limit),
+                             "> state time " + punctum::detail::format_number(st.time), "s");
+    if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive)) {
+      step(st, std::min(opt_.dt_fixed, t_limit - st.time));
+      return;
+    }
+    if (st.event_pending) dt_ = opt_.dt_initial;
+    st.event_pending = false;
+    for (;;) {
+      const double dt = std::min({dt_, opt_.dt_max, t_limit - st.time});
+      copy(st.field, backup_);
+      copy(st.field, big_);
+      split_step(big_, st.topical_surface, dt, st.time);
+      split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
+      split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+      double err = error_norm(st.field, big_);
+      if (!std::isfinite(err)) err = 1e6;
+      const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
+      if (err <= 1.0) {
+        extrapolate(st.field, big_);
+        st.time += dt;
+        note_accepted(dt);
+        dt_ = dt * std::clamp(grow, 0.2, 4.0);
+        return;
+      }
+      copy(backup_, st.field);
+      ++stats_.rejected;
+      dt_ = dt * std::clamp(grow, 0.1, 0.9);
+      if (dt_ < opt_.dt_min) {
+        char msg[200];
+        std::snprintf(msg, sizeof msg,
+                      "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
+                      opt_.dt_min, st.time / 86400.0, err);
+        throw NumericalError(msg);
+      }
+    }
+  }
+
   /// Advances the state to t_end (s). `progress(t)` is called after every accepted step; if it
   /// returns false the run stops there (the state is consistent) and advance_to returns false.
   bool advance_to(HealingState<T>& st, double t_end,
@@ -139,40 +190,7 @@ class Integrator {
                              ">= state time " + punctum::detail::format_number(st.time), "s");
     const double eps = 1e-9 * std::max(1.0, std::abs(t_end));
     while (t_end - st.time > eps) {
-      if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive)) {
-        step(st, std::min(opt_.dt_fixed, t_end - st.time));
-      } else {
-        if (st.event_pending) dt_ = opt_.dt_initial;
-        st.event_pending = false;
-        const double dt = std::min({dt_, opt_.dt_max, t_end - st.time});
-        copy(st.field, backup_);
-        copy(st.field, big_);
-        split_step(big_, st.topical_surface, dt, st.time);
-        split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
-        split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
-        double err = error_norm(st.field, big_);
-        if (!std::isfinite(err)) err = 1e6;
-        const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
-        if (err <= 1.0) {
-          extrapolate(st.field, big_);
-          st.time += dt;
-          note_accepted(dt);
-          dt_ = dt * std::clamp(grow, 0.2, 4.0);
-        } else {
-          copy(backup_, st.field);
-          ++stats_.rejected;
-          dt_ = dt * std::clamp(grow, 0.1, 0.9);
-          if (dt_ < opt_.dt_min) {
-            char msg[200];
-            std::snprintf(
-                msg, sizeof msg,
-                "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
-                opt_.dt_min, st.time / 86400.0, err);
-            throw NumericalError(msg);
-          }
-          continue;
-        }
-      }
+      advance_step(st, t_end);
       if (progress && !progress(st.time)) return false;
     }
     return true;
@@ -204,7 +222,7 @@ class Integrator {
     const std::size_t n = from.species_stride() * species_count;
     const T* a = from.species_data(0);
     T* b = to.species_data(0);
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) b[q] = a[q];
   }
 
@@ -214,7 +232,7 @@ class Integrator {
     const std::size_t n = small.species_stride() * species_count;
     T* a = small.species_data(0);
     const T* b = big.species_data(0);
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) {
       const T x = T(2) * a[q] - b[q];
       a[q] = x >= T(0) ? x : a[q];
@@ -223,44 +241,58 @@ class Integrator {
 
   double error_norm(const Field<T>& small, const Field<T>& big) const {
     const std::size_t stride = small.species_stride();
+    std::array<double, species_count> atol;
+    for (std::size_t q = 0; q < species_count; ++q)
+      atol[q] = opt_.rtol * (scale_[q] > 0.0 ? scale_[q] : 1.0);
+    const T* a = small.species_data(0);
+    const T* b = big.species_data(0);
+    const double rtol = opt_.rtol;
     double worst = 0.0;
+    // One parallel region for all species (a max: independent of the thread count).
+#pragma omp parallel num_threads(threads_) reduction(max : worst) if (threads_ > 1)
     for (std::size_t q = 0; q < species_count; ++q) {
-      const double atol = opt_.rtol * (scale_[q] > 0.0 ? scale_[q] : 1.0);
-      const T* a = small.species_data(q);
-      const T* b = big.species_data(q);
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst)
+      const double tol = atol[q];
+      const T* aq = a + q * stride;
+      const T* bq = b + q * stride;
+#pragma omp for schedule(static) nowait
       for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(stride); ++n) {
-        const double e =
-            std::abs(double(a[n]) - double(b[n])) / (atol + opt_.rtol * std::abs(double(a[n])));
-        worst = std::max(worst, e);
+        const double x = aq[n];
+        worst = std::max(worst, std::abs(x - double(bq[n])) / (tol + rtol * std::abs(x)));
       }
     }
     return worst;
   }
 
   void split_step(Field<T>& u, double film, double dt, double t0) {
-    react_all(u, 0.5 * dt, t0);
+    // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
+    // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
+    // order buys nothing here: every part is first order and Richardson supplies the second).
+    react_all(u, dt, t0);
     stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
     diffusion_.prepare(dt);
-    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u^n).
-    detail::fast_rhs(u, delta_, *model_, dt, film, threads_);
+    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u).
+    // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
+    // behind the inflammation that releases it (which had held the controller's step at hours).
+    detail::fast_rhs(u, delta_, *model_, dt, film, threads_, detail::fast_c | detail::fast_s);
     // f (slow) moves in place as its excess over the resident fibroblasts.
-    const std::array<detail::SweepJob<T>, 4> jobs = {{
+    const std::array<detail::SweepJob<T>, 3> first = {{
         {delta_.species_data(0), detail::delta_set(0), false, false},
-        {delta_.species_data(1), detail::delta_set(1), false, false},
         {delta_.species_data(2), 3, false, true},
         {u.species_data(idx(Species::f)), 2, true, false},
     }};
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
-    diffusion_.solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), 0.0);
-    detail::fast_update(u, delta_, threads_);
-    react_all(u, 0.5 * dt, t0 + dt);
+    diffusion_.solve(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
+    detail::fast_update(u, delta_, threads_, detail::fast_c | detail::fast_s);
+    detail::fast_rhs(u, delta_, *model_, dt, film, threads_, detail::fast_g);
+    const detail::SweepJob<T> second = {delta_.species_data(1), detail::delta_set(1), false, false};
+    diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
+    detail::fast_update(u, delta_, threads_, detail::fast_g);
   }
 
   void react_all(Field<T>& u, double dt, double t) {
     const auto nz = u.grid().nz();
     bool ok = true;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(&& : ok)
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(&& : ok) if (threads_ > 1)
     for (std::ptrdiff_t k = 0; k < std::ptrdiff_t(nz); ++k)
       ok = detail::react_planes(u, *model_, dt, std::size_t(k), std::size_t(k) + 1) && ok;
     if (!ok) report_nonfinite(u, t);

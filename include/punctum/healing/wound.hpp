@@ -18,6 +18,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "punctum/core/error.hpp"
 #include "punctum/healing/model.hpp"
@@ -90,9 +93,15 @@ inline double bleeding_at(double z, const SkinModel& skin, const WoundConstants&
 }
 }  // namespace detail
 
+/// Writes the channel `ch` into the field; `repeats` identical channels at once where position
+/// does not matter (the column; on a 3D grid repeats must be 1).
 template <class T>
-void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChannel& ch) {
+void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChannel& ch,
+                 std::size_t repeats = 1) {
   ch.validate();
+  if (repeats != 1 && !model.is_column())
+    throw InvalidParameter("repeats", std::to_string(repeats),
+                           "1 on a 3D grid (channels there differ by position)", "channels");
   const auto& G = model.grid();
   const auto& W = model.wound();
   const double blood = model.rates().blood * ch.blood_scale;
@@ -159,15 +168,45 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
         phi_c = std::min(phi_c, 1.0);
         phi_h = std::min(phi_h, 1.0 - phi_c);
         auto at = [&](Species s) -> T& { return u(idx(s), i, j, k); };
-        const double hit = std::min(1.0, phi_c + W.halo_damage * phi_h);
+        // n channels in sequence: each destroys the fraction `hit` of what is left intact and
+        // keeps `keep` of the matrix, so together 1 - (1 - hit)^n and keep^n; blood adds up.
+        const double n = double(repeats);
+        double hit = std::min(1.0, phi_c + W.halo_damage * phi_h);
+        double keep = std::max(0.0, 1.0 - W.collagen_removed * phi_c);
+        if (repeats != 1) {
+          hit = 1.0 - std::pow(1.0 - hit, n);
+          keep = std::pow(keep, n);
+        }
         at(Species::w) = T(double(at(Species::w)) + (1.0 - double(at(Species::w))) * hit);
-        const double keep = std::max(0.0, 1.0 - W.collagen_removed * phi_c);
         for (Species s : {Species::rho3, Species::rho1, Species::e})
           at(s) = T(double(at(s)) * keep);
-        at(Species::h) = T(std::min(1.0, double(at(Species::h)) + blood * phi_b));
+        at(Species::h) = T(std::min(1.0, double(at(Species::h)) + n * blood * phi_b));
       }
   }
   st.event_pending = true;
+}
+
+/// Writes every channel of `channels` (one session's punctures). On the column, whose channels
+/// differ only in depth and cross-section, identical channels are written together (a pen session
+/// of 10^5 punctures is a handful of distinct channels); on a 3D grid one at a time.
+template <class T>
+void apply_wounds(HealingState<T>& st, const HealingModel& model,
+                  std::vector<WoundChannel> channels) {
+  if (!model.is_column()) {
+    for (const auto& ch : channels) apply_wound(st, model, ch);
+    return;
+  }
+  const auto key = [](const WoundChannel& c) {
+    return std::make_tuple(c.depth, c.radius, c.tip_length, c.tear_length, c.blood_scale);
+  };
+  std::sort(channels.begin(), channels.end(),
+            [&](const WoundChannel& a, const WoundChannel& b) { return key(a) < key(b); });
+  for (std::size_t a = 0; a < channels.size();) {
+    std::size_t b = a + 1;
+    while (b < channels.size() && key(channels[b]) == key(channels[a])) ++b;
+    apply_wound(st, model, channels[a], b - a);
+    a = b;
+  }
 }
 
 /// Places a topical agent film of `concentration` (kg/m^3) on the surface (0 removes it).

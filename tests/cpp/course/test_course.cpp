@@ -219,3 +219,28 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
                InvalidParameter);
   std::filesystem::remove(path);
 }
+
+TEST(Course, DenseOutputMatchesSteppingToEveryOutputTime) {
+  // Dense output interpolates the observables between the accepted steps bracketing an output
+  // time instead of stepping to it. It must agree with the exact landing to well within the
+  // integrator's own tolerance, and take fewer steps.
+  auto o = column_options();
+  const auto protocol = Protocol::regular(pen(1e-3, 20e-3), 3, 28_days, 100_days);
+  const auto dense = run_course(cheek(), Patient{}, protocol, o);
+  o.exact_outputs = true;
+  const auto exact = run_course(cheek(), Patient{}, protocol, o);
+  ASSERT_EQ(dense.times.size(), exact.times.size());
+  for (std::size_t i = 0; i < dense.times.size(); ++i) EXPECT_EQ(dense.times[i], exact.times[i]);
+  EXPECT_LT(dense.integrator_steps, exact.integrator_steps * 0.8);
+  for (const char* name : {"collagen_change_percent", "inflammation_index", "open_channel_fraction",
+                           "fibroblast_change_percent", "blood_ul_per_cm2"}) {
+    const auto& a = dense.series_named(name).values;
+    const auto& b = exact.series_named(name).values;
+    double scale = 0.0, worst = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      scale = std::max(scale, std::abs(b[i]));
+      worst = std::max(worst, std::abs(a[i] - b[i]));
+    }
+    EXPECT_LT(worst, 0.01 * scale) << name;
+  }
+}

@@ -245,18 +245,20 @@ class LodDiffusion {
   LodDiffusion(const HealingModel& model, int threads)
       : model_(&model), grid_(model.grid()), threads_(std::max(1, threads)) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    for (std::size_t d = 0; d < factor_sets; ++d) {
-      fx_[d].resize(nz);
-      fy_[d].resize(nz);
-      for (std::size_t k = 0; k < nz; ++k) {
-        fx_[d][k].resize(nx);
-        fy_[d][k].resize(ny);
+    for (auto& F : slots_) {
+      for (std::size_t d = 0; d < factor_sets; ++d) {
+        F.fx[d].resize(nz);
+        F.fy[d].resize(nz);
+        for (std::size_t k = 0; k < nz; ++k) {
+          F.fx[d][k].resize(nx);
+          F.fy[d][k].resize(ny);
+        }
+        F.zam[d].assign(nz, T(0));
+        F.zib[d].assign(nz, T(0));
+        F.zcp[d].assign(nz, T(0));
       }
-      zam_[d].assign(nz, T(0));
-      zib_[d].assign(nz, T(0));
-      zcp_[d].assign(nz, T(0));
+      F.zq.assign(nz, T(0));
     }
-    zq_.assign(nz, T(0));
     scratch_.assign(3 * std::max({nx, ny, nz}), 0.0);
     offsets_.assign(nz, T(0));
     for (std::size_t k = 0; k < nz; ++k) offsets_[k] = T(model.planes()[k].f0);
@@ -272,13 +274,21 @@ class LodDiffusion {
   /// Bytes of coefficient and per-thread scratch storage.
   std::size_t workspace_bytes() const {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    return sizeof(T) * (factor_sets * nz * (3 * (nx + ny) + 3) + 2 * nz +
+    return sizeof(T) * (slot_count * (factor_sets * nz * (3 * (nx + ny) + 3) + nz) + nz +
                         std::size_t(threads_) * (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
   }
 
-  /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))).
+  /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
+  /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
   void prepare(double dt) {
-    if (dt == prepared_dt_) return;
+    if (slots_[cur_].dt == dt) return;
+    if (slots_[1 - cur_].dt == dt) {
+      cur_ = 1 - cur_;
+      dt_ = dt;
+      return;
+    }
+    cur_ = 1 - cur_;
+    auto& F = slots_[cur_];
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
                  dy2 = grid_.spacing[1] * grid_.spacing[1],
@@ -288,8 +298,8 @@ class LodDiffusion {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
       for (std::size_t k = 0; k < nz; ++k) {
         const double D = model_->planes()[k].D[d];
-        fx_[set][k].factor(D * dt / dx2, nx, scratch_.data());
-        fy_[set][k].factor(D * dt / dy2, ny, scratch_.data());
+        F.fx[set][k].factor(D * dt / dx2, nx, scratch_.data());
+        F.fy[set][k].factor(D * dt / dy2, ny, scratch_.data());
       }
       const auto& face = model_->face_diffusivity(d);
       double* ib = scratch_.data();
@@ -304,21 +314,21 @@ class LodDiffusion {
         const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp[k - 1] : 0.0);
         ib[k] = 1.0 / den;
         cp[k] = -dn * ib[k];
-        zam_[set][k] = T(up);
-        zib_[set][k] = T(ib[k]);
-        zcp_[set][k] = T(cp[k]);
+        F.zam[set][k] = T(up);
+        F.zib[set][k] = T(ib[k]);
+        F.zcp[set][k] = T(cp[k]);
       }
       if (set == 3) {
         // A q = e0 for the Robin rank-one correction of the topical agent.
         double* q = scratch_.data() + 2 * nz;
         for (std::size_t k = 0; k < nz; ++k)
-          q[k] = ((k == 0 ? 1.0 : 0.0) + (k > 0 ? double(zam_[set][k]) * q[k - 1] : 0.0)) * ib[k];
+          q[k] = ((k == 0 ? 1.0 : 0.0) + (k > 0 ? double(F.zam[set][k]) * q[k - 1] : 0.0)) * ib[k];
         for (std::size_t k = nz - 1; k-- > 0;) q[k] -= cp[k] * q[k + 1];
-        for (std::size_t k = 0; k < nz; ++k) zq_[k] = T(q[k]);
+        for (std::size_t k = 0; k < nz; ++k) F.zq[k] = T(q[k]);
       }
     }
     dt_ = dt;
-    prepared_dt_ = dt;
+    F.dt = dt;
   }
 
   /// One LOD step of length prepare()'s dt on the diffusing species of `u` (which holds all
@@ -341,14 +351,14 @@ class LodDiffusion {
   void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
         const auto& job = jobs[jb];
-        const auto& fx = fx_[job.set][k];
-        const auto& fy = fy_[job.set][k];
+        const auto& fx = slots_[cur_].fx[job.set][k];
+        const auto& fy = slots_[cur_].fy[job.set][k];
         if (fx.identity && fy.identity) continue;
         T* plane = job.data + pitch * ny * k;
         const T off = job.shifted ? offsets_[k] : T(0);
@@ -365,16 +375,17 @@ class LodDiffusion {
     const double P_intact = model_->rates().topical_permeability_intact;
     const double P_open = model_->topical_permeability_open();
     const double dz = grid_.spacing[2];
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t jj = 0; jj < std::ptrdiff_t(ny); ++jj) {
       const auto j = std::size_t(jj);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
         const auto& job = jobs[jb];
         T* base = job.data + pitch * j;
-        const T* am = zam_[job.set].data();
-        const T* ib = zib_[job.set].data();
-        const T* cp = zcp_[job.set].data();
+        const auto& F = slots_[cur_];
+        const T* am = F.zam[job.set].data();
+        const T* ib = F.zib[job.set].data();
+        const T* cp = F.zcp[job.set].data();
         const bool shifted = job.shifted;
         const bool robin = job.robin;
         T* delta = buf.delta.data();
@@ -386,7 +397,7 @@ class LodDiffusion {
           }
         }
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
-                   robin ? delta : nullptr, T(film), zq_.data(), buf.fact.data());
+                   robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
       }
     }
   }
@@ -411,10 +422,18 @@ class LodDiffusion {
   const HealingModel* model_;
   Grid3 grid_;
   int threads_;
-  double dt_ = 0.0, prepared_dt_ = -1.0;
-  std::array<std::vector<CyclicFactor<T>>, factor_sets> fx_, fy_;
-  std::array<std::vector<T>, factor_sets> zam_, zib_, zcp_;
-  std::vector<T> zq_, offsets_;  // Robin vector of set 3; resident fibroblasts per plane
+  /// The factorisations for one step size.
+  struct Factors {
+    double dt = -1.0;
+    std::array<std::vector<CyclicFactor<T>>, factor_sets> fx, fy;
+    std::array<std::vector<T>, factor_sets> zam, zib, zcp;
+    std::vector<T> zq;  // Robin vector of set 3
+  };
+  static constexpr std::size_t slot_count = 2;
+  double dt_ = 0.0;
+  std::array<Factors, slot_count> slots_;
+  std::size_t cur_ = 0;
+  std::vector<T> offsets_;  // resident fibroblasts per plane
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

@@ -148,9 +148,12 @@ void fast_rhs_line(const float* a, const float* yp, const float* ym, const float
 /// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
 /// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
 /// half-life (docs/healing.md).
+/// Which fast species a fast_rhs / fast_update call covers (delta species 0, 1, 2).
+inline constexpr unsigned fast_c = 1u, fast_g = 2u, fast_s = 4u, fast_all = 7u;
+
 template <class T>
 void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, double film,
-              int threads) {
+              int threads, unsigned which = fast_all) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -163,10 +166,11 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
                         u.species_data(idx(Species::s))};
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const auto& planes = model.planes();
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
     const auto k = std::size_t(kk);
     for (std::size_t q = 0; q < 3; ++q) {
+      if (!(which & (1u << q))) continue;
       const T* a = fields[q];
       T* out = delta.species_data(q);
       const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
@@ -203,13 +207,14 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
 /// where u + du < 0 the value is cut to zero and the cut mass is taken from the positive values
 /// of the same x-line in proportion, so the limiter is positive and conservative (docs/healing.md).
 template <class T>
-void fast_update(Field<T>& u, const Field<T>& delta, int threads) {
+void fast_update(Field<T>& u, const Field<T>& delta, int threads, unsigned which = fast_all) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   for (std::size_t q = 0; q < 3; ++q) {
+    if (!(which & (1u << q))) continue;
     T* a = u.species_data(q == 0 ? idx(Species::c) : q == 1 ? idx(Species::g) : idx(Species::s));
     const T* d = delta.species_data(q);
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk)
       for (std::size_t j = 0; j < ny; ++j) {
         const std::size_t o = u.offset(0, j, std::size_t(kk));
@@ -322,7 +327,7 @@ class Chemotaxis {
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     double best = 0.0;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best)
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best) if (threads_ > 1)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
@@ -368,10 +373,10 @@ class Chemotaxis {
     const T* g = u.species_data(idx(Species::g));
     T* old = scratch_.data();
     const std::size_t total = u.species_stride();
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(total); ++n) old[n] = f[n];
     const auto& planes = model_->planes();
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
     for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
       const auto k = std::size_t(kk);
       const double f0 = planes[k].f0;
