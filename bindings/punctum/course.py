@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import threading
 from dataclasses import dataclass, field
@@ -404,7 +405,8 @@ def _run_core(
     cancel: CancellationToken | None = None,
     config: SimulationConfig | None = None,
 ) -> tuple[Any, SimulationConfig, Path | None]:
-    """Runs the course in the core; returns (raw result, config, output path)."""
+    """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
+    returns (raw result, resolved config, output path)."""
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -501,29 +503,7 @@ def _run_core(
     return raw, config, out_path
 
 
-def simulate(
-    skin: Any = None,
-    device: Any = None,
-    protocol: Protocol | None = None,
-    patient: Patient | None = None,
-    *,
-    fidelity: str = "3d",
-    seed: int = 0,
-    threads: int | None = None,
-    progress: bool = True,
-    output: str | os.PathLike | None = None,
-    snapshot_days: list[float] | None = None,
-    output_days: list[float] | None = None,
-    condition: str = "none",
-    patch_width_mm: float = 2.0,
-    voxel_um: float = 20.0,
-    depth_mm: float | None = None,
-    rtol: float = 1e-3,
-    rate_multipliers: dict[str, float] | None = None,
-    exact_outputs: bool = False,
-    cancel: CancellationToken | None = None,
-    config: SimulationConfig | None = None,
-) -> CourseResult:
+def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     """Run a treatment course and return its :class:`CourseResult`.
 
     Defaults are the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4
@@ -538,7 +518,14 @@ def simulate(
     are interpolated linearly between the integrator's accepted steps (dense output);
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
     """
-    raw, config, out_path = _run_core(**locals())
+    try:
+        inspect.signature(_run_core).bind(*args, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"simulate(): {e}") from None
+    raw, config, out_path = _run_core(*args, **kwargs)
+    run = config.run
+    seed, fidelity = int(run.get("seed", 0)), run.get("fidelity", "3d")
+    condition = run.get("condition", "none")
     attrs = {
         "punctum_version": _core.__version__,
         "seed": int(seed),
@@ -575,6 +562,9 @@ def simulate(
         config=config,
         path=out_path,
     )
+
+
+simulate.__signature__ = inspect.signature(_run_core).replace(return_annotation=CourseResult)
 
 
 def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:

@@ -224,3 +224,20 @@ def test_rate_multipliers_scale_the_kinetics_and_bad_names_are_refused(reference
     with pytest.raises(punctum.ParameterError) as info:
         run(rate_multipliers={"collagen_synthesis": 0.0})
     assert info.value.parameter == "rate_multipliers.collagen_synthesis"
+
+
+def test_simulate_names_itself_on_a_misspelt_argument():
+    with pytest.raises(TypeError, match=r"simulate\(\).*fidelty"):
+        punctum.simulate(fidelty="column")
+
+
+def test_sweep_points_match_the_full_result(reference):
+    # course_point takes a lean path (core result straight to numbers); it must report what
+    # CourseResult.summary_values reports for the same course.
+    cfg = punctum.reference_course()
+    cfg.run["fidelity"] = "column"
+    point = punctum.course.course_point(cfg)
+    full = punctum.simulate(config=cfg, progress=False, threads=1, **{
+        k: v for k, v in cfg.build().items() if k != "threads"}).summary_values()
+    for key, value in full.items():
+        assert point[key] == pytest.approx(value, nan_ok=True), key
