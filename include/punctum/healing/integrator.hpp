@@ -248,17 +248,12 @@ class Integrator {
     const T* b = big.species_data(0);
     const double rtol = opt_.rtol;
     double worst = 0.0;
-    // One parallel region for all species (a max: independent of the thread count).
-#pragma omp parallel num_threads(threads_) reduction(max : worst) if (threads_ > 1)
-    for (std::size_t q = 0; q < species_count; ++q) {
-      const double tol = atol[q];
-      const T* aq = a + q * stride;
-      const T* bq = b + q * stride;
-#pragma omp for schedule(static) nowait
-      for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(stride); ++n) {
-        const double x = aq[n];
-        worst = std::max(worst, std::abs(x - double(bq[n])) / (tol + rtol * std::abs(x)));
-      }
+    // Per species and plane (a max: independent of the thread count).
+    const std::size_t nz = small.grid().nz(), plane = stride / nz;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst) if (threads_ > 1)
+    for (std::ptrdiff_t qk = 0; qk < std::ptrdiff_t(species_count * nz); ++qk) {
+      const std::size_t q = std::size_t(qk) / nz, at = q * stride + (std::size_t(qk) % nz) * plane;
+      worst = std::max(worst, detail::scaled_max_difference(a + at, b + at, plane, atol[q], rtol));
     }
     return worst;
   }

@@ -291,6 +291,89 @@ bool react_planes(Field<double>& u, const HealingModel& model, double dt, std::s
 bool react_planes(Field<float>& u, const HealingModel& model, double dt, std::size_t k0,
                   std::size_t k1);
 
+/// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
+/// wrapped ends are peeled so the interior loop vectorises.
+template <class T>
+inline double chemotaxis_rate_line_body(const T* row, const T* yp, const T* ym, const T* zp,
+                                        const T* zm, std::size_t nx, double cx, double cy,
+                                        double cdn, double cup) {
+  auto rate = [&](std::size_t i, double xp, double xm) {
+    const double ga = row[i];
+    return cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
+           cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
+           cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
+  };
+  if (nx == 1) return rate(0, row[0], row[0]);
+  double best = std::max(rate(0, row[1], row[nx - 1]), rate(nx - 1, row[0], row[nx - 2]));
+#pragma omp simd reduction(max : best)
+  for (std::size_t i = 1; i < nx - 1; ++i) best = std::max(best, rate(i, row[i + 1], row[i - 1]));
+  return best;
+}
+
+/// f = old - dt * (net upwind outflow of the excess over the residents f0) on one x-line.
+template <class T>
+inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T* oym, const T* ozp,
+                                      const T* ozm, const T* g, const T* gyp, const T* gym,
+                                      const T* gzp, const T* gzm, std::size_t nx, double cx,
+                                      double cy, double cdn, double cup, double f0, double f0dn,
+                                      double f0up, double dt) {
+  auto value = [&](std::size_t i, std::size_t xp, std::size_t xm) {
+    const double ga = g[i], ua = std::max(0.0, double(old[i]) - f0);
+    // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
+    auto flux = [&](double c, double gb, double ob, double fb0) {
+      const double v = c * (gb - ga);
+      return v > 0.0 ? v * ua : v * std::max(0.0, ob - fb0);
+    };
+    const double net = flux(cx, g[xp], old[xp], f0) + flux(cx, g[xm], old[xm], f0) +
+                       flux(cy, gyp[i], oyp[i], f0) + flux(cy, gym[i], oym[i], f0) +
+                       flux(cdn, gzp[i], ozp[i], f0dn) + flux(cup, gzm[i], ozm[i], f0up);
+    return T(double(old[i]) - dt * net);
+  };
+  if (nx == 1) {
+    f[0] = value(0, 0, 0);
+    return;
+  }
+  f[0] = value(0, 1, nx - 1);
+#pragma omp simd
+  for (std::size_t i = 1; i < nx - 1; ++i) f[i] = value(i, i + 1, i - 1);
+  f[nx - 1] = value(nx - 1, 0, nx - 2);
+}
+
+/// max_n |a_n - b_n| / (atol + rtol |a_n|): the step-doubling error norm of one species.
+template <class T>
+inline double scaled_max_difference_body(const T* a, const T* b, std::size_t n, double atol,
+                                         double rtol) {
+  double worst = 0.0;
+#pragma omp simd reduction(max : worst)
+  for (std::size_t q = 0; q < n; ++q) {
+    const double x = a[q];
+    worst = std::max(worst, std::abs(x - double(b[q])) / (atol + rtol * std::abs(x)));
+  }
+  return worst;
+}
+
+// Compiled in src/healing/kinetics.cpp (SIMD clones).
+double chemotaxis_rate_line(const double* row, const double* yp, const double* ym,
+                            const double* zp, const double* zm, std::size_t nx, double cx,
+                            double cy, double cdn, double cup);
+double chemotaxis_rate_line(const float* row, const float* yp, const float* ym, const float* zp,
+                            const float* zm, std::size_t nx, double cx, double cy, double cdn,
+                            double cup);
+void chemotaxis_flux_line(double* f, const double* old, const double* oyp, const double* oym,
+                          const double* ozp, const double* ozm, const double* g, const double* gyp,
+                          const double* gym, const double* gzp, const double* gzm, std::size_t nx,
+                          double cx, double cy, double cdn, double cup, double f0, double f0dn,
+                          double f0up, double dt);
+void chemotaxis_flux_line(float* f, const float* old, const float* oyp, const float* oym,
+                          const float* ozp, const float* ozm, const float* g, const float* gyp,
+                          const float* gym, const float* gzp, const float* gzm, std::size_t nx,
+                          double cx, double cy, double cdn, double cup, double f0, double f0dn,
+                          double f0up, double dt);
+double scaled_max_difference(const double* a, const double* b, std::size_t n, double atol,
+                             double rtol);
+double scaled_max_difference(const float* a, const float* b, std::size_t n, double atol,
+                             double rtol);
+
 /// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
 /// recruited excess: first-order upwind (donor-cell) face fluxes, so the update is conservative
 /// (every face flux leaves one voxel and enters its neighbour) and positivity preserving when each
@@ -339,15 +422,7 @@ class Chemotaxis {
         const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
         const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
-        for (std::size_t i = 0; i < nx; ++i) {
-          const double ga = row[i];
-          const double xp = row[i + 1 == nx ? 0 : i + 1], xm = row[i == 0 ? nx - 1 : i - 1];
-          const double rate =
-              cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
-              cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
-              cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
-          best = std::max(best, rate);
-        }
+        best = std::max(best, chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
       }
     }
     return best;
@@ -390,20 +465,9 @@ class Chemotaxis {
                           oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
                           ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        for (std::size_t i = 0; i < nx; ++i) {
-          const std::size_t a = o + i;
-          const std::size_t xp = o + (i + 1 == nx ? 0 : i + 1), xm = o + (i == 0 ? nx - 1 : i - 1);
-          const double ga = g[a], ua = std::max(0.0, double(old[a]) - f0);
-          // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
-          auto flux = [&](double c, std::size_t b, double fb0) {
-            const double v = c * (double(g[b]) - ga);
-            return v > 0.0 ? v * ua : v * std::max(0.0, double(old[b]) - fb0);
-          };
-          const double net = flux(cx, xp, f0) + flux(cx, xm, f0) + flux(cy, oyp + i, f0) +
-                             flux(cy, oym + i, f0) + flux(cdn, ozp + i, f0dn) +
-                             flux(cup, ozm + i, f0up);
-          f[a] = T(double(old[a]) - dt * net);
-        }
+        chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
+                             g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
+                             f0up, dt);
       }
     }
   }
