@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "punctum/core/field.hpp"
@@ -245,14 +246,29 @@ class LodDiffusion {
   LodDiffusion(const HealingModel& model, int threads)
       : model_(&model), grid_(model.grid()), threads_(std::max(1, threads)) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    // Lateral matrices depend on the diffusivity only (the delta sets' decay sits in z), and
+    // planes of one layer share it: factorise each distinct (species, D) once.
+    std::vector<std::pair<std::size_t, double>> keys;
+    for (std::size_t set = 0; set < factor_sets; ++set) {
+      const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
+      lateral_id_[set].resize(nz);
+      for (std::size_t k = 0; k < nz; ++k) {
+        const std::pair<std::size_t, double> key{d, model.planes()[k].D[d]};
+        auto it = std::find(keys.begin(), keys.end(), key);
+        if (it == keys.end()) it = keys.insert(keys.end(), key);
+        lateral_id_[set][k] = std::size_t(it - keys.begin());
+      }
+    }
+    lateral_D_.clear();
+    for (const auto& key : keys) lateral_D_.push_back(key.second);
     for (auto& F : slots_) {
+      F.fx.resize(keys.size());
+      F.fy.resize(keys.size());
+      for (std::size_t u = 0; u < keys.size(); ++u) {
+        F.fx[u].resize(nx);
+        F.fy[u].resize(ny);
+      }
       for (std::size_t d = 0; d < factor_sets; ++d) {
-        F.fx[d].resize(nz);
-        F.fy[d].resize(nz);
-        for (std::size_t k = 0; k < nz; ++k) {
-          F.fx[d][k].resize(nx);
-          F.fy[d][k].resize(ny);
-        }
         F.zam[d].assign(nz, T(0));
         F.zib[d].assign(nz, T(0));
         F.zcp[d].assign(nz, T(0));
@@ -294,13 +310,12 @@ class LodDiffusion {
                  dy2 = grid_.spacing[1] * grid_.spacing[1],
                  dz2 = grid_.spacing[2] * grid_.spacing[2];
     const auto& R = model_->rates();
+    for (std::size_t u = 0; u < lateral_D_.size(); ++u) {
+      F.fx[u].factor(lateral_D_[u] * dt / dx2, nx, scratch_.data());
+      F.fy[u].factor(lateral_D_[u] * dt / dy2, ny, scratch_.data());
+    }
     for (std::size_t set = 0; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
-      for (std::size_t k = 0; k < nz; ++k) {
-        const double D = model_->planes()[k].D[d];
-        F.fx[set][k].factor(D * dt / dx2, nx, scratch_.data());
-        F.fy[set][k].factor(D * dt / dy2, ny, scratch_.data());
-      }
       const auto& face = model_->face_diffusivity(d);
       double* ib = scratch_.data();
       double* cp = scratch_.data() + nz;
@@ -357,8 +372,8 @@ class LodDiffusion {
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
         const auto& job = jobs[jb];
-        const auto& fx = slots_[cur_].fx[job.set][k];
-        const auto& fy = slots_[cur_].fy[job.set][k];
+        const auto& fx = slots_[cur_].fx[lateral_id_[job.set][k]];
+        const auto& fy = slots_[cur_].fy[lateral_id_[job.set][k]];
         if (fx.identity && fy.identity) continue;
         T* plane = job.data + pitch * ny * k;
         const T off = job.shifted ? offsets_[k] : T(0);
@@ -425,7 +440,7 @@ class LodDiffusion {
   /// The factorisations for one step size.
   struct Factors {
     double dt = -1.0;
-    std::array<std::vector<CyclicFactor<T>>, factor_sets> fx, fy;
+    std::vector<CyclicFactor<T>> fx, fy;  // per distinct lateral matrix (lateral_id_)
     std::array<std::vector<T>, factor_sets> zam, zib, zcp;
     std::vector<T> zq;  // Robin vector of set 3
   };
@@ -434,6 +449,8 @@ class LodDiffusion {
   std::array<Factors, slot_count> slots_;
   std::size_t cur_ = 0;
   std::vector<T> offsets_;  // resident fibroblasts per plane
+  std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
+  std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };
