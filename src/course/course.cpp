@@ -465,10 +465,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     out.patch_punctures = punctures_in_window(map, window);
     if (wound) {
       const double before = sampler.papillary_damage(st);
-      std::vector<healing::WoundChannel> channels;
-      for (const auto& p : out.patch_punctures)
-        for (const auto& ch : wound_channels(p, plan.device->needle())) channels.push_back(ch);
-      healing::apply_wounds(st, model, std::move(channels));
+      healing::apply_wounds(st, model, wound_channels(out.patch_punctures, plan.device->needle()));
       out.fresh_injury = sampler.papillary_damage(st) - before;
     }
     result.sessions.push_back(std::move(out));

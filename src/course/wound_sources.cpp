@@ -20,18 +20,24 @@ std::vector<Puncture> punctures_in_window(const PunctureMap& map, double width) 
   return out;
 }
 
-std::vector<healing::WoundChannel> wound_channels(const Puncture& p, const Needle& needle) {
-  if (!p.punctured || p.depth <= 0.0) return {};
-  healing::WoundChannel ch;
-  ch.x = p.x;
-  ch.y = p.y;
-  ch.depth = p.depth;
-  ch.radius = std::max(p.channel_radius, 1e-6);
-  ch.tip_length = std::min(p.depth, needle.taper_length());
-  ch.tear_length = p.tear_length;
-  ch.tear_dir_x = p.tear_dir_x;
-  ch.tear_dir_y = p.tear_dir_y;
-  return {ch};
+std::vector<healing::WoundChannel> wound_channels(const std::vector<Puncture>& punctures,
+                                                  const Needle& needle) {
+  std::vector<healing::WoundChannel> out;
+  out.reserve(punctures.size());
+  for (const auto& p : punctures) {
+    if (!p.punctured || p.depth <= 0.0) continue;
+    healing::WoundChannel ch;
+    ch.x = p.x;
+    ch.y = p.y;
+    ch.depth = p.depth;
+    ch.radius = std::max(p.channel_radius, 1e-6);
+    ch.tip_length = std::min(p.depth, needle.taper_length());
+    ch.tear_length = p.tear_length;
+    ch.tear_dir_x = p.tear_dir_x;
+    ch.tear_dir_y = p.tear_dir_y;
+    out.push_back(ch);
+  }
+  return out;
 }
 
 }  // namespace punctum

@@ -16,7 +16,8 @@ namespace punctum {
 /// map's area, translated to window coordinates [0, width)^2.
 std::vector<Puncture> punctures_in_window(const PunctureMap& map, double width);
 
-/// The wound channel(s) a puncture leaves (empty if it did not puncture).
-std::vector<healing::WoundChannel> wound_channels(const Puncture& puncture, const Needle& needle);
+/// The wound channels of a session's punctures (a puncture that did not pierce leaves none).
+std::vector<healing::WoundChannel> wound_channels(const std::vector<Puncture>& punctures,
+                                                  const Needle& needle);
 
 }  // namespace punctum

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <string>
 #include <tuple>
@@ -191,22 +192,22 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
 /// of 10^5 punctures is a handful of distinct channels); on a 3D grid one at a time.
 template <class T>
 void apply_wounds(HealingState<T>& st, const HealingModel& model,
-                  std::vector<WoundChannel> channels) {
+                  const std::vector<WoundChannel>& channels) {
   if (!model.is_column()) {
     for (const auto& ch : channels) apply_wound(st, model, ch);
     return;
   }
-  const auto key = [](const WoundChannel& c) {
-    return std::make_tuple(c.depth, c.radius, c.tip_length, c.tear_length, c.blood_scale);
-  };
-  std::sort(channels.begin(), channels.end(),
-            [&](const WoundChannel& a, const WoundChannel& b) { return key(a) < key(b); });
-  for (std::size_t a = 0; a < channels.size();) {
-    std::size_t b = a + 1;
-    while (b < channels.size() && key(channels[b]) == key(channels[a])) ++b;
-    apply_wound(st, model, channels[a], b - a);
-    a = b;
+  // Distinct geometries in order of first appearance, with their counts.
+  using Key = std::tuple<double, double, double, double, double>;
+  std::map<Key, std::size_t> index;
+  std::vector<std::pair<WoundChannel, std::size_t>> distinct;
+  for (const auto& c : channels) {
+    const Key key{c.depth, c.radius, c.tip_length, c.tear_length, c.blood_scale};
+    const auto [it, fresh] = index.try_emplace(key, distinct.size());
+    if (fresh) distinct.emplace_back(c, 0);
+    ++distinct[it->second].second;
   }
+  for (const auto& [c, n] : distinct) apply_wound(st, model, c, n);
 }
 
 /// Places a topical agent film of `concentration` (kg/m^3) on the surface (0 removes it).

@@ -244,3 +244,34 @@ TEST(Course, DenseOutputMatchesSteppingToEveryOutputTime) {
     EXPECT_LT(worst, 0.01 * scale) << name;
   }
 }
+
+TEST(WoundSources, ColumnWritesIdenticalChannelsTogetherAsIfOneByOne) {
+  // On the column a session's identical channels are written n at a time: 1 - (1 - hit)^n,
+  // keep^n, n times the blood. The result must equal writing them one by one.
+  const Grid3 grid({1, 1, 50}, {2e-3, 2e-3, 20e-6});
+  const healing::HealingModel model(cheek(), Patient{}, grid);
+  std::vector<healing::WoundChannel> channels;
+  for (int i = 0; i < 60; ++i) {
+    healing::WoundChannel ch;
+    ch.depth = i % 3 == 0 ? 0.4e-3 : 0.9e-3;
+    ch.radius = 40e-6;
+    ch.tip_length = 0.2e-3;
+    channels.push_back(ch);
+  }
+  auto together = healing::make_state<double>(model);
+  healing::apply_wounds(together, model, channels);
+  auto one_by_one = healing::make_state<double>(model);
+  for (const auto& ch : channels) healing::apply_wound(one_by_one, model, ch);
+  for (auto s : healing::all_species)
+    for (std::size_t k = 0; k < grid.nz(); ++k) {
+      const double a = together.field(healing::idx(s), 0, 0, k);
+      const double b = one_by_one.field(healing::idx(s), 0, 0, k);
+      EXPECT_NEAR(a, b, 1e-12 * std::max(1.0, std::abs(b))) << healing::to_string(s) << " plane " << k;
+    }
+  EXPECT_GT(together.field(healing::idx(healing::Species::w), 0, 0, 10), 0.0);
+  // A 3D grid refuses repeated channels: their positions differ.
+  const Grid3 patch({10, 10, 10}, {20e-6, 20e-6, 20e-6});
+  const healing::HealingModel model3(cheek(), Patient{}, patch);
+  auto st3 = healing::make_state<double>(model3);
+  EXPECT_THROW(healing::apply_wound(st3, model3, channels[0], 2), InvalidParameter);
+}
