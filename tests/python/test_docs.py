@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,131 @@ def test_every_data_table_names_its_sources():
         assert "source" in rows[0], f"{path} has no source column"
         for row in rows:
             assert row["source"].strip(), f"{path}: a row has no source: {row}"
+
+
+# ----------------------------------------------------------------------------------------------
+# docs/guide/configuration.md: every key, unit, default and range, from the code
+
+CONFIG_PAGE = ROOT / "docs" / "guide" / "configuration.md"
+
+
+def test_configuration_reference_is_generated_from_the_code():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_config_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _documented_config() -> dict[tuple[str, str | None, str], dict[str, str]]:
+    """(section, device kind or None, key) -> the row's cells, read from the page."""
+    rows: dict[tuple[str, str | None, str], dict[str, str]] = {}
+    section = kind = None
+    for line in CONFIG_PAGE.read_text().splitlines():
+        if m := re.match(r"## `\[(\w+)\]`", line):
+            section, kind = m.group(1), None
+        elif m := re.match(r'### `kind = "(\w+)"`', line):
+            kind = m.group(1)
+        elif section and (m := re.match(r"\| `(\w+)` \|", line)):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            names = ("key", "unit", "default", "reference", "allowed", "meaning")
+            rows[(section, kind, m.group(1))] = dict(zip(names, cells, strict=True))
+    return rows
+
+
+def _code_config_keys() -> set[tuple[str, str | None, str]]:
+    import dataclasses
+    import inspect
+
+    import punctum
+    from punctum import _core, course
+
+    keys = {("skin", None, k) for k in course.SKIN_DEFAULTS}
+    keys |= {("patient", None, f.name) for f in dataclasses.fields(punctum.Patient)}
+    keys |= {("protocol", None, f.name) for f in dataclasses.fields(punctum.Protocol)}
+    keys |= {("run", None, k) for k in course.RUN_KEYS}
+    keys.add(("device", None, "kind"))
+    for kind, cls in {"pen": _core.Pen, "roller": _core.Roller, "stamp": _core.Stamp}.items():
+        signature = cls.__init__.__doc__.splitlines()[0]
+        keys |= {("device", kind, k) for k in re.findall(r"(\w+): typing\.", signature)}
+    keys.add(("device", "pen", "density_per_cm2"))  # punctum.Pen's own
+    # Every option of simulate() is a configuration key or an argument of the call only.
+    call_only = {"output", "progress", "cancel", "config"}
+    options = inspect.signature(punctum.simulate).parameters.values()
+    for p in options:
+        if p.kind is p.KEYWORD_ONLY:
+            assert p.name in course.RUN_KEYS or p.name in call_only, p.name
+    return keys
+
+
+def test_configuration_reference_documents_every_key_and_no_other():
+    import punctum
+
+    documented = _documented_config()
+    assert set(documented) == _code_config_keys()
+    reference = punctum.reference_course().to_dict()
+    for section, values in reference.items():
+        kind = reference["device"]["kind"] if section == "device" else None
+        for key in values:
+            where = (section, None if key == "kind" else kind, key)
+            assert where in documented, where
+    for (section, _, key), row in documented.items():
+        assert row["allowed"] and row["meaning"], (section, key)
+        assert row["default"], (section, key)
+
+
+def _bounds(allowed: str) -> tuple[float, float] | None:
+    m = re.match(r"\[([-+0-9.e]+), ([-+0-9.e]+)\]", allowed)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def _try(section: str, kind: str | None, key: str, value) -> None:
+    import punctum
+
+    if section == "skin":
+        punctum.SimulationConfig(skin={"site": "cheek", key: value}).build()
+    elif section == "patient":
+        extra = {"diabetes": True} if key == "hba1c_percent" else {}
+        punctum.Patient(**extra, **{key: value})
+    elif section == "protocol":
+        # One session (or daily ones) so that no other check of the protocol interferes.
+        extra = {"spacing_days": 1.0, "horizon_days": 365.0} if key == "sessions" else {}
+        punctum.Protocol(**{"sessions": 1, **extra, key: value})
+    elif section == "device":
+        punctum.SimulationConfig(device={"kind": kind, key: value}).build()
+    else:
+        punctum.simulate(fidelity="column", progress=False, **{key: value})
+
+
+@pytest.mark.parametrize("side", ["below", "above"])
+def test_configuration_reference_ranges_are_the_enforced_ones(side):
+    """A value just outside each documented [lo, hi] is refused and one just inside accepted,
+    so the page can be neither wider nor narrower than the validators. (Run options are only
+    checked outside: inside, they would run courses.)"""
+    import punctum
+
+    checked = 0
+    for (section, kind, key), row in _documented_config().items():
+        bounds = _bounds(row["allowed"])
+        if bounds is None:
+            continue
+        edge = bounds[0] if side == "below" else bounds[1]
+        sign = -1 if side == "below" else 1
+        integer = re.fullmatch(r"`-?\d+`", row["default"]) is not None or key in {
+            "rows",
+            "needles_per_row",
+            "threads",
+        }
+        step = 1 if integer else max(abs(edge) * 1e-4, 1e-9)
+        outside, inside = edge + sign * step, edge - sign * step
+        if integer:
+            outside, inside = int(outside), int(edge)
+        if key in {"output_days", "snapshot_days"}:
+            outside, inside = [outside], [inside]
+        with pytest.raises(punctum.ParameterError):
+            _try(section, kind, key, outside)
+        if section != "run" and ";" not in row["allowed"]:  # no bound that depends on others
+            _try(section, kind, key, inside)
+        checked += 1
+    assert checked > 40
