@@ -227,3 +227,200 @@ def test_configuration_reference_ranges_are_the_enforced_ones(side):
             _try(section, kind, key, inside)
         checked += 1
     assert checked > 40
+
+
+# ----------------------------------------------------------------------------------------------
+# Snippets: every ```python block of README.md and docs/guide/*.md runs
+#
+# Convention: the blocks of one page run in order in one namespace (a later block may use what
+# an earlier one made), in a scratch directory, with matplotlib's Agg backend. A block fenced
+# ```python no-run is illustrative (it needs a cluster, a scheduler or a long run) and is skipped
+# on purpose. ```toml blocks must be valid configurations unless fenced ```toml no-run. A
+# ```cpp or ```cmake block fenced with a path (```cpp examples/cpp/main.cpp) must equal that
+# file; one fenced with excerpt=PATH must consist of lines of that file.
+
+SNIPPET_PAGES = [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
+_FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```\s*$", re.M | re.S)
+
+
+def _blocks(page: Path) -> list[tuple[str, str]]:
+    return [(m.group("info").strip(), m.group("body")) for m in _FENCE.finditer(page.read_text())]
+
+
+def test_snippet_fences_follow_the_convention():
+    known = {"python", "python no-run", "toml", "toml no-run", "bash", "text", ""}
+    runnable = 0
+    for page in SNIPPET_PAGES:
+        for info, _ in _blocks(page):
+            words = info.split()
+            if words and words[0] in {"cpp", "cmake"}:  # compiled: a file, an excerpt or no-run
+                assert len(words) == 2, f"{page.name}: fence {info!r} says neither file nor no-run"
+                ref = words[1].removeprefix("excerpt=")
+                assert ref == "no-run" or (ROOT / ref).is_file(), f"{page.name}: {info!r}"
+            else:
+                assert info in known, f"{page.name}: fence {info!r}"
+            runnable += info == "python"
+    assert runnable >= 15, "the extractor found too few runnable snippets"
+
+
+@pytest.mark.parametrize("page", SNIPPET_PAGES, ids=lambda p: p.name)
+def test_snippets_run(page, tmp_path, monkeypatch):
+    import time
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__snippet__"}
+    t0 = time.perf_counter()
+    for n, (info, body) in enumerate(_blocks(page)):
+        if info != "python":
+            continue
+        try:
+            exec(compile(body, f"{page.name} snippet {n}", "exec"), namespace)
+        except Exception as err:
+            raise AssertionError(f"{page.name}, python block {n} fails:\n{body}") from err
+    assert time.perf_counter() - t0 < 15, f"{page.name}: snippets too slow for the test suite"
+
+
+def test_toml_snippets_are_valid_configurations(tmp_path):
+    import punctum
+    from punctum.cli import _load_config
+
+    found = 0
+    for page in SNIPPET_PAGES:
+        for n, (info, body) in enumerate(_blocks(page)):
+            if info != "toml":
+                continue
+            path = tmp_path / f"{page.stem}-{n}.toml"
+            path.write_text(body)
+            config = _load_config(str(path), [])  # as punctum run reads it
+            assert isinstance(config, punctum.SimulationConfig)
+            config.build()
+            found += 1
+    assert found >= 1
+
+
+def test_cpp_blocks_are_the_compiled_example():
+    found = 0
+    for page in SNIPPET_PAGES:
+        for info, body in _blocks(page):
+            words = info.split()
+            if not words or words[0] not in {"cpp", "cmake"} or len(words) == 1:
+                continue
+            ref = words[1]
+            if ref == "no-run":
+                continue
+            if ref.startswith("excerpt="):
+                source = (ROOT / ref.removeprefix("excerpt=")).read_text().splitlines()
+                lines = {line.strip() for line in source}
+                for line in body.splitlines():
+                    assert line.strip() in lines, f"{page.name}: {line!r} is not in {ref}"
+            else:
+                assert body == (ROOT / ref).read_text(), f"{page.name}: block differs from {ref}"
+            found += 1
+    assert found >= 2
+
+
+# ----------------------------------------------------------------------------------------------
+# Links between the pages resolve, anchors included (GitHub's heading slugs)
+
+# Pages another branch is writing (the validation report); linked before they land.
+PENDING_PAGES = {"docs/validation.md", "docs/sensitivity.md"}
+
+
+def _without_code(text: str) -> str:
+    return _FENCE.sub("", text)
+
+
+def _slugs(page: Path) -> set[str]:
+    slugs: set[str] = set()
+    for line in _without_code(page.read_text()).splitlines():
+        if m := re.match(r"#{1,6} (.+)", line):
+            base = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+            slug, n = base, 0
+            while slug in slugs:
+                n += 1
+                slug = f"{base}-{n}"
+            slugs.add(slug)
+    return slugs
+
+
+def test_links_between_pages_resolve():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    checked = 0
+    for page in pages:
+        text = _without_code(page.read_text())
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):  # http:, https:, mailto:
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            rel = dest.relative_to(ROOT).as_posix() if dest.is_relative_to(ROOT) else str(dest)
+            if not dest.exists() and rel in PENDING_PAGES:
+                continue
+            assert dest.exists(), f"{page.relative_to(ROOT)}: broken link {target}"
+            if anchor and dest.suffix == ".md":
+                assert anchor in _slugs(dest), f"{page.relative_to(ROOT)}: no anchor {target}"
+            checked += 1
+    assert checked > 50
+
+
+# ----------------------------------------------------------------------------------------------
+# Every benchmark counter is explained in the performance guide, and only those
+
+
+def test_benchmark_counters_are_documented():
+    code = {
+        name
+        for src in (ROOT / "benchmarks").glob("*.cpp")
+        for name in re.findall(r'counters\["(\w+)"\]', src.read_text())
+    }
+    page = (ROOT / "docs" / "guide" / "performance.md").read_text()
+    table = page[page.index("| counter | binary | meaning |") :].split("\n\n")[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+    assert code, "no counters found in benchmarks/"
+    assert code == documented, (
+        f"undocumented: {sorted(code - documented)}; gone: {sorted(documented - code)}"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The HDF5 layout in the output guide is the layout a course writes
+
+
+def test_output_guide_lists_every_dataset_with_its_units(tmp_path):
+    import h5py
+    import punctum
+
+    path = tmp_path / "course.h5"
+    punctum.simulate(
+        protocol=punctum.Protocol(sessions=1, horizon_days=3),
+        fidelity="column",
+        progress=False,
+        output=path,
+        snapshot_days=[0.0, 3.0],
+    )
+    written: dict[str, str] = {}
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                units = obj.attrs.get("units", "")
+                written["/" + name] = units.decode() if isinstance(units, bytes) else units
+
+        f.visititems(visit)
+        root_attrs = set(f.attrs)
+        provenance_attrs = set(f["provenance"].attrs)
+
+    page = (ROOT / "docs" / "guide" / "output.md").read_text()
+    documented: dict[str, str] = {}
+    for line in page.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[0].startswith("`/"):
+            for name in re.findall(r"`(/[\w/]+)`", cells[0]):
+                documented[name] = cells[2]
+    assert documented == written
+    assert set(re.findall(r"^\| `@(\w+)` \|", page, re.M)) == root_attrs
+    paragraph = page[page.index("`/provenance`") :].split("\n\n")[0]
+    assert set(re.findall(r"`(\w+)`", paragraph)) == provenance_attrs
