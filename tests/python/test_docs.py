@@ -424,3 +424,15 @@ def test_output_guide_lists_every_dataset_with_its_units(tmp_path):
     assert set(re.findall(r"^\| `@(\w+)` \|", page, re.M)) == root_attrs
     paragraph = page[page.index("`/provenance`") :].split("\n\n")[0]
     assert set(re.findall(r"`(\w+)`", paragraph)) == provenance_attrs
+
+
+def test_reference_toml_is_the_reference_course():
+    """The guide and README call examples/reference.toml the reference course (reference_course(),
+    where punctum run starts)."""
+    import punctum
+    import tomllib
+
+    with (ROOT / "examples" / "reference.toml").open("rb") as f:
+        from_file = punctum.SimulationConfig.from_dict(tomllib.load(f)).to_dict()
+    from_file["run"].setdefault("condition", "none")
+    assert from_file == punctum.reference_course().to_dict()
