@@ -12,8 +12,9 @@ the code uses. Placeholders in the template:
 
 The generator refuses to write a page that misses anything: a placeholder naming a row or table
 that does not exist, a row of a name/value table that the text never places, or a table under
-data/ that the page does not include. Run: python3 scripts/gen_model_docs.py [--check]
-(--check exits 1 if docs/model.md is out of date; tests/python/test_docs.py runs it.)
+data/ that the page does not include (data/validation/ holds targets, not parameters).
+Run: python3 scripts/gen_model_docs.py [--check] (--check exits 1 if docs/model.md is out of
+date; tests/python/test_docs.py runs it.)
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ TAGS = {
     "M": "recalled from the literature, not verified: an estimate to replace",
     "D": "derived here (arithmetic, a scaling argument or a calibration)",
 }
+# Folders of data/ that hold no model parameters: the validation targets (published values the
+# model is compared with) are rendered by scripts/validate in docs/validation.md.
+NOT_PARAMETERS = {"validation"}
 # Name/value tables: one parameter per row, with a value and a unit column.
 _NAME_COLUMNS = ("parameter", "name", "quantity")
 _PLACEHOLDER = re.compile(r"\{\{([^{}]+)\}\}")
@@ -67,6 +71,8 @@ class Table:
 def load_tables() -> dict[str, Table]:
     tables = {}
     for path in sorted((ROOT / "data").rglob("*.csv")):
+        if path.relative_to(ROOT / "data").parts[0] in NOT_PARAMETERS:
+            continue
         with path.open(newline="") as f:
             rows = [r for r in csv.reader(f) if r]
         if rows:

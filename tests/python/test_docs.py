@@ -86,6 +86,9 @@ def test_model_docs_refuse_a_parameter_the_text_never_places(model_docs_copy):
 
 def test_model_docs_refuse_a_table_they_do_not_include(model_docs_copy):
     gen, root = model_docs_copy
+    (root / "data" / "validation").mkdir(exist_ok=True)  # targets, not parameters: left out
+    (root / "data" / "validation" / "cases.csv").write_text("a,source,tag\n1,somewhere,S\n")
+    assert gen.render() == (ROOT / "docs" / "model.md").read_text()
     (root / "data" / "healing" / "extra.csv").write_text("a,source,tag\n1,somewhere,M\n")
     with pytest.raises(SystemExit, match="healing/extra"):
         gen.render()
