@@ -167,7 +167,7 @@ def optimize(
     """Best parameters for ``objective`` under outcome ``constraints``.
 
     ``constraints`` maps an outcome name to ``("<=", limit)`` or ``(">=", limit)``, e.g.
-    ``{"downtime_days": ("<=", 2.0)}``. Differential evolution (scipy) over the ``parameters``
+    ``{"downtime_days_max": ("<=", 2.0)}``. Differential evolution (scipy) over the ``parameters``
     box; each generation's population is evaluated through the sweep engine (``client`` as in
     :func:`punctum.sweep`). Parameters named in ``integer`` are rounded (e.g. session counts).
     Returns the best parameters, its outcomes, and the number of evaluations.

@@ -89,7 +89,11 @@ def _run(args: argparse.Namespace) -> int:
     out = _fresh_dir(args.output, "run")
     (out / "config.toml").write_text(config.to_toml())
     kwargs = config.build()
+    # --snapshot-days, else run.snapshot_days of the configuration, else a default series.
     snapshot_days = args.snapshot_days
+    configured = kwargs.pop("snapshot_days", None)
+    if snapshot_days is None:
+        snapshot_days = configured
     if snapshot_days is None:
         horizon = config.protocol.horizon_days
         snapshot_days = [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]

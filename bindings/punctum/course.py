@@ -44,6 +44,23 @@ __all__ = [
 ]
 
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
+#: The [skin] section of a configuration: a body-site preset and the sex and age it is aged to.
+SKIN_DEFAULTS = {"site": "cheek", "sex": "female", "age": 45.0}
+#: The [run] section: the keyword arguments of :func:`simulate` that describe the run (not where
+#: its output goes or how it reports progress). docs/guide/configuration.md documents each.
+RUN_KEYS = (
+    "fidelity",
+    "seed",
+    "threads",
+    "patch_width_mm",
+    "voxel_um",
+    "depth_mm",
+    "rtol",
+    "condition",
+    "output_days",
+    "snapshot_days",
+    "rate_multipliers",
+)
 
 
 @dataclass
@@ -146,6 +163,10 @@ class SimulationConfig:
         kind = self.device.get("kind")
         if kind not in _DEVICES:
             raise parameter_error("device.kind", kind, "one of " + ", ".join(_DEVICES))
+        for section, known in (("skin", SKIN_DEFAULTS), ("run", RUN_KEYS)):
+            unknown = sorted(set(getattr(self, section)) - set(known))
+            if unknown:
+                raise parameter_error(f"{section} keys", unknown, "keys among " + ", ".join(known))
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -180,10 +201,9 @@ class SimulationConfig:
 
     def build(self) -> dict[str, Any]:
         """The objects :func:`simulate` takes."""
+        skin_cfg = {**SKIN_DEFAULTS, **self.skin}
         skin = _core.SkinModel.preset(
-            self.skin.get("site", "cheek"),
-            sex=self.skin.get("sex", "female"),
-            age=float(self.skin.get("age", 45.0)),
+            skin_cfg["site"], sex=skin_cfg["sex"], age=float(skin_cfg["age"])
         )
         params = {k: v for k, v in self.device.items() if k != "kind"}
         device = _DEVICES[self.device["kind"]](**params)
@@ -429,6 +449,11 @@ def _run_core(
                 "patch_width_mm": patch_width_mm,
                 "voxel_um": voxel_um,
                 "condition": condition,
+                # What else changes the result, when set: the stored config rebuilds the course.
+                **({"depth_mm": depth_mm} if depth_mm else {}),
+                **({"rtol": rtol} if rtol != 1e-3 else {}),
+                **({"output_days": list(output_days)} if output_days else {}),
+                **({"snapshot_days": list(snapshot_days)} if snapshot_days else {}),
                 **({"rate_multipliers": dict(rate_multipliers)} if rate_multipliers else {}),
             },
         )

@@ -59,6 +59,18 @@ def test_run_from_a_config_file_and_inspect_and_plot(tmp_path):
     assert pl.returncode == 0 and png.stat().st_size > 2000
 
 
+def test_run_takes_snapshot_days_from_the_config(tmp_path):
+    cfg = tmp_path / "snap.toml"
+    cfg.write_text(
+        "[protocol]\nsessions = 1\nhorizon_days = 10\n"
+        '[run]\nfidelity = "column"\nsnapshot_days = [0.0, 2.0, 5.0]\n'
+    )
+    r = cli("run", str(cfg), "-o", str(tmp_path / "out"), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "out" / "course.h5") as f:
+        assert list(f["fields/time"][:] / 86400.0) == [0.0, 2.0, 5.0]
+
+
 def test_bad_input_exits_2_with_the_parameter_named(tmp_path):
     r = cli("run", "--set", "protocol.spacing_days=0", "-o", str(tmp_path / "a"))
     assert r.returncode == 2 and "spacing_days" in r.stderr

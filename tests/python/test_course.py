@@ -192,6 +192,25 @@ def test_config_round_trips_through_toml():
         punctum.SimulationConfig(device={"kind": "laser"})
 
 
+def test_config_refuses_keys_it_would_ignore():
+    with pytest.raises(ValueError, match="thickness_um"):
+        punctum.SimulationConfig(skin={"site": "cheek", "thickness_um": 900})
+    with pytest.raises(ValueError, match="progress"):
+        punctum.SimulationConfig(run={"fidelity": "column", "progress": False})
+
+
+def test_stored_config_keeps_the_run_options_that_change_the_result():
+    protocol = punctum.Protocol(sessions=1, horizon_days=20)
+    r = run(protocol=protocol, rtol=1e-4, depth_mm=1.5, output_days=[0.0, 1.0, 20.0])
+    cfg = punctum.SimulationConfig.from_toml(r.config.to_toml())
+    assert cfg.run["rtol"] == 1e-4 and cfg.run["depth_mm"] == 1.5
+    again = punctum.simulate(**cfg.build(), config=cfg, progress=False)
+    np.testing.assert_array_equal(
+        again.observables["collagen_change_percent"].values,
+        r.observables["collagen_change_percent"].values,
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
     [
