@@ -223,13 +223,16 @@ KEYS: dict[str, Key] = {
         "times of the observables",
         "days",
         probe=[-1.0],
-        none_means="every 3 h for 3 days after each session, daily in between, and the horizon",
+        none_means="every 30 min for 6 h and every 3 h to 3 days after each session, daily in between, and the horizon",
     ),
     "run.snapshot_days": Key(
         "times of field snapshots in the HDF5 file (with an output file)",
         "days",
         probe=[-1.0],
         none_means="none (punctum run: 0, 1, 7, 28 days and the horizon)",
+    ),
+    "run.exact_outputs": Key(
+        "step to every output time instead of interpolating between accepted steps (dense output)"
     ),
     "run.rate_multipliers": Key(
         "factors on the healing rates by name, after the patient modifiers (sensitivity studies)",

@@ -60,6 +60,7 @@ RUN_KEYS = (
     "output_days",
     "snapshot_days",
     "rate_multipliers",
+    "exact_outputs",
 )
 
 
@@ -455,6 +456,7 @@ def _run_core(
                 **({"output_days": list(output_days)} if output_days else {}),
                 **({"snapshot_days": list(snapshot_days)} if snapshot_days else {}),
                 **({"rate_multipliers": dict(rate_multipliers)} if rate_multipliers else {}),
+                **({"exact_outputs": True} if exact_outputs else {}),
             },
         )
     horizon_days = float(protocol.horizon_days)

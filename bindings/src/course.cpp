@@ -154,7 +154,7 @@ void register_course(py::module_& m) {
           io::Provenance prov;
           prov.config = config_toml;
           prov.seed = opts.seed;
-          writer = std::make_unique<CourseWriter>(*output, course_grid(skin, opts), prov);
+          writer = std::make_unique<CourseWriter>(*output, course_grid(skin, opts, column_width(protocol)), prov);
         }
         PyProgress bridge(std::move(progress));
         CourseResult result;

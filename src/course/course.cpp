@@ -147,12 +147,12 @@ std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
     std::fill(w.begin(), w.end(), 1.0);
     return w;
   }
-  if (column) {  // the lateral average: the region's share of the patch
-    const double area = ext[0] * ext[1];
-    const double region = spec.region == ConditionRegion::disc
-                              ? std::numbers::pi * spec.size * spec.size
-                              : 2.0 * spec.size * ext[1];
-    w[0] = std::min(1.0, region / area);
+  // The column cannot place a local lesion; it stands for the tissue inside the condition's
+  // region (the scar, wrinkle or stria itself), so the whole column carries the deficit. (Weighting
+  // it by the region's share of the treated area made the deficit tiny and the fill fraction the
+  // whole area's gain divided by it: -32 000 %.)
+  if (column) {
+    w[0] = 1.0;
     return w;
   }
   constexpr int ns = 4;

@@ -146,8 +146,13 @@ def test_conditions_report_fill(tmp_path):
     protocol = punctum.Protocol(session_days=[1, 29, 57], horizon_days=150)
     r = run(pen(1.5), protocol=protocol, condition="atrophic_acne_scar")
     fill = r.observables["condition_fill_fraction"].values
+    depression = r.observables["surface_depression_um"].values
     assert fill[0] == 0.0
-    assert fill[-1] > 0.0
+    # The column stands for the tissue inside the scar. New collagen is bounded by the dermis's
+    # ceiling (1.3 x baseline), so the fill cannot run away (it was -32 000 % when the column
+    # spread the scar's deficit over the whole treated area); the depression shrinks.
+    assert 0.0 < fill[-1] < 3.0
+    assert 0.0 <= depression[-1] < depression[0] < 1000.0
     assert "condition fill" in r.summary()
     with pytest.raises(ValueError, match="condition"):
         run(condition="freckles")

@@ -30,8 +30,8 @@ struct CourseOptions {
   double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
   double voxel = 20e-6;       ///< voxel edge, m (3D; the column uses it in depth)
   double depth = 0.0;         ///< grid depth, m (0: dermis bottom + 0.3 mm)
-  /// Output times, s from the course start; empty: every 3 h for 3 days after each session,
-  /// daily in between, and the horizon.
+  /// Output times, s from the course start; empty: every 30 min for 6 h and every 3 h to 3 days
+  /// after each session, daily in between, and the horizon.
   std::vector<double> output_times;
   /// Step to every output time (false: dense output — outputs are interpolated linearly between
   /// the accepted steps that bracket them, so they do not shorten the integrator's steps).
