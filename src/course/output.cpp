@@ -42,7 +42,7 @@ std::filesystem::path CourseWriter::finish(const CourseResult& r) {
     peak.push_back(s.peak_erythema);
     bleed.push_back(s.bleeding_points_per_cm2);
     bruise.push_back(s.bruising_points_per_cm2);
-    density.push_back(s.statistics.density);
+    density.push_back(s.statistics.density * 1e-4);
     duration.push_back(s.statistics.treatment_time);
     depth.push_back(s.statistics.mean_depth);
     tear.push_back(s.statistics.mean_tear_length);
@@ -53,8 +53,8 @@ std::filesystem::path CourseWriter::finish(const CourseResult& r) {
       .add("closure_time", "s", closure, "until the epidermal channels close; -1: not observed")
       .add("peak_erythema", "1", peak, "largest erythema index after the session")
       .add("bleeding_points", "1/cm^2", bleed, "punctures reaching the capillary loops per area")
-      .add("bruising_points", "1/cm^2", bruise, "punctures reaching a plexus per area")
-      .add("density", "1/m^2", density, "punctures per area over the treated area")
+      .add("bruising_points", "1/cm^2", bruise, "punctures reaching the deep dermal plexus per area")
+      .add("density", "1/cm^2", density, "punctures per area over the treated area")
       .add("treatment_time", "s", duration, "time to treat the session's area")
       .add("mean_depth", "m", depth, "mean depth reached")
       .add("mean_tear_length", "m", tear, "mean surface tear length");
