@@ -2,7 +2,9 @@
 """Writes docs/parameters.md from every sourced table under data/.
 
 The library embeds the same CSV files at build time, so the documented numbers are the numbers the
-code uses. Run: python3 scripts/gen_parameter_docs.py [--check]
+code uses. The validation targets under data/validation/ are not model parameters: scripts/validate
+renders them in docs/validation.md instead.
+Run: python3 scripts/gen_parameter_docs.py [--check]
 (--check exits 1 if docs/parameters.md is out of date; the test suite runs it.)
 """
 
@@ -37,6 +39,8 @@ def render() -> str:
     ]
     for path in sorted((ROOT / "data").rglob("*.csv")):
         rel = path.relative_to(ROOT)
+        if rel.parts[1] == "validation":
+            continue
         with path.open(newline="") as f:
             rows = list(csv.reader(f))
         if not rows:
