@@ -539,6 +539,15 @@ def serum_peak(dev: tuple, delay_h: float = 0.0) -> float:
     return r.summary_values()["serum_dermis_peak_ug_per_cm2"]
 
 
+#: a stamp whose 300 um needles are pressed by hand and do not pierce (INS-06): serum on intact skin
+NON_PIERCING_STAMP = (
+    "stamp",
+    m.freeze(
+        needle_length_mm=0.3, needle_diameter_mm=0.3, tip_radius_um=10.0, cone_half_angle_deg=15.0
+    ),
+)
+
+
 @case("CLO-07")
 def kam_24h(s: Settings) -> Outcome:
     a, b = serum_peak(m.pen(1.0), 24.0), serum_peak(m.pen(1.0), 168.0)
