@@ -159,6 +159,9 @@ def write_quick_report(results, settings: Settings, command: str, wall_s: float,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    warning = m.stale_install_warning()
+    if warning:
+        print(f"validate: warning: {warning}", file=sys.stderr)
     t0 = time.perf_counter()
     settings = Settings(quick=args.quick)
     rows = report.read_cases(args.cases)

@@ -185,3 +185,23 @@ def table_value(rel: str, key: str, column: str = "value") -> float:
         if next(iter(row.values())) == key:
             return float(row[column])
     raise KeyError(f"{key} not in data/{rel}")
+
+
+def stale_install_warning() -> str | None:
+    """A warning when the imported punctum's Python files differ from this checkout's
+    bindings/punctum (pip install . updates it); the C++ core cannot be compared this way."""
+    installed = Path(punctum.__file__).resolve().parent
+    source = ROOT / "bindings" / "punctum"
+    if installed == source.resolve() or not source.is_dir():
+        return None
+    differ = [
+        p.name
+        for p in sorted(source.glob("*.py"))
+        if not (installed / p.name).exists() or (installed / p.name).read_bytes() != p.read_bytes()
+    ]
+    if not differ:
+        return None
+    return (
+        f"the imported punctum ({installed}) is not this checkout's: {', '.join(differ)} differ; "
+        "run `python -m pip install --no-build-isolation .` (or scripts/validation-report)"
+    )

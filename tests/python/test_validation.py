@@ -108,3 +108,60 @@ def test_committed_report_lists_every_case():
     text = (ROOT / "docs" / "validation.md").read_text()
     missing = [r["id"] for r in read(TABLE) if f"| {r['id']} |" not in text]
     assert not missing, f"docs/validation.md is stale, run scripts/validate: {missing}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Sensitivity study (scripts/sensitivity_study): its model evaluation and a tiny Morris run
+
+from validation import sensitivity  # noqa: E402
+
+
+def test_exact_downtime_agrees_with_the_course_within_one_output_step():
+    import punctum
+
+    r = punctum.simulate(fidelity="column", progress=False)
+    course = r.sessions["downtime_days"].to_numpy()
+    exact = sensitivity.continuous_downtime(r, 1.0, 1.0)
+    # The course reports the first output below the threshold (outputs every 3 h there).
+    assert course.mean() - 3.0 / 24.0 <= exact <= course.mean()
+    # E = a exp(-t/tau): doubling tau doubles the downtime; a 4x higher threshold takes
+    # tau ln 4 off it.
+    tau_days = 12.0 / 24.0
+    assert sensitivity.continuous_downtime(r, 2.0, 1.0) == pytest.approx(2 * exact, rel=1e-6)
+    assert sensitivity.continuous_downtime(r, 1.0, 4.0) == pytest.approx(
+        exact - tau_days * math.log(4.0), rel=1e-6
+    )
+
+
+def test_uncertain_parameters_are_the_unsourced_rates_blood_and_erythema():
+    params = sensitivity.uncertain_parameters()
+    rates = {r["parameter"]: r["tag"] for r in read(ROOT / "data" / "healing" / "rates.csv")}
+    assert {n for n, tag in rates.items() if tag != "S"} <= set(params)
+    assert not {n for n, tag in rates.items() if tag == "S"} & set(params)
+    assert {"blood", "erythema_decay_time_h", "erythema_threshold"} <= set(params)
+    # A capacity ceiling never falls below the baseline; other rates take the factor itself.
+    assert sensitivity.rate_multiplier("collagen_capacity_factor", 0.5, 1.3) * 1.3 == (
+        pytest.approx(1.15)
+    )
+    assert sensitivity.rate_multiplier("collagen_synthesis", 0.5, 2e-12) == 0.5
+
+
+def test_tiny_morris_finds_synthesis_and_ignores_the_topical_rates():
+    res = sensitivity.run(
+        ["collagen_synthesis", "topical_clearance", "erythema_threshold"],
+        "morris",
+        n=2,
+        seed=0,
+        progress=False,
+    )
+    mu = res["mu_star"]
+    gain, down = sensitivity.OUTPUTS
+    assert float(mu.sel(output=gain, parameter="collagen_synthesis")) > 1.0  # % per range
+    # No serum on the reference course: the topical clearance cannot matter.
+    assert float(mu.sel(output=gain, parameter="topical_clearance")) == 0.0
+    assert float(mu.sel(output=down, parameter="topical_clearance")) == 0.0
+    # The threshold moves downtime by tau ln 4 = 0.69 d over x = 1/2 .. 2, and not collagen.
+    assert float(mu.sel(output=down, parameter="erythema_threshold")) == pytest.approx(
+        0.5 * math.log(4.0), rel=1e-3
+    )
+    assert float(mu.sel(output=gain, parameter="erythema_threshold")) == 0.0
