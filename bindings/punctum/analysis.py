@@ -148,8 +148,15 @@ def sensitivity(
     return ds
 
 
-def plot_sensitivity(result: xr.Dataset, path: str | os.PathLike | None = None):
-    """Horizontal bars per output, most influential first, with 95 % confidence whiskers."""
+def plot_sensitivity(
+    result: xr.Dataset,
+    path: str | os.PathLike | None = None,
+    units: Mapping[str, str] | None = None,
+):
+    """Horizontal bars per output, most influential first, with 95 % confidence whiskers.
+
+    ``units`` maps an output to its unit, shown on Morris axes (mu* is in output units per full
+    parameter range; Sobol indices are dimensionless)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -172,7 +179,8 @@ def plot_sensitivity(result: xr.Dataset, path: str | os.PathLike | None = None):
             ax.barh(list(v.index), s1.values, color="#dd8452", alpha=0.8, label="S1")
             ax.legend(["ST", "S1"], loc="lower right")
         ax.set_title(out)
-        ax.set_xlabel(key)
+        unit = (units or {}).get(out)
+        ax.set_xlabel(f"{key} ({unit} per range)" if unit and key == "mu_star" else key)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=120)

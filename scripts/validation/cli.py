@@ -93,7 +93,30 @@ def header(settings: Settings, command: str, wall_s: float, results) -> list[str
             else f"**Statuses differ from the expected ones for {', '.join(mismatches)}.**"
         ),
         "",
+        *failure_summary(results),
     ]
+
+
+def failure_summary(results) -> list[str]:
+    failing = [r for r in results if r.status != "PASS"]
+    if not failing:
+        return []
+    out = [
+        "Failing cases at a glance (each is explained under its section's table):",
+        "",
+        "| id | case | published | model |",
+        "|---|---|---|---|",
+    ]
+    for r in failing:
+        out.append(
+            "| "
+            + " | ".join(
+                report.cell(x)
+                for x in (r.id, r.row["case"], r.row["published"], report.format_model(r))
+            )
+            + " |"
+        )
+    return [*out, ""]
 
 
 HOW_TO_READ = [

@@ -186,8 +186,12 @@ def fmt(v: float, conf: float | None = None) -> str:
     return one(v) if conf is None else f"{one(v)} ± {one(conf)}"
 
 
+def unit_text(info: dict[str, str]) -> str:
+    return "" if info["unit"] in ("1", "") else f" {info['unit']}"
+
+
 def nominal_text(info: dict[str, str]) -> str:
-    return f"{info['value']} {info['unit']}".strip()
+    return f"{info['value']}{unit_text(info)}"
 
 
 def range_text(name: str, info: dict[str, str]) -> str:
@@ -195,7 +199,7 @@ def range_text(name: str, info: dict[str, str]) -> str:
     if is_capacity(name):
         lo, hi = 1 + (v - 1) * FACTOR_RANGE[0], 1 + (v - 1) * FACTOR_RANGE[1]
         return f"{lo:.3g}–{hi:.3g} (excess over 1 ×½–×2)"
-    return f"{v * FACTOR_RANGE[0]:.3g}–{v * FACTOR_RANGE[1]:.3g} {info['unit']}".strip()
+    return f"{v * FACTOR_RANGE[0]:.3g}–{v * FACTOR_RANGE[1]:.3g}{unit_text(info)}"
 
 
 def cell(text: str) -> str:
@@ -219,7 +223,7 @@ def reading(morris, sobol, nominal) -> list[str]:
     st_c = sobol["ST"].sel(output=c_out).to_series().sort_values(ascending=False)
     s1_c = float(sobol["S1"].sel(output=c_out).sum())
     top4 = ", ".join(f"`{n}` ({v:.1f} %)" for n, v in mu_c.head(4).items())
-    zero = [n for n, v in mu_c.items() if v == 0.0 and mu_d[n] == 0.0]
+    zero = [str(n) for n, v in mu_c.items() if v == 0.0 and mu_d[n] == 0.0]
     lines = [
         f"- **Collagen gain** (nominal {nominal[c_out]:+.2f} %) moves by more than its own size "
         f"over the ranges: the largest μ* are {top4}. All four are [M] or [D] numbers that set "
@@ -239,8 +243,10 @@ def reading(morris, sobol, nominal) -> list[str]:
     ]
     if zero:
         lines.append(
-            "- No effect on either output (μ* = 0, as they must with no serum on the reference "
-            f"course): {', '.join(f'`{n}`' for n in zero)}."
+            f"- No effect on either output (μ* = 0): {', '.join(f'`{n}`' for n in zero)}. As "
+            "they must: there is no serum on the reference course, and elastin and pigment are "
+            "outcomes that feed back on nothing (a check that the multipliers reach only their "
+            "own terms)."
         )
     lines.append(
         "- Caveats: column fidelity (the lateral average; it overstates the gain against the 3D "
@@ -437,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(os.path.join(docs, "figures"), exist_ok=True)
     top = [n for n, _ in ranking(morris)[:15]]
     punctum.plot_sensitivity(
-        morris.sel(parameter=top), os.path.join(docs, "figures", "sensitivity_morris.png")
+        morris.sel(parameter=top),
+        os.path.join(docs, "figures", "sensitivity_morris.png"),
+        units=dict(zip(OUTPUTS, ("%", "d"), strict=True)),
     )
     punctum.plot_sensitivity(sobol, os.path.join(docs, "figures", "sensitivity_sobol.png"))
     figures = [

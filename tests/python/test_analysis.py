@@ -45,6 +45,8 @@ def test_morris_ranks_a_linear_model_exactly():
     mu = res["mu_star"].sel(output="y").values
     np.testing.assert_allclose(mu, [10.0, 2.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(res["sigma"].sel(output="y").values, 0.0, atol=1e-9)
+    fig = punctum.plot_sensitivity(res, units={"y": "mm"})
+    assert fig.axes[0].get_xlabel() == "mu_star (mm per range)"
 
 
 def test_morris_on_a_log_scale_is_exact_for_a_log_linear_model():
