@@ -112,7 +112,7 @@ def failure_summary(results) -> list[str]:
             "| "
             + " | ".join(
                 report.cell(x)
-                for x in (r.id, r.row["case"], r.row["published"], report.format_model(r))
+                for x in (r.id, r.row["case"], r.row["published"], report.format_model_labelled(r))
             )
             + " |"
         )

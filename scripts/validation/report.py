@@ -139,6 +139,14 @@ def format_model(res: Result) -> str:
     return "; ".join(f"{label}: {fmt(v)}{unit}" for label, v in vals)
 
 
+def format_model_labelled(res: Result) -> str:
+    """format_model, with the label of a single value: '1 (F(1.0)/F(0.5))'."""
+    text = format_model(res)
+    if res.outcome is not None and len(res.outcome.values) == 1 and res.outcome.values[0][0]:
+        text += f" ({res.outcome.values[0][0]})"
+    return text
+
+
 def format_tolerance(row: dict[str, str]) -> str:
     lo, hi = bound(row["low"]), bound(row["high"])
     unit = "" if row["unit"] in ("1", "") else f" {row['unit']}"
@@ -216,9 +224,7 @@ def markdown_tables(results: list[Result], heading: str = "##") -> list[str]:
             status = f"**{r.status}**" if r.status != "PASS" else "PASS"
             if not r.matches:
                 status += f" (expected {r.expected})"
-            model_text = format_model(r)
-            if r.outcome is not None and len(r.outcome.values) == 1 and r.outcome.values[0][0]:
-                model_text += f" ({r.outcome.values[0][0]})"
+            model_text = format_model_labelled(r)
             if r.outcome is not None and r.outcome.detail:
                 model_text += f"; {r.outcome.detail}"
             out.append(
