@@ -17,7 +17,10 @@ from punctum.sweep import Design, PointFunction, get_dotted, run_points
 _METHODS = ("morris", "sobol")
 
 
-def _problem(parameters: Mapping[str, Sequence[float]]) -> dict[str, Any]:
+def _problem(
+    parameters: Mapping[str, Sequence[float]], log_scale: Sequence[str] = ()
+) -> dict[str, Any]:
+    """SALib problem; parameters named in ``log_scale`` get bounds (ln low, ln high)."""
     if not parameters:
         raise parameter_error("parameters", dict(parameters), "at least one (low, high) range")
     bounds = []
@@ -25,8 +28,24 @@ def _problem(parameters: Mapping[str, Sequence[float]]) -> dict[str, Any]:
         rng = list(rng)
         if len(rng) != 2 or not float(rng[0]) < float(rng[1]):
             raise parameter_error(f"parameters[{name!r}]", rng, "a (low, high) pair, low < high")
-        bounds.append([float(rng[0]), float(rng[1])])
+        lo, hi = float(rng[0]), float(rng[1])
+        if name in log_scale:
+            if lo <= 0.0:
+                raise parameter_error(f"parameters[{name!r}]", rng, "low > 0 on a log scale")
+            lo, hi = float(np.log(lo)), float(np.log(hi))
+        bounds.append([lo, hi])
     return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
+
+
+def _log_names(parameters: Mapping[str, Sequence[float]], log_scale: bool | Sequence[str]) -> list:
+    if log_scale is True:
+        return list(parameters)
+    if log_scale is False:
+        return []
+    unknown = [n for n in log_scale if n not in parameters]
+    if unknown:
+        raise parameter_error("log_scale", unknown, "names of the parameters")
+    return list(log_scale)
 
 
 def _outputs(records: Mapping[int, Mapping[str, Any]], n: int, outputs: Sequence[str]) -> dict:
@@ -57,6 +76,7 @@ def sensitivity(
     client: Any = None,
     resume: str | os.PathLike | None = None,
     progress: bool = True,
+    log_scale: bool | Sequence[str] = False,
     **run_options: Any,
 ) -> xr.Dataset:
     """Global sensitivity of scalar ``outputs`` to the uncertain ``parameters`` (dotted name ->
@@ -69,13 +89,18 @@ def sensitivity(
     ``method="sobol"``: Saltelli sampling with ``n`` base samples (n·(k+2) runs); returns
     first-order ``S1``, total ``ST`` and their 95 % confidence half-widths.
 
+    ``log_scale``: True, or the names of parameters sampled uniformly in ln(value) between low and
+    high (multipliers, rate constants known to a factor); their ``mu_star`` is then per full
+    log range. The model always receives the values themselves.
+
     The result has dimensions ``(output, parameter)``; ``plot_sensitivity`` draws bars.
     """
     if method not in _METHODS:
         raise parameter_error("method", method, "one of " + ", ".join(_METHODS))
     if n < 2:
         raise parameter_error("n", n, ">= 2", "samples")
-    problem = _problem(parameters)
+    logs = _log_names(parameters, log_scale)
+    problem = _problem(parameters, logs)
     for name in problem["names"]:
         get_dotted(base, name)
     if method == "morris":
@@ -89,7 +114,11 @@ def sensitivity(
 
         x = sample.sample(problem, n, calc_second_order=False, seed=seed)
 
-    design = Design.from_matrix(method, problem["names"], x, dict(parameters))
+    values = x.copy()
+    for k, name in enumerate(problem["names"]):
+        if name in logs:
+            values[:, k] = np.exp(values[:, k])
+    design = Design.from_matrix(method, problem["names"], values, dict(parameters))
     records = run_points(
         func, base, design, client=client, resume=resume, progress=progress, **run_options
     )
@@ -113,12 +142,21 @@ def sensitivity(
         for f in fields
     }
     ds = xr.Dataset(data, coords={"output": list(outputs), "parameter": names})
-    ds.attrs.update(method=method, n=n, seed=seed, n_runs=len(design.values))
+    ds.attrs.update(
+        method=method, n=n, seed=seed, n_runs=len(design.values), log_scale=",".join(logs)
+    )
     return ds
 
 
-def plot_sensitivity(result: xr.Dataset, path: str | os.PathLike | None = None):
-    """Horizontal bars per output, most influential first, with 95 % confidence whiskers."""
+def plot_sensitivity(
+    result: xr.Dataset,
+    path: str | os.PathLike | None = None,
+    units: Mapping[str, str] | None = None,
+):
+    """Horizontal bars per output, most influential first, with 95 % confidence whiskers.
+
+    ``units`` maps an output to its unit, shown on Morris axes (mu* is in output units per full
+    parameter range; Sobol indices are dimensionless)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -141,7 +179,8 @@ def plot_sensitivity(result: xr.Dataset, path: str | os.PathLike | None = None):
             ax.barh(list(v.index), s1.values, color="#dd8452", alpha=0.8, label="S1")
             ax.legend(["ST", "S1"], loc="lower right")
         ax.set_title(out)
-        ax.set_xlabel(key)
+        unit = (units or {}).get(out)
+        ax.set_xlabel(f"{key} ({unit} per range)" if unit and key == "mu_star" else key)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=120)

@@ -47,6 +47,11 @@ def linear(config):
     return {"y": 10.0 * config["a"] + 1.0 * config["b"] + 0.0 * config["c"]}
 
 
+def log_linear(config):
+    """y = 10 ln(a) + b: linear in ln(a), so Morris on a log scale is exact for a."""
+    return {"y": 10.0 * np.log(config["a"]) + config["b"]}
+
+
 def quarter_disc(config):
     """Maximise x + y on the unit quarter disc: optimum at (1/sqrt 2, 1/sqrt 2), value sqrt 2."""
     x, y = config["x"], config["y"]

@@ -45,6 +45,35 @@ def test_morris_ranks_a_linear_model_exactly():
     mu = res["mu_star"].sel(output="y").values
     np.testing.assert_allclose(mu, [10.0, 2.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(res["sigma"].sel(output="y").values, 0.0, atol=1e-9)
+    fig = punctum.plot_sensitivity(res, units={"y": "mm"})
+    assert fig.axes[0].get_xlabel() == "mu_star (mm per range)"
+
+
+def test_morris_on_a_log_scale_is_exact_for_a_log_linear_model():
+    # y = 10 ln(a) + b with a log-uniform on [1, e^2]: mu*(a) = 10 x 2 per full log range; the
+    # model must receive a itself (ln of a negative sample would be NaN).
+    res = punctum.sensitivity(
+        {"a": 1.0, "b": 0.0},
+        {"a": (1.0, math.e**2), "b": (0.0, 1.0)},
+        func=sweep_points.log_linear,
+        outputs=["y"],
+        method="morris",
+        n=6,
+        client="serial",
+        progress=False,
+        log_scale=["a"],
+    )
+    np.testing.assert_allclose(res["mu_star"].sel(output="y").values, [20.0, 1.0], atol=1e-9)
+    np.testing.assert_allclose(res["sigma"].sel(output="y").values, 0.0, atol=1e-9)
+    assert res.attrs["log_scale"] == "a"
+    with pytest.raises(ValueError, match="log scale"):
+        punctum.sensitivity(
+            {"a": 1.0},
+            {"a": (0.0, 1.0)},
+            func=sweep_points.log_linear,
+            outputs=["y"],
+            log_scale=True,
+        )
 
 
 def test_constrained_optimum_on_the_quarter_disc():
