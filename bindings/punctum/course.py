@@ -228,8 +228,9 @@ def reference_course() -> SimulationConfig:
 
     The pen (12-needle cartridge, 100 Hz) glides at 20 mm/s in one pass: slow enough that the
     needles do not drag (at the ~115 mm/s that 300 stamps/cm^2 would need, the mechanics tears
-    0.3 mm slits), and a 300 cm^2 face takes ~12 min, inside the 10-20 min clinics report. The
-    stamp density is then ~1700/cm^2: many stamps land on or next to earlier ones."""
+    0.3 mm slits). One pass over a 300 cm^2 face takes 7.8 min in the device model, faster than
+    the 10-20 min clinics report (docs/validation.md, CLI-10). The stamp density is then
+    ~1700/cm^2: many stamps land on or next to earlier ones."""
     return SimulationConfig()
 
 

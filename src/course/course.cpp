@@ -646,6 +646,16 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   const double closure_fraction = table_value("closure_open_fraction");
   const auto& ery = result.series_named("erythema_index").values;
   const auto& open = result.series_named("open_channel_fraction").values;
+  // When a decaying series first fell below `level`, between outputs i - 1 and i: log-linear
+  // interpolation (exact for a first-order decay, which redness and channel closure follow), so
+  // the times do not snap to the output grid.
+  const auto crossing = [&](std::size_t i, const std::vector<double>& v, double level) {
+    const double t1 = result.times[i];
+    if (i == 0) return t1;
+    const double t0 = result.times[i - 1], a = v[i - 1], b = v[i];
+    if (!(a >= level && b < level && b > 0.0 && a > b)) return t1;
+    return t0 + (t1 - t0) * std::log(a / level) / std::log(a / b);
+  };
   for (std::size_t s = 0; s < result.sessions.size(); ++s) {
     auto& out = result.sessions[s];
     const double next = s + 1 < result.sessions.size() ? result.sessions[s + 1].time : protocol.horizon + 1.0;
@@ -662,7 +672,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
       if (result.times[i] < out.time) continue;
       if (open0 < 0) open0 = open[i];
       else if (open[i] < closure_fraction * open0) {
-        out.closure_time = result.times[i] - out.time;
+        out.closure_time = crossing(i, open, closure_fraction * open0) - out.time;
         break;
       }
     }
@@ -674,7 +684,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     }
     for (std::size_t i = peak; i < result.times.size() && result.times[i] < next; ++i)
       if (ery[i] < erythema_threshold) {
-        out.downtime = result.times[i] - out.time;
+        out.downtime = crossing(i, ery, erythema_threshold) - out.time;
         break;
       }
   }
