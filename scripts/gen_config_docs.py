@@ -223,7 +223,10 @@ KEYS: dict[str, Key] = {
         "times of the observables",
         "days",
         probe=[-1.0],
-        none_means="every 30 min for 6 h and every 3 h to 3 days after each session, daily in between, and the horizon",
+        none_means=(
+            "every 30 min for 6 h and every 3 h to 3 days after each session, daily in between, "
+            "and the horizon"
+        ),
     ),
     "run.snapshot_days": Key(
         "times of field snapshots in the HDF5 file (with an output file)",

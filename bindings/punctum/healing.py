@@ -40,8 +40,8 @@ FIDELITIES = ("3d", "column")
 
 
 def rate_names() -> list[str]:
-    """Healing rates (data/healing/rates.csv, plus ``blood``) that ``simulate(rate_multipliers=...)``
-    and ``run.rate_multipliers`` in a configuration can scale."""
+    """Healing rates (data/healing/rates.csv, plus ``blood``) that
+    ``simulate(rate_multipliers=...)`` and ``run.rate_multipliers`` in a configuration can scale."""
     return list(_core.healing_rate_names())
 
 

@@ -18,6 +18,14 @@ from validation.model import Settings  # noqa: E402
 BAND = {"color": "#2ca02c", "alpha": 0.15, "lw": 0}
 
 
+def _save(fig, out: Path, name: str, caption: str) -> tuple[str, str]:
+    """Writes the figure to out/name and closes it; returns (name, caption) for the report."""
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=120)
+    plt.close(fig)
+    return name, caption
+
+
 def _layer_lines(ax, sk) -> None:
     """Where the reticular dermis and the fat begin, and the capillary loops (labels at left)."""
     for name, label in (("reticular_dermis", "reticular dermis"), ("hypodermis", "fat")):
@@ -64,10 +72,9 @@ def depth(out: Path) -> tuple[str, str]:
     b.set_title("Slow insertion, abdomen (Lam 2008)")
     b.set_ylim(0, 1)
     b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "validation_depth.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_depth.png",
         "Nominal vs achieved depth. Left: a pen reaches 45-64 % of its setting on the cheek and "
         "stops at the dermis-fat junction; an MF8 roller's depth is set by the hand force. Right: "
@@ -109,10 +116,9 @@ def redness(out: Path) -> tuple[str, str]:
     b.set_ylabel("hours after the session")
     b.set_title("Healing times vs depth (CLI-06..08)")
     b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "validation_redness.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_redness.png",
         "Left: redness downtime grows with depth and saturates at 1.5 mm; the pen band is the "
         "calibration target, the roller sources disagree (3-6 h vs 1-2 days). Right: epidermal "
@@ -146,10 +152,9 @@ def delivery(out: Path) -> tuple[str, str]:
         f"diameter {e['diameter']:.3f}",
         fontsize=9,
     )
-    fig.tight_layout()
-    fig.savefig(out / "validation_delivery.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_delivery.png",
         "Topical agent (10 kg/m^3 film for 4 h) in the dermis. Left: fresh channels carry orders "
         "of magnitude more than intact skin (a stamp that does not pierce); the window closes "
@@ -197,10 +202,9 @@ def patients(out: Path) -> tuple[str, str]:
     ax.set_ylabel("relative to a healthy 45-year-old")
     ax.set_title("Patient factors on the reference course (column)")
     ax.legend(fontsize=7, ncol=3)
-    fig.tight_layout()
-    fig.savefig(out / "validation_patients.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_patients.png",
         "Patient factors relative to a healthy 45-year-old on the reference course. Diabetes "
         "doubles the barrier closure and dermal inflammation time and turns the collagen gain "
@@ -244,10 +248,9 @@ def histology(settings: Settings, out: Path) -> tuple[str, str]:
     b.set_ylabel("atrophic scar: share of collagen deficit filled")
     b.set_title("Scar fill, MF8 1.5 mm, 16 passes (3D patch)")
     b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "validation_histology.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_histology.png",
         "Left: after six sessions two weeks apart collagen III more than doubles while collagen I "
         "stays below baseline at 3 months (OUT-03..06; dotted lines: El-Domyati's biopsies). "
@@ -283,10 +286,9 @@ def insertion(out: Path) -> tuple[str, str]:
     b.set_title("Sharp microneedle vs speed (INS-01, INS-02)")
     b.set_ylim(0, 40)
     b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "validation_insertion.png", dpi=120)
-    plt.close(fig)
-    return (
+    return _save(
+        fig,
+        out,
         "validation_insertion.png",
         "Left: hollow-needle insertion force is linear in the tip's interfacial area and inside "
         "Davis's measured range. Right: the sharp-needle force sits in Olatunji's 20-30 mN but "

@@ -558,9 +558,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
                soft_outputs[next_out] < T - eps) {
           const double o = soft_outputs[next_out++];
           const double a = (o - prev_t) / (st.time - prev_t);
-          std::map<std::string, double> at;
-          for (const auto& [name, v] : cur) at[name] = prev.at(name) + a * (v - prev.at(name));
-          emit(o, at);
+          result.times.push_back(o);
+          for (const auto& [name, v] : cur) {
+            const double p = prev.at(name);
+            values[name].push_back(p + a * (v - p));
+          }
         }
         prev = std::move(cur);
         prev_t = st.time;

@@ -2,12 +2,7 @@
 // selected at load time. Results do not depend on the clone: the kernels are element-wise IEEE
 // arithmetic without reductions, and C++20 mode does not contract a*b+c into FMAs.
 #include "punctum/healing/detail/diffusion.hpp"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define PUNCTUM_SIMD_CLONES __attribute__((flatten, target_clones("avx512f", "avx2", "default")))
-#else
-#define PUNCTUM_SIMD_CLONES
-#endif
+#include "simd_clones.hpp"
 
 namespace punctum::healing::detail {
 

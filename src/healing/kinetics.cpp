@@ -6,12 +6,7 @@
 #endif
 
 #include "punctum/healing/detail/kinetics.hpp"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define PUNCTUM_SIMD_CLONES __attribute__((flatten, target_clones("avx512f", "avx2", "default")))
-#else
-#define PUNCTUM_SIMD_CLONES
-#endif
+#include "simd_clones.hpp"
 
 namespace punctum::healing::detail {
 

@@ -261,7 +261,11 @@ def test_sweep_points_match_the_full_result(reference):
     cfg = punctum.reference_course()
     cfg.run["fidelity"] = "column"
     point = punctum.course.course_point(cfg)
-    full = punctum.simulate(config=cfg, progress=False, threads=1, **{
-        k: v for k, v in cfg.build().items() if k != "threads"}).summary_values()
+    full = punctum.simulate(
+        config=cfg,
+        progress=False,
+        threads=1,
+        **{k: v for k, v in cfg.build().items() if k != "threads"},
+    ).summary_values()
     for key, value in full.items():
         assert point[key] == pytest.approx(value, nan_ok=True), key

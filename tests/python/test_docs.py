@@ -328,6 +328,7 @@ def test_cpp_blocks_are_the_compiled_example():
 # ----------------------------------------------------------------------------------------------
 # Links between the pages resolve, anchors included (GitHub's heading slugs)
 
+
 def _without_code(text: str) -> str:
     return _FENCE.sub("", text)
 

@@ -94,11 +94,9 @@ class Integrator {
     std::size_t copies = 0;
     if (o.scheme == Scheme::lod_richardson) copies += 1;
     if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
-    const std::size_t lanes = cache_line_bytes / sizeof(T);
-    return sizeof(T) *
-           (stride * (copies * species_count + 4) +
-            2 * detail::factor_sets * g.nz() * 3 * (g.nx() + g.ny() + 1) +
-            std::size_t(std::max(1, threads)) * (std::max(g.nx(), g.ny()) + 3 * lanes) * lanes);
+    // State copies, the delta-form scratch of c, g, s and the chemotaxis scratch, the sweeps'.
+    return sizeof(T) * stride * (copies * species_count + 4) +
+           detail::LodDiffusion<T>::workspace_bytes(g, threads);
   }
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
 
@@ -120,10 +118,7 @@ class Integrator {
     if (opt_.scheme == Scheme::lod_euler) {
       split_step(st.field, st.topical_surface, dt, st.time);
     } else {
-      copy(st.field, big_);
-      split_step(big_, st.topical_surface, dt, st.time);
-      split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
-      split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+      richardson_halves(st, dt);
       extrapolate(st.field, big_);
     }
     st.time += dt;
@@ -154,10 +149,7 @@ class Integrator {
     for (;;) {
       const double dt = std::min({dt_, opt_.dt_max, t_limit - st.time});
       copy(st.field, backup_);
-      copy(st.field, big_);
-      split_step(big_, st.topical_surface, dt, st.time);
-      split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
-      split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+      richardson_halves(st, dt);
       double err = error_norm(st.field, big_);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
@@ -209,6 +201,14 @@ class Integrator {
     require_positive("dt_max", o.dt_max, "s");
     require_positive("dt_fixed", o.dt_fixed, "s");
     require_in_range("threads", o.threads, 0, 4096, "1");
+  }
+
+  /// One full step into big_ and two half steps in place: the pair Richardson compares.
+  void richardson_halves(HealingState<T>& st, double dt) {
+    copy(st.field, big_);
+    split_step(big_, st.topical_surface, dt, st.time);
+    split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
+    split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
   }
 
   void note_accepted(double dt) {

@@ -288,11 +288,14 @@ class LodDiffusion {
   }
 
   /// Bytes of coefficient and per-thread scratch storage.
-  std::size_t workspace_bytes() const {
-    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+  /// (At most: planes of one layer share their lateral factorisation.)
+  static std::size_t workspace_bytes(const Grid3& g, int threads) {
+    const auto nx = g.nx(), ny = g.ny(), nz = g.nz();
     return sizeof(T) * (slot_count * (factor_sets * nz * (3 * (nx + ny) + 3) + nz) + nz +
-                        std::size_t(threads_) * (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
+                        std::size_t(std::max(1, threads)) *
+                            (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
   }
+  std::size_t workspace_bytes() const { return workspace_bytes(grid_, threads_); }
 
   /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
   /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
