@@ -454,6 +454,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     const SessionPlan& plan = protocol.sessions[index];
     Session session = plan.session;
     session.seed = options.seed;
+    session.threads = options.threads;
     session.index = std::uint32_t(index);
     const PunctureMap map = plan.device->treat(skin, session);
     SessionOutcome out;

@@ -126,7 +126,8 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   const auto offsets = layout();
   std::vector<std::vector<Puncture>> per_line(lines.size());
   const long n_lines = long(lines.size());
-#pragma omp parallel for schedule(dynamic, 1)
+  [[maybe_unused]] const int nt = session.resolved_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long k = 0; k < n_lines; ++k) {
     const Line& L = lines[std::size_t(k)];
     auto& out = per_line[std::size_t(k)];

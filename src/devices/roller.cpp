@@ -146,7 +146,8 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
   std::vector<std::vector<Puncture>> per_stroke(lines.size());
   const double row_pitch = spec_.drum_width / spec_.rows;
   const long n_lines = long(lines.size());
-#pragma omp parallel for schedule(dynamic, 1)
+  [[maybe_unused]] const int nt = session.resolved_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long k = 0; k < n_lines; ++k) {
     const Line& L = lines[std::size_t(k)];
     auto hand = rng.stream("roller_stroke", session.index, std::uint64_t(k));

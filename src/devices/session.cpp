@@ -3,6 +3,10 @@
 #include <numbers>
 #include <unordered_map>
 
+#ifdef PUNCTUM_USE_OPENMP
+#include <omp.h>
+#endif
+
 #include "punctum/core/detail/csv.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/units.hpp"
@@ -32,6 +36,15 @@ void Session::validate() const {
     if (!std::isfinite(d))
       throw InvalidParameter("session.directions", detail::format_number(d), "finite", "rad");
   require_in_range("session.cell_size", in_mm(cell_size), 0.1, 10.0, "mm");
+  require_in_range("session.threads", threads, 0, 4096, "threads");
+}
+
+int Session::resolved_threads() const {
+#ifdef PUNCTUM_USE_OPENMP
+  return threads > 0 ? threads : omp_get_max_threads();
+#else
+  return 1;
+#endif
 }
 
 double Session::extent() const {
@@ -240,7 +253,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   std::vector<double> nearest(hit.size());
   std::vector<unsigned char> overlapping(hit.size());
   const long n_hit = long(hit.size());
-#pragma omp parallel for schedule(static)
+  [[maybe_unused]] const int nt = session.resolved_threads();
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (long k = 0; k < n_hit; ++k) {
     const std::uint32_t i = hit[std::size_t(k)];
     const auto& p = punctures[i];

@@ -63,7 +63,8 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
   const double density = 1.0 / (spec_.spacing * spec_.spacing);
   std::vector<std::vector<Puncture>> per_press(presses.size());
   const long n = long(presses.size());
-#pragma omp parallel for schedule(dynamic, 16)
+  [[maybe_unused]] const int nt = session.resolved_threads();
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nt) if (nt > 1)
   for (long k = 0; k < n; ++k) {
     auto hand = rng.stream("stamp_press", session.index, std::uint64_t(k));
     const double force = spec_.hand_force * std::max(0.2, 1.0 + hand_.force_cv * hand.normal());

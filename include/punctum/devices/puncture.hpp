@@ -39,7 +39,12 @@ struct Session {
   std::uint64_t seed = 0;
   std::uint32_t index = 0;  ///< session number within a course (keys the RNG)
   double cell_size = 1e-3;  ///< cell edge for uniformity and missed-area statistics, m
+  /// OpenMP threads for generating the map and its statistics (0: the OpenMP default). The map is
+  /// the same for any count; a course passes its own, so a one-thread sweep point stays on one.
+  int threads = 0;
   void validate() const;
+  /// The thread count to use: `threads`, or the OpenMP default when it is 0.
+  int resolved_threads() const;
   /// Side of the bounding square, m (the area is [0, extent)^2, a disc is inscribed).
   double extent() const;
   bool contains(double x, double y) const;

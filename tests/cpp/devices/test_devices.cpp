@@ -4,10 +4,6 @@
 #include <cmath>
 #include <numbers>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "punctum/core/error.hpp"
 #include "punctum/core/units.hpp"
 #include "punctum/devices.hpp"
@@ -162,13 +158,9 @@ TEST(Session, StatisticsOfARegularLatticeAreExact) {
 
 TEST(Session, SameMapForAnyThreadCount) {
   const auto skin = cheek();
-  const Session session{.area = 6_cm2, .passes = 3, .seed = 42, .index = 2};
+  // session.threads sets the map's OpenMP threads (a course passes its own count down).
   auto run = [&](int threads) {
-#ifdef _OPENMP
-    omp_set_num_threads(threads);
-#else
-    (void)threads;
-#endif
+    const Session session{.area = 6_cm2, .passes = 3, .seed = 42, .index = 2, .threads = threads};
     Pen::Spec ps = Pen::cartridge(16);
     ps.hand_speed = 100_mm_s;
     return std::tuple{Roller::preset(192, 1.0_mm).treat(skin, session),
@@ -184,10 +176,14 @@ TEST(Session, SameMapForAnyThreadCount) {
       EXPECT_EQ(a.punctures[i].time, b.punctures[i].time);
     }
     EXPECT_EQ(a.statistics.density_cv, b.statistics.density_cv);
+    EXPECT_EQ(a.statistics.mean_nearest_neighbour, b.statistics.mean_nearest_neighbour);
+    EXPECT_EQ(a.statistics.overlap_fraction, b.statistics.overlap_fraction);
   };
   same(std::get<0>(one), std::get<0>(two));
   same(std::get<1>(one), std::get<1>(two));
   same(std::get<2>(one), std::get<2>(two));
+  EXPECT_THROW(Pen(Pen::cartridge(12)).treat(skin, {.area = 1_cm2, .threads = -1}),
+               InvalidParameter);
   // A different seed moves the strokes.
   const auto other =
       Roller::preset(192, 1.0_mm).treat(skin, {.area = 6_cm2, .passes = 3, .seed = 43, .index = 2});
