@@ -31,15 +31,17 @@ void run(benchmark::State& state, Fidelity fidelity, double voxel, double width)
   options.patch_width = width;
   options.threads = int(state.range(0));
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
-  std::size_t steps = 0;
+  std::size_t steps = 0, rejected = 0;
   for (auto _ : state) {
     const auto r = run_course(skin, patient, protocol, options);
     steps = r.integrator_steps + r.integrator_rejected;
+    rejected = r.integrator_rejected;
     benchmark::DoNotOptimize(r.times.data());
   }
   const double n = double(state.iterations());
   state.counters["sim_days_per_s"] = benchmark::Counter(182.0 * n, benchmark::Counter::kIsRate);
-  state.counters["steps"] = double(steps);
+  state.counters["steps"] = double(steps);  // attempted: accepted + rejected
+  state.counters["rejected"] = double(rejected);
   state.counters["voxels"] = double(grid.size());
   // Richardson steps do three split steps over every species.
   state.counters["Mvs_per_s"] = benchmark::Counter(

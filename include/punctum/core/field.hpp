@@ -1,7 +1,9 @@
 #pragma once
 // Structure-of-arrays field storage on a Grid3: one contiguous array per species, x fastest, every
 // x-line padded to a multiple of 64 bytes so each line starts on a cache line and vector loads of a
-// line are aligned. Kernels address a line through `line(s, j, k)`.
+// line are aligned; every species array starts on a cache line. A grid one voxel wide in x (the
+// depth column) is packed instead: padding its one-voxel lines would multiply its memory and the
+// traffic of every whole-field pass by eight. Kernels address a line through `line(s, j, k)`.
 
 #include <cstddef>
 #include <cstdlib>
@@ -27,13 +29,15 @@ struct AlignedAllocator {
   AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
     if (n == 0) return nullptr;
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{cache_line_bytes}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{cache_line_bytes}));
   }
   void deallocate(T* p, std::size_t) noexcept {
-    ::operator delete(p, std::align_val_t{cache_line_bytes});
+    ::operator delete (p, std::align_val_t{cache_line_bytes});
   }
   template <class U>
-  bool operator==(const AlignedAllocator<U>&) const noexcept { return true; }
+  bool operator==(const AlignedAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 template <class T>
@@ -44,18 +48,28 @@ class Field {
  public:
   static constexpr std::size_t lane = cache_line_bytes / sizeof(T);
 
+  /// Elements between the starts of consecutive x-lines for nx voxels per line.
+  static constexpr std::size_t pitch_for(std::size_t nx) {
+    return nx == 1 ? 1 : (nx + lane - 1) / lane * lane;
+  }
+  /// Elements between the starts of consecutive species arrays on grid g.
+  static std::size_t stride_for(const Grid3& g) {
+    return (pitch_for(g.nx()) * g.ny() * g.nz() + lane - 1) / lane * lane;
+  }
+
   Field() = default;
   Field(const Grid3& grid, std::size_t species, T fill = T(0))
-      : grid_(grid), species_(species), pitch_((grid.nx() + lane - 1) / lane * lane) {
+      : grid_(grid), species_(species), pitch_(pitch_for(grid.nx())) {
     grid.validate();
     if (species < 1) throw InvalidParameter("species", std::to_string(species), ">= 1", "1");
-    stride_ = pitch_ * grid.ny() * grid.nz();
+    stride_ = stride_for(grid);
     data_.assign(stride_ * species_, fill);
   }
 
   const Grid3& grid() const { return grid_; }
   std::size_t species() const { return species_; }
-  /// Elements between the starts of consecutive x-lines (>= nx, multiple of 64 bytes).
+  /// Elements between the starts of consecutive x-lines (>= nx, a multiple of 64 bytes; 1 when
+  /// nx is 1).
   std::size_t pitch() const { return pitch_; }
   /// Elements between the starts of consecutive species arrays.
   std::size_t species_stride() const { return stride_; }
@@ -75,7 +89,7 @@ class Field {
   T* species_data(std::size_t s) { return data_.data() + s * stride_; }
   const T* species_data(std::size_t s) const { return data_.data() + s * stride_; }
 
-  /// The nx valid values of the x-line (j, k) of species s; starts 64-byte aligned.
+  /// The nx valid values of the x-line (j, k) of species s; starts 64-byte aligned if nx > 1.
   std::span<T> line(std::size_t s, std::size_t j, std::size_t k) {
     return {species_data(s) + pitch_ * (j + grid_.ny() * k), grid_.nx()};
   }

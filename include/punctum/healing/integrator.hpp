@@ -22,6 +22,7 @@
 #include <functional>
 #include <string>
 
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/healing/detail/diffusion.hpp"
 #include "punctum/healing/detail/kinetics.hpp"
@@ -189,10 +190,7 @@ class Integrator {
   }
 
  private:
-  static std::size_t stride_of(const Grid3& g) {
-    const std::size_t lane = Field<T>::lane;
-    return (g.nx() + lane - 1) / lane * lane * g.ny() * g.nz();
-  }
+  static std::size_t stride_of(const Grid3& g) { return Field<T>::stride_for(g); }
 
   static void validate(const IntegratorOptions& o) {
     require_positive("rtol", o.rtol, "1");
@@ -218,25 +216,35 @@ class Integrator {
     stats_.largest_dt = std::max(stats_.largest_dt, dt);
   }
 
+  /// Element-wise passes over the whole field (padding included: copied and extrapolated like
+  /// data, it stays zero) in one contiguous run per thread.
+  template <class F>
+  void for_each_run(std::size_t n, F&& run) const {
+    const std::size_t chunk = (n + std::size_t(threads_) - 1) / std::size_t(threads_);
+    punctum::detail::parallel_for(threads_, threads_, [&](std::ptrdiff_t t) {
+      const std::size_t lo = std::min(n, std::size_t(t) * chunk), hi = std::min(n, lo + chunk);
+      run(lo, hi);
+    });
+  }
+
   void copy(const Field<T>& from, Field<T>& to) const {
-    const std::size_t n = from.species_stride() * species_count;
     const T* a = from.species_data(0);
     T* b = to.species_data(0);
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) b[q] = a[q];
+    for_each_run(from.species_stride() * species_count,
+                 [&](std::size_t lo, std::size_t hi) { std::copy(a + lo, a + hi, b + lo); });
   }
 
   /// Richardson: 2 small - big is second order; where it would go negative the (positive)
   /// two-half-step value is kept.
   void extrapolate(Field<T>& small, const Field<T>& big) const {
-    const std::size_t n = small.species_stride() * species_count;
     T* a = small.species_data(0);
     const T* b = big.species_data(0);
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t q = 0; q < std::ptrdiff_t(n); ++q) {
-      const T x = T(2) * a[q] - b[q];
-      a[q] = x >= T(0) ? x : a[q];
-    }
+    for_each_run(small.species_stride() * species_count, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t q = lo; q < hi; ++q) {
+        const T x = T(2) * a[q] - b[q];
+        a[q] = x >= T(0) ? x : a[q];
+      }
+    });
   }
 
   double error_norm(const Field<T>& small, const Field<T>& big) const {
@@ -247,15 +255,22 @@ class Integrator {
     const T* a = small.species_data(0);
     const T* b = big.species_data(0);
     const double rtol = opt_.rtol;
-    double worst = 0.0;
-    // Per species and plane (a max: independent of the thread count).
-    const std::size_t nz = small.grid().nz(), plane = stride / nz;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : worst) if (threads_ > 1)
-    for (std::ptrdiff_t qk = 0; qk < std::ptrdiff_t(species_count * nz); ++qk) {
-      const std::size_t q = std::size_t(qk) / nz, at = q * stride + (std::size_t(qk) % nz) * plane;
-      worst = std::max(worst, detail::scaled_max_difference(a + at, b + at, plane, atol[q], rtol));
-    }
-    return worst;
+    // A max over species and planes (exact: independent of the thread count). Where lines are
+    // unpadded (the depth column, nx a multiple of the SIMD lanes) a species is one run.
+    const std::size_t nz = small.grid().nz(), plane = small.pitch() * small.grid().ny();
+    if (small.pitch() == small.grid().nx())
+      return punctum::detail::parallel_max(
+          threads_, std::ptrdiff_t(species_count), [&](std::ptrdiff_t q) {
+            return detail::scaled_max_difference(a + std::size_t(q) * stride,
+                                                 b + std::size_t(q) * stride, plane * nz,
+                                                 atol[std::size_t(q)], rtol);
+          });
+    return punctum::detail::parallel_max(
+        threads_, std::ptrdiff_t(species_count * nz), [&](std::ptrdiff_t qk) {
+          const std::size_t q = std::size_t(qk) / nz,
+                            at = q * stride + (std::size_t(qk) % nz) * plane;
+          return detail::scaled_max_difference(a + at, b + at, plane, atol[q], rtol);
+        });
   }
 
   void split_step(Field<T>& u, double film, double dt, double t0) {
@@ -286,10 +301,14 @@ class Integrator {
 
   void react_all(Field<T>& u, double dt, double t) {
     const auto nz = u.grid().nz();
-    bool ok = true;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(&& : ok) if (threads_ > 1)
-    for (std::ptrdiff_t k = 0; k < std::ptrdiff_t(nz); ++k)
-      ok = detail::react_planes(u, *model_, dt, std::size_t(k), std::size_t(k) + 1) && ok;
+    // One call per plane on several threads; one call for all planes on one (the column).
+    const bool ok = threads_ > 1 ? punctum::detail::parallel_all(
+                                       threads_, std::ptrdiff_t(nz),
+                                       [&](std::ptrdiff_t k) {
+                                         return detail::react_planes(u, *model_, dt, std::size_t(k),
+                                                                     std::size_t(k) + 1);
+                                       })
+                                 : detail::react_planes(u, *model_, dt, 0, nz);
     if (!ok) report_nonfinite(u, t);
   }
 

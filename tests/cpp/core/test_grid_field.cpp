@@ -58,6 +58,21 @@ TEST(Field, LinesAreCacheLineAligned) {
   EXPECT_EQ(ff.pitch(), 48u);  // 16 floats per cache line
 }
 
+TEST(Field, ColumnIsPackedAndSpeciesStayAligned) {
+  // A one-voxel-wide grid (the depth column) stores its lines back to back; each species array
+  // still starts on a cache line.
+  const Grid3 g({1, 1, 58}, {2e-2, 2e-2, 2e-5});
+  Field<double> f(g, 3);
+  EXPECT_EQ(f.pitch(), 1u);
+  EXPECT_EQ(f.species_stride(), 64u);
+  EXPECT_EQ(&f(0, 0, 0, 7) - &f(0, 0, 0, 0), 7);
+  for (std::size_t s = 0; s < 3; ++s)
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(f.species_data(s)) % 64, 0u);
+  f(2, 0, 0, 57) = 2.0;
+  EXPECT_DOUBLE_EQ(f.sum(2), 2.0);
+  EXPECT_DOUBLE_EQ(f.sum(1), 0.0);
+}
+
 TEST(Field, SpeciesAreSeparateArraysAndSumSkipsPadding) {
   const Grid3 g({3, 2, 2}, {1e-5, 1e-5, 1e-5});
   Field<double> f(g, 2, 1.0);

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/field.hpp"
 #include "punctum/healing/model.hpp"
 
@@ -278,7 +279,7 @@ class LodDiffusion {
     scratch_.assign(3 * std::max({nx, ny, nz}), 0.0);
     offsets_.assign(nz, T(0));
     for (std::size_t k = 0; k < nz; ++k) offsets_[k] = T(model.planes()[k].f0);
-    const std::size_t pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    const std::size_t pitch = Field<T>::pitch_for(nx);
     buffers_.resize(std::size_t(threads_));
     for (auto& b : buffers_) {
       b.block = aligned_vector<T>(std::max(nx, ny) * lanes);
@@ -291,9 +292,9 @@ class LodDiffusion {
   /// (At most: planes of one layer share their lateral factorisation.)
   static std::size_t workspace_bytes(const Grid3& g, int threads) {
     const auto nx = g.nx(), ny = g.ny(), nz = g.nz();
-    return sizeof(T) * (slot_count * (factor_sets * nz * (3 * (nx + ny) + 3) + nz) + nz +
-                        std::size_t(std::max(1, threads)) *
-                            (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
+    return sizeof(T) *
+           (slot_count * (factor_sets * nz * (3 * (nx + ny) + 3) + nz) + nz +
+            std::size_t(std::max(1, threads)) * (std::max(nx, ny) * lanes + 3 * (nx + lanes)));
   }
   std::size_t workspace_bytes() const { return workspace_bytes(grid_, threads_); }
 
@@ -317,33 +318,44 @@ class LodDiffusion {
       F.fx[u].factor(lateral_D_[u] * dt / dx2, nx, scratch_.data());
       F.fy[u].factor(lateral_D_[u] * dt / dy2, ny, scratch_.data());
     }
-    for (std::size_t set = 0; set < factor_sets; ++set) {
-      const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
-      const auto& face = model_->face_diffusivity(d);
-      double* ib = scratch_.data();
-      double* cp = scratch_.data() + nz;
-      for (std::size_t k = 0; k < nz; ++k) {
+    // Thomas factorisation in z of every set, planes outer and sets inner: each set's pivots
+    // form a chain of dependent divisions, and interleaving the sets' independent chains keeps
+    // the divider busy (a Richardson step factorises twice, and the depth column does little
+    // else). Set 3's pivots are kept in double for the Robin vector below.
+    std::array<const std::vector<double>*, factor_sets> face;
+    std::array<double, factor_sets> cp_prev{};
+    for (std::size_t set = 0; set < factor_sets; ++set)
+      face[set] = &model_->face_diffusivity(set < diffusing_count ? set : set - diffusing_count);
+    double* ib3 = scratch_.data();
+    double* cp3 = scratch_.data() + nz;
+    for (std::size_t k = 0; k < nz; ++k) {
+      const double clearance = model_->planes()[k].topical_clearance;
+      for (std::size_t set = 0; set < factor_sets; ++set) {
         const double decay = set == delta_set(0)   ? R.inflammation_decay
                              : set == delta_set(1) ? R.growth_factor_decay
-                             : set == 3            ? model_->planes()[k].topical_clearance
+                             : set == 3            ? clearance
                                                    : 0.0;
-        const double up = k > 0 ? face[k - 1] * dt / dz2 : 0.0;
-        const double dn = k + 1 < nz ? face[k] * dt / dz2 : 0.0;
-        const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp[k - 1] : 0.0);
-        ib[k] = 1.0 / den;
-        cp[k] = -dn * ib[k];
+        const double up = k > 0 ? (*face[set])[k - 1] * dt / dz2 : 0.0;
+        const double dn = k + 1 < nz ? (*face[set])[k] * dt / dz2 : 0.0;
+        const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
+        const double ib = 1.0 / den, cp = -dn * ib;
+        cp_prev[set] = cp;
         F.zam[set][k] = T(up);
-        F.zib[set][k] = T(ib[k]);
-        F.zcp[set][k] = T(cp[k]);
+        F.zib[set][k] = T(ib);
+        F.zcp[set][k] = T(cp);
+        if (set == 3) {
+          ib3[k] = ib;
+          cp3[k] = cp;
+        }
       }
-      if (set == 3) {
-        // A q = e0 for the Robin rank-one correction of the topical agent.
-        double* q = scratch_.data() + 2 * nz;
-        for (std::size_t k = 0; k < nz; ++k)
-          q[k] = ((k == 0 ? 1.0 : 0.0) + (k > 0 ? double(F.zam[set][k]) * q[k - 1] : 0.0)) * ib[k];
-        for (std::size_t k = nz - 1; k-- > 0;) q[k] -= cp[k] * q[k + 1];
-        for (std::size_t k = 0; k < nz; ++k) F.zq[k] = T(q[k]);
-      }
+    }
+    {
+      // A q = e0 for the Robin rank-one correction of the topical agent.
+      double* q = scratch_.data() + 2 * nz;
+      for (std::size_t k = 0; k < nz; ++k)
+        q[k] = ((k == 0 ? 1.0 : 0.0) + (k > 0 ? double(F.zam[3][k]) * q[k - 1] : 0.0)) * ib3[k];
+      for (std::size_t k = nz - 1; k-- > 0;) q[k] -= cp3[k] * q[k + 1];
+      for (std::size_t k = 0; k < nz; ++k) F.zq[k] = T(q[k]);
     }
     dt_ = dt;
     F.dt = dt;
@@ -368,9 +380,9 @@ class LodDiffusion {
 
   void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+    if (nx == 1 && ny == 1) return;  // the depth column: nothing moves laterally
+    const auto pitch = Field<T>::pitch_for(nx);
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
@@ -383,18 +395,17 @@ class LodDiffusion {
         plane_sweep(plane, fx.identity ? nullptr : &fx, fy.identity ? nullptr : &fy, off, nx, ny,
                     pitch, buf.block.data(), buf.fact.data());
       }
-    }
+    });
   }
 
   void depth_pass(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    const auto pitch = (nx + Field<T>::lane - 1) / Field<T>::lane * Field<T>::lane;
+    const auto pitch = Field<T>::pitch_for(nx);
     const std::size_t plane_stride = pitch * ny;
     const double P_intact = model_->rates().topical_permeability_intact;
     const double P_open = model_->topical_permeability_open();
     const double dz = grid_.spacing[2];
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t jj = 0; jj < std::ptrdiff_t(ny); ++jj) {
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(ny), [&](std::ptrdiff_t jj) {
       const auto j = std::size_t(jj);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
@@ -417,12 +428,10 @@ class LodDiffusion {
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
                    robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
       }
-    }
+    });
   }
 
-  int threads() const {
-    return threads_;
-  }
+  int threads() const { return threads_; }
 
  private:
   struct Buffers {
@@ -452,8 +461,9 @@ class LodDiffusion {
   std::array<Factors, slot_count> slots_;
   std::size_t cur_ = 0;
   std::vector<T> offsets_;  // resident fibroblasts per plane
-  std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
-  std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
+  std::array<std::vector<std::size_t>, factor_sets>
+      lateral_id_;                 // plane -> distinct lateral matrix
+  std::vector<double> lateral_D_;  // its diffusivity, m^2/s
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/field.hpp"
 #include "punctum/healing/model.hpp"
 
@@ -166,8 +167,7 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
                         u.species_data(idx(Species::s))};
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const auto& planes = model.planes();
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+  punctum::detail::parallel_for(threads, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
     const auto k = std::size_t(kk);
     for (std::size_t q = 0; q < 3; ++q) {
       if (!(which & (1u << q))) continue;
@@ -195,12 +195,19 @@ void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, dou
                           : q == 1 ? R.growth_factor_per_inflammation
                                    : 0.0;
         const bool robin = q == 2 && k == 0;
-        fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                      out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
-                      film, 1.0 / G.spacing[2]);
+        // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
+        // kernel would cost more than the voxel.
+        if (nx == 1)
+          fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
+                             robin ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
+                             decay, a1, a2, dt, P_intact, P_open, film, 1.0 / G.spacing[2]);
+        else
+          fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                        out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact,
+                        P_open, film, 1.0 / G.spacing[2]);
       }
     }
-  }
+  });
 }
 
 /// u_q += delta_q for c, g, s. The delta form is not positivity preserving in sharp transients;
@@ -214,8 +221,7 @@ void fast_update(Field<T>& u, const Field<T>& delta, int threads, unsigned which
     if (!(which & (1u << q))) continue;
     T* a = u.species_data(q == 0 ? idx(Species::c) : q == 1 ? idx(Species::g) : idx(Species::s));
     const T* d = delta.species_data(q);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk)
+    punctum::detail::parallel_for(threads, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       for (std::size_t j = 0; j < ny; ++j) {
         const std::size_t o = u.offset(0, j, std::size_t(kk));
         double neg = 0.0, pos = 0.0;
@@ -230,6 +236,7 @@ void fast_update(Field<T>& u, const Field<T>& delta, int threads, unsigned which
         for (std::size_t i = 0; i < nx; ++i)
           a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
       }
+    });
   }
 }
 
@@ -353,9 +360,9 @@ inline double scaled_max_difference_body(const T* a, const T* b, std::size_t n, 
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
-double chemotaxis_rate_line(const double* row, const double* yp, const double* ym,
-                            const double* zp, const double* zm, std::size_t nx, double cx,
-                            double cy, double cdn, double cup);
+double chemotaxis_rate_line(const double* row, const double* yp, const double* ym, const double* zp,
+                            const double* zm, std::size_t nx, double cx, double cy, double cdn,
+                            double cup);
 double chemotaxis_rate_line(const float* row, const float* yp, const float* ym, const float* zp,
                             const float* zm, std::size_t nx, double cx, double cy, double cdn,
                             double cup);
@@ -409,10 +416,9 @@ class Chemotaxis {
                  ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
-    double best = 0.0;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(max : best) if (threads_ > 1)
-    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+    return punctum::detail::parallel_max(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
+      double best = 0.0;
       const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
       const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
                    cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
@@ -422,10 +428,12 @@ class Chemotaxis {
         const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
         const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
-        best = std::max(best, chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
+        best = std::max(
+            best, nx == 1 ? chemotaxis_rate_line_body(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup)
+                          : chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
       }
-    }
-    return best;
+      return best;
+    });
   }
 
   /// Advances f by dt under chemotaxis; returns the number of substeps taken.
@@ -447,12 +455,13 @@ class Chemotaxis {
     T* f = u.species_data(idx(Species::f));
     const T* g = u.species_data(idx(Species::g));
     T* old = scratch_.data();
-    const std::size_t total = u.species_stride();
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(total); ++n) old[n] = f[n];
+    const std::size_t plane = u.pitch() * ny;
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
+      std::copy(f + std::size_t(k) * plane, f + std::size_t(k + 1) * plane,
+                old + std::size_t(k) * plane);
+    });
     const auto& planes = model_->planes();
-#pragma omp parallel for num_threads(threads_) schedule(static) if (threads_ > 1)
-    for (std::ptrdiff_t kk = 0; kk < std::ptrdiff_t(nz); ++kk) {
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       const double f0 = planes[k].f0;
       const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0,
@@ -465,11 +474,16 @@ class Chemotaxis {
                           oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
                           ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
-                             g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
-                             f0up, dt);
+        if (nx == 1)  // inline for the column, as in fast_rhs
+          chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm,
+                                    g + o, g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup,
+                                    f0, f0dn, f0up, dt);
+        else
+          chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
+                               g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
+                               f0up, dt);
       }
-    }
+    });
   }
 
  private:

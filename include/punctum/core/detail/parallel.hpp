@@ -1,0 +1,62 @@
+#pragma once
+// Loops over an index range that run on `threads` OpenMP threads and cost nothing extra on one.
+// An OpenMP parallel region whose `if` clause is false still builds a team (a heap allocation and
+// bookkeeping, microseconds per region); the depth column and one-thread sweep points pass through
+// dozens of regions per step over a few dozen planes, so on one thread the loop runs inline.
+// Static schedules and exact reductions (max, and) keep results independent of the thread count.
+
+#include <algorithm>
+#include <cstddef>
+
+namespace punctum::detail {
+
+/// body(i) for i in [0, n).
+template <class F>
+void parallel_for(int threads, std::ptrdiff_t n, F&& body) {
+#ifdef PUNCTUM_USE_OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+#else
+  (void)threads;
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+}
+
+/// max(0, body(0), ..., body(n - 1)); a max is exact, so any thread count gives the same value.
+template <class F>
+double parallel_max(int threads, std::ptrdiff_t n, F&& body) {
+  double best = 0.0;
+#ifdef PUNCTUM_USE_OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(max : best)
+    for (std::ptrdiff_t i = 0; i < n; ++i) best = std::max(best, double(body(i)));
+    return best;
+  }
+#else
+  (void)threads;
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) best = std::max(best, double(body(i)));
+  return best;
+}
+
+/// Whether body(i) is true for every i; every body runs (none is skipped after a false).
+template <class F>
+bool parallel_all(int threads, std::ptrdiff_t n, F&& body) {
+  bool ok = true;
+#ifdef PUNCTUM_USE_OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(&& : ok)
+    for (std::ptrdiff_t i = 0; i < n; ++i) ok = body(i) && ok;
+    return ok;
+  }
+#else
+  (void)threads;
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) ok = body(i) && ok;
+  return ok;
+}
+
+}  // namespace punctum::detail
