@@ -6,6 +6,7 @@
 #endif
 
 #include "punctum/healing/detail/kinetics.hpp"
+
 #include "simd_clones.hpp"
 
 namespace punctum::healing::detail {
@@ -40,22 +41,31 @@ PUNCTUM_SIMD_CLONES void fast_rhs_line(const float* a, const float* yp, const fl
                      P_intact, P_open, film, inv_dz);
 }
 
-#define PUNCTUM_CHEMOTAXIS_LINES(T)                                                              \
-  PUNCTUM_SIMD_CLONES double chemotaxis_rate_line(const T* row, const T* yp, const T* ym,          \
-                                                  const T* zp, const T* zm, std::size_t nx,        \
-                                                  double cx, double cy, double cdn, double cup) {  \
-    return chemotaxis_rate_line_body(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup);                 \
-  }                                                                                              \
-  PUNCTUM_SIMD_CLONES void chemotaxis_flux_line(                                                 \
-      T* f, const T* old, const T* oyp, const T* oym, const T* ozp, const T* ozm, const T* g,    \
-      const T* gyp, const T* gym, const T* gzp, const T* gzm, std::size_t nx, double cx,         \
-      double cy, double cdn, double cup, double f0, double f0dn, double f0up, double dt) {       \
+PUNCTUM_SIMD_CLONES void add_increment_slab(double* a, const double* du, std::size_t nx,
+                                            std::size_t nz, std::size_t plane_stride) {
+  add_increment_slab_body(a, du, nx, nz, plane_stride);
+}
+PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* du, std::size_t nx,
+                                            std::size_t nz, std::size_t plane_stride) {
+  add_increment_slab_body(a, du, nx, nz, plane_stride);
+}
+
+#define PUNCTUM_CHEMOTAXIS_LINES(T)                                                               \
+  PUNCTUM_SIMD_CLONES double chemotaxis_rate_line(const T* row, const T* yp, const T* ym,         \
+                                                  const T* zp, const T* zm, std::size_t nx,       \
+                                                  double cx, double cy, double cdn, double cup) { \
+    return chemotaxis_rate_line_body(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup);                  \
+  }                                                                                               \
+  PUNCTUM_SIMD_CLONES void chemotaxis_flux_line(                                                  \
+      T* f, const T* old, const T* oyp, const T* oym, const T* ozp, const T* ozm, const T* g,     \
+      const T* gyp, const T* gym, const T* gzp, const T* gzm, std::size_t nx, double cx,          \
+      double cy, double cdn, double cup, double f0, double f0dn, double f0up, double dt) {        \
     chemotaxis_flux_line_body(f, old, oyp, oym, ozp, ozm, g, gyp, gym, gzp, gzm, nx, cx, cy, cdn, \
-                              cup, f0, f0dn, f0up, dt);                                          \
-  }                                                                                              \
-  PUNCTUM_SIMD_CLONES double scaled_max_difference(const T* a, const T* b, std::size_t n,        \
-                                                   double atol, double rtol) {                   \
-    return scaled_max_difference_body(a, b, n, atol, rtol);                                      \
+                              cup, f0, f0dn, f0up, dt);                                           \
+  }                                                                                               \
+  PUNCTUM_SIMD_CLONES double scaled_max_difference(const T* a, const T* b, std::size_t n,         \
+                                                   double atol, double rtol) {                    \
+    return scaled_max_difference_body(a, b, n, atol, rtol);                                       \
   }
 
 PUNCTUM_CHEMOTAXIS_LINES(double)

@@ -280,23 +280,45 @@ class Integrator {
     react_all(u, dt, t0);
     stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
     diffusion_.prepare(dt);
-    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u).
+    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u),
+    // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
     // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
     // behind the inflammation that releases it (which had held the controller's step at hours).
-    detail::fast_rhs(u, delta_, *model_, dt, film, threads_, detail::fast_c | detail::fast_s);
+    const FastFill fill_c{this, &u, dt, film, detail::Fast::c};
+    const FastFill fill_s{this, &u, dt, film, detail::Fast::s};
+    const FastFill fill_g{this, &u, dt, film, detail::Fast::g};
     // f (slow) moves in place as its excess over the resident fibroblasts.
     const std::array<detail::SweepJob<T>, 3> first = {{
-        {delta_.species_data(0), detail::delta_set(0), false, false},
-        {delta_.species_data(2), 3, false, true},
+        fast_job(fill_c, detail::delta_set(0), false, u.species_data(idx(Species::c))),
+        fast_job(fill_s, 3, true, u.species_data(idx(Species::s))),
         {u.species_data(idx(Species::f)), 2, true, false},
     }};
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
     diffusion_.solve(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
-    detail::fast_update(u, delta_, threads_, detail::fast_c | detail::fast_s);
-    detail::fast_rhs(u, delta_, *model_, dt, film, threads_, detail::fast_g);
-    const detail::SweepJob<T> second = {delta_.species_data(1), detail::delta_set(1), false, false};
+    const auto second =
+        fast_job(fill_g, detail::delta_set(1), false, u.species_data(idx(Species::g)));
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
-    detail::fast_update(u, delta_, threads_, detail::fast_g);
+  }
+
+  /// What the LOD solver's fill hook needs to compute a fast species' right-hand side plane.
+  struct FastFill {
+    Integrator* self;
+    const Field<T>* u;
+    double dt, film;
+    detail::Fast fast;
+  };
+  static void fill_plane(const void* context, std::size_t k) {
+    const auto& f = *static_cast<const FastFill*>(context);
+    detail::fast_rhs_plane(*f.u, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast, k);
+  }
+  detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, T* target) {
+    return {.data = delta_.species_data(std::size_t(fill.fast)),
+            .set = set,
+            .robin = robin,
+            .fill = &fill_plane,
+            .fill_context = &fill,
+            .target = target,
+            .add = &detail::add_increment_slab};
   }
 
   void react_all(Field<T>& u, double dt, double t) {

@@ -222,13 +222,22 @@ void slab_sweep(float* base, std::size_t nx, std::size_t nz, std::size_t plane_s
                 const float* delta, float film, const float* zq, float* fact);
 
 /// One array swept by the LOD solver: which factor set, whether it is shifted by the resident
-/// fibroblast density, whether it carries the topical Robin surface condition.
+/// fibroblast density, whether it carries the topical Robin surface condition. A delta-form job
+/// fuses its neighbours into the sweeps, so the increments never make an extra trip to memory:
+/// `fill(fill_context, k)` writes plane k of `data` (the right-hand side) just before the plane's
+/// lateral sweep, and after each y-slab's depth solve `data` is added to `target` through
+/// `add(target, data, nx, nz, plane_stride)` at the slab's start (the positivity limiter).
 template <class T>
 struct SweepJob {
   T* data = nullptr;
   std::size_t set = 0;
   bool shifted = false;
   bool robin = false;
+  void (*fill)(const void* context, std::size_t k) = nullptr;
+  const void* fill_context = nullptr;
+  T* target = nullptr;
+  void (*add)(T* target, const T* data, std::size_t nx, std::size_t nz,
+              std::size_t plane_stride) = nullptr;
 };
 
 /// Factor sets: 0-3 diffusion of c, g, f, s (the topical agent's vascular clearance, per plane, is
@@ -380,13 +389,13 @@ class LodDiffusion {
 
   void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    if (nx == 1 && ny == 1) return;  // the depth column: nothing moves laterally
     const auto pitch = Field<T>::pitch_for(nx);
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
         const auto& job = jobs[jb];
+        if (job.fill) job.fill(job.fill_context, k);
         const auto& fx = slots_[cur_].fx[lateral_id_[job.set][k]];
         const auto& fy = slots_[cur_].fy[lateral_id_[job.set][k]];
         if (fx.identity && fy.identity) continue;
@@ -427,6 +436,7 @@ class LodDiffusion {
         }
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
                    robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
+        if (job.target) job.add(job.target + pitch * j, base, nx, nz, plane_stride);
       }
     });
   }

@@ -140,6 +140,9 @@ void fast_rhs_line(const float* a, const float* yp, const float* ym, const float
                    double decay, double a1, double a2, double dt, double P_intact, double P_open,
                    double film, double inv_dz);
 
+/// Fast species c, g, s: their index among the delta arrays (0, 1, 2).
+enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
+
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
@@ -149,96 +152,99 @@ void fast_rhs_line(const float* a, const float* yp, const float* ym, const float
 /// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
 /// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
 /// half-life (docs/healing.md).
-/// Which fast species a fast_rhs / fast_update call covers (delta species 0, 1, 2).
-inline constexpr unsigned fast_c = 1u, fast_g = 2u, fast_s = 4u, fast_all = 7u;
-
+/// This is plane k of one fast species' right-hand side, written into its delta array; the LOD
+/// solver calls it just before it sweeps that plane, so the plane is still in cache for the sweep.
 template <class T>
-void fast_rhs(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt, double film,
-              int threads, unsigned which = fast_all) {
+void fast_rhs_plane(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt,
+                    double film, Fast fast, std::size_t k) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
   const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
                idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
+  const std::size_t q = std::size_t(fast);
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
-  const T* fields[3] = {u.species_data(idx(Species::c)), u.species_data(idx(Species::g)),
-                        u.species_data(idx(Species::s))};
+  const T* c = u.species_data(idx(Species::c));
+  const T* a = u.species_data(q == 0   ? idx(Species::c)
+                              : q == 1 ? idx(Species::g)
+                                       : idx(Species::s));
+  T* out = delta.species_data(q);
+  const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
+  const double D = model.planes()[k].D[d];
+  const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
+  const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
+  const double decay = q == 0   ? R.inflammation_decay
+                       : q == 1 ? R.growth_factor_decay
+                                : model.planes()[k].topical_clearance;
+  const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
+  const double a2 = q == 0   ? R.inflammation_per_blood
+                    : q == 1 ? R.growth_factor_per_inflammation
+                             : 0.0;
+  const bool robin = q == 2 && k == 0;
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
-  const auto& planes = model.planes();
-  punctum::detail::parallel_for(threads, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
-    const auto k = std::size_t(kk);
-    for (std::size_t q = 0; q < 3; ++q) {
-      if (!(which & (1u << q))) continue;
-      const T* a = fields[q];
-      T* out = delta.species_data(q);
-      const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
-      const double D = planes[k].D[d];
-      const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
-      const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
-      const double decay = q == 0   ? R.inflammation_decay
-                           : q == 1 ? R.growth_factor_decay
-                                    : planes[k].topical_clearance;
-      for (std::size_t j = 0; j < ny; ++j) {
-        const std::size_t o = u.offset(0, j, k);
-        const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
-        const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
-        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
-        const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        const T* s1 = q == 0 ? w + o : h + o;
-        const T* s2 = q == 0 ? h + o : fields[0] + o;
-        const double a1 = q == 0   ? R.inflammation_per_damage
-                          : q == 1 ? R.growth_factor_per_blood
-                                   : 0.0;
-        const double a2 = q == 0   ? R.inflammation_per_blood
-                          : q == 1 ? R.growth_factor_per_inflammation
-                                   : 0.0;
-        const bool robin = q == 2 && k == 0;
-        // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
-        // kernel would cost more than the voxel.
-        if (nx == 1)
-          fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
-                             robin ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
-                             decay, a1, a2, dt, P_intact, P_open, film, 1.0 / G.spacing[2]);
-        else
-          fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                        out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact,
-                        P_open, film, 1.0 / G.spacing[2]);
-      }
-    }
-  });
-}
-
-/// u_q += delta_q for c, g, s. The delta form is not positivity preserving in sharp transients;
-/// where u + du < 0 the value is cut to zero and the cut mass is taken from the positive values
-/// of the same x-line in proportion, so the limiter is positive and conservative (docs/healing.md).
-template <class T>
-void fast_update(Field<T>& u, const Field<T>& delta, int threads, unsigned which = fast_all) {
-  const auto& G = u.grid();
-  const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-  for (std::size_t q = 0; q < 3; ++q) {
-    if (!(which & (1u << q))) continue;
-    T* a = u.species_data(q == 0 ? idx(Species::c) : q == 1 ? idx(Species::g) : idx(Species::s));
-    const T* d = delta.species_data(q);
-    punctum::detail::parallel_for(threads, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
-      for (std::size_t j = 0; j < ny; ++j) {
-        const std::size_t o = u.offset(0, j, std::size_t(kk));
-        double neg = 0.0, pos = 0.0;
-        for (std::size_t i = 0; i < nx; ++i) {
-          const T x = a[o + i] + d[o + i];
-          a[o + i] = x;
-          neg += x < T(0) ? double(x) : 0.0;
-          pos += x > T(0) ? double(x) : 0.0;
-        }
-        if (neg == 0.0) continue;
-        const double keep = pos + neg > 0.0 ? (pos + neg) / pos : 0.0;
-        for (std::size_t i = 0; i < nx; ++i)
-          a[o + i] = a[o + i] > T(0) ? T(double(a[o + i]) * keep) : T(0);
-      }
-    });
+  for (std::size_t j = 0; j < ny; ++j) {
+    const std::size_t o = u.offset(0, j, k);
+    const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
+    const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
+    const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
+    const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
+    // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
+    // zero-weighted source terms read its own line (no extra memory traffic).
+    const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
+    const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
+    // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
+    // kernel would cost more than the voxel.
+    if (nx == 1)
+      fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                         out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact,
+                         P_open, film, 1.0 / G.spacing[2]);
+    else
+      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                    out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
+                    film, 1.0 / G.spacing[2]);
   }
 }
+
+/// u += du on one x-line of a fast species. The delta form is not positivity preserving in sharp
+/// transients; where u + du < 0 the value is cut to zero and the cut mass is taken from the
+/// positive values of the same x-line in proportion, so the limiter is positive and conservative
+/// (docs/healing.md). The LOD solver calls it right after the line's depth solve. The common
+/// pass (no negative value) is a vectorisable add; the sums of the rare limited line are taken
+/// in order afterwards.
+template <class T>
+inline void add_increment_line_body(T* a, const T* du, std::size_t nx) {
+  int negative = 0;
+#pragma omp simd reduction(| : negative)
+  for (std::size_t i = 0; i < nx; ++i) {
+    const T x = a[i] + du[i];
+    a[i] = x;
+    negative |= x < T(0);
+  }
+  if (!negative) return;
+  double neg = 0.0, pos = 0.0;
+  for (std::size_t i = 0; i < nx; ++i) {
+    neg += a[i] < T(0) ? double(a[i]) : 0.0;
+    pos += a[i] > T(0) ? double(a[i]) : 0.0;
+  }
+  const double keep = pos + neg > 0.0 ? (pos + neg) / pos : 0.0;
+  for (std::size_t i = 0; i < nx; ++i) a[i] = a[i] > T(0) ? T(double(a[i]) * keep) : T(0);
+}
+
+/// add_increment_line on the nz x-lines of one y-slab (lines `plane_stride` apart in both arrays).
+template <class T>
+inline void add_increment_slab_body(T* a, const T* du, std::size_t nx, std::size_t nz,
+                                    std::size_t plane_stride) {
+  for (std::size_t k = 0; k < nz; ++k)
+    add_increment_line_body(a + plane_stride * k, du + plane_stride * k, nx);
+}
+
+// Compiled in src/healing/kinetics.cpp (SIMD clones).
+void add_increment_slab(double* a, const double* du, std::size_t nx, std::size_t nz,
+                        std::size_t plane_stride);
+void add_increment_slab(float* a, const float* du, std::size_t nx, std::size_t nz,
+                        std::size_t plane_stride);
 
 /// Reactions on every voxel of planes [k0, k1) of `u` (the loop body; react_planes dispatches to
 /// a compiled copy built for the widest SIMD of the running CPU). Returns false if any value
