@@ -300,22 +300,22 @@ class Integrator {
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
   }
 
-  /// What the LOD solver's fill hook needs to compute a fast species' right-hand side plane.
+  /// What the LOD solver's fill hook needs to compute a fast species' right-hand side planes.
   struct FastFill {
     Integrator* self;
     const Field<T>* u;
     double dt, film;
     detail::Fast fast;
   };
-  static void fill_plane(const void* context, std::size_t k) {
+  static void fill_planes(const void* context, std::size_t k0, std::size_t k1) {
     const auto& f = *static_cast<const FastFill*>(context);
-    detail::fast_rhs_plane(*f.u, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast, k);
+    detail::fast_rhs_planes(*f.u, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast, k0, k1);
   }
   detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, T* target) {
     return {.data = delta_.species_data(std::size_t(fill.fast)),
             .set = set,
             .robin = robin,
-            .fill = &fill_plane,
+            .fill = &fill_planes,
             .fill_context = &fill,
             .target = target,
             .add = &detail::add_increment_slab};

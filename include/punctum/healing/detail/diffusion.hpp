@@ -224,16 +224,17 @@ void slab_sweep(float* base, std::size_t nx, std::size_t nz, std::size_t plane_s
 /// One array swept by the LOD solver: which factor set, whether it is shifted by the resident
 /// fibroblast density, whether it carries the topical Robin surface condition. A delta-form job
 /// fuses its neighbours into the sweeps, so the increments never make an extra trip to memory:
-/// `fill(fill_context, k)` writes plane k of `data` (the right-hand side) just before the plane's
-/// lateral sweep, and after each y-slab's depth solve `data` is added to `target` through
-/// `add(target, data, nx, nz, plane_stride)` at the slab's start (the positivity limiter).
+/// `fill(fill_context, k0, k1)` writes planes [k0, k1) of `data` (the right-hand side) just before
+/// their lateral sweep (one plane at a time; all at once in the depth column), and after each
+/// y-slab's depth solve `data` is added to `target` through `add(target, data, nx, nz,
+/// plane_stride)` at the slab's start (the positivity limiter).
 template <class T>
 struct SweepJob {
   T* data = nullptr;
   std::size_t set = 0;
   bool shifted = false;
   bool robin = false;
-  void (*fill)(const void* context, std::size_t k) = nullptr;
+  void (*fill)(const void* context, std::size_t k0, std::size_t k1) = nullptr;
   const void* fill_context = nullptr;
   T* target = nullptr;
   void (*add)(T* target, const T* data, std::size_t nx, std::size_t nz,
@@ -389,13 +390,18 @@ class LodDiffusion {
 
   void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    if (nx == 1 && ny == 1) {  // the depth column: nothing moves laterally
+      for (std::size_t jb = 0; jb < njobs; ++jb)
+        if (jobs[jb].fill) jobs[jb].fill(jobs[jb].fill_context, 0, nz);
+      return;
+    }
     const auto pitch = Field<T>::pitch_for(nx);
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       auto& buf = buffers_[thread_id()];
       for (std::size_t jb = 0; jb < njobs; ++jb) {
         const auto& job = jobs[jb];
-        if (job.fill) job.fill(job.fill_context, k);
+        if (job.fill) job.fill(job.fill_context, k, k + 1);
         const auto& fx = slots_[cur_].fx[lateral_id_[job.set][k]];
         const auto& fy = slots_[cur_].fy[lateral_id_[job.set][k]];
         if (fx.identity && fy.identity) continue;

@@ -152,11 +152,12 @@ enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
 /// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
 /// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
 /// half-life (docs/healing.md).
-/// This is plane k of one fast species' right-hand side, written into its delta array; the LOD
-/// solver calls it just before it sweeps that plane, so the plane is still in cache for the sweep.
+/// This is planes [k0, k1) of one fast species' right-hand side, written into its delta array;
+/// the LOD solver calls it just before it sweeps those planes (one at a time in 3D), so they are
+/// still in cache for the sweep.
 template <class T>
-void fast_rhs_plane(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt,
-                    double film, Fast fast, std::size_t k) {
+void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt,
+                     double film, Fast fast, std::size_t k0, std::size_t k1) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -172,38 +173,41 @@ void fast_rhs_plane(const Field<T>& u, Field<T>& delta, const HealingModel& mode
                                        : idx(Species::s));
   T* out = delta.species_data(q);
   const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
-  const double D = model.planes()[k].D[d];
-  const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
-  const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
-  const double decay = q == 0   ? R.inflammation_decay
-                       : q == 1 ? R.growth_factor_decay
-                                : model.planes()[k].topical_clearance;
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
   const double a2 = q == 0   ? R.inflammation_per_blood
                     : q == 1 ? R.growth_factor_per_inflammation
                              : 0.0;
-  const bool robin = q == 2 && k == 0;
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
-  for (std::size_t j = 0; j < ny; ++j) {
-    const std::size_t o = u.offset(0, j, k);
-    const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
-    const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
-    const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
-    const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-    // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
-    // zero-weighted source terms read its own line (no extra memory traffic).
-    const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
-    const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-    // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
-    // kernel would cost more than the voxel.
-    if (nx == 1)
-      fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                         out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact,
-                         P_open, film, 1.0 / G.spacing[2]);
-    else
-      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                    out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
-                    film, 1.0 / G.spacing[2]);
+  const double inv_dz = 1.0 / G.spacing[2];
+  for (std::size_t k = k0; k < k1; ++k) {
+    const double D = model.planes()[k].D[d];
+    const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
+    const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
+    const double decay = q == 0   ? R.inflammation_decay
+                         : q == 1 ? R.growth_factor_decay
+                                  : model.planes()[k].topical_clearance;
+    const bool robin = q == 2 && k == 0;
+    for (std::size_t j = 0; j < ny; ++j) {
+      const std::size_t o = u.offset(0, j, k);
+      const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
+      const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
+      const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
+      const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
+      // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
+      // zero-weighted source terms read its own line (no extra memory traffic).
+      const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
+      const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
+      // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
+      // kernel would cost more than the voxel.
+      if (nx == 1)
+        fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
+                           robin ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up, decay,
+                           a1, a2, dt, P_intact, P_open, film, inv_dz);
+      else
+        fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                      out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
+                      film, inv_dz);
+    }
   }
 }
 
