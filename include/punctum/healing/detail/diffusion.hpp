@@ -415,6 +415,11 @@ class LodDiffusion {
 
   void depth_pass(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    if (nx == 1 && ny == 1) {
+      for (std::size_t j0 = 0; j0 < njobs; j0 += column_batch)
+        column_depth_pass(jobs + j0, std::min(column_batch, njobs - j0), w[0], film);
+      return;
+    }
     const auto pitch = Field<T>::pitch_for(nx);
     const std::size_t plane_stride = pitch * ny;
     const double P_intact = model_->rates().topical_permeability_intact;
@@ -450,6 +455,51 @@ class LodDiffusion {
   int threads() const { return threads_; }
 
  private:
+  static constexpr std::size_t column_batch = 4;
+
+  /// The depth column's pass: the jobs' tridiagonal solves in one loop over depth, with the
+  /// arithmetic of slab_sweep_body at nx = 1. A single solve runs at the latency of its chain of
+  /// dependent multiply-adds; interleaved, the jobs' independent chains overlap. `w0` is the
+  /// surface damage (the topical agent's permeability).
+  void column_depth_pass(const SweepJob<T>* jobs, std::size_t njobs, T w0, double film) {
+    const std::size_t nz = grid_.nz();
+    const auto& F = slots_[cur_];
+    std::array<T*, column_batch> u{};
+    std::array<const T*, column_batch> am{}, ib{}, cp{}, off{};
+    std::array<T, column_batch> delta{};
+    const double P_intact = model_->rates().topical_permeability_intact;
+    const double P_open = model_->topical_permeability_open();
+    const double wv = std::clamp(double(w0), 0.0, 1.0);
+    const T robin_delta = T(dt_ * (P_intact + (P_open - P_intact) * wv) / grid_.spacing[2]);
+    for (std::size_t jb = 0; jb < njobs; ++jb) {
+      u[jb] = jobs[jb].data;
+      am[jb] = F.zam[jobs[jb].set].data();
+      ib[jb] = F.zib[jobs[jb].set].data();
+      cp[jb] = F.zcp[jobs[jb].set].data();
+      off[jb] = jobs[jb].shifted ? offsets_.data() : nullptr;
+      delta[jb] = jobs[jb].robin ? robin_delta : T(0);
+      u[jb][0] = jobs[jb].robin ? (u[jb][0] + delta[jb] * T(film)) * ib[jb][0]
+                                : (u[jb][0] - (off[jb] ? off[jb][0] : T(0))) * ib[jb][0];
+    }
+    for (std::size_t k = 1; k < nz; ++k)
+      for (std::size_t jb = 0; jb < njobs; ++jb)
+        u[jb][k] =
+            (u[jb][k] - (off[jb] ? off[jb][k] : T(0)) + am[jb][k] * u[jb][k - 1]) * ib[jb][k];
+    for (std::size_t k = nz - 1; k-- > 0;)
+      for (std::size_t jb = 0; jb < njobs; ++jb) {
+        u[jb][k] -= cp[jb][k] * u[jb][k + 1];
+        if (off[jb]) u[jb][k + 1] += off[jb][k + 1];
+      }
+    for (std::size_t jb = 0; jb < njobs; ++jb) {
+      if (off[jb]) u[jb][0] += off[jb][0];
+      if (jobs[jb].robin) {
+        const T fact = delta[jb] * u[jb][0] / (T(1) + delta[jb] * F.zq[0]);
+        for (std::size_t k = 0; k < nz; ++k) u[jb][k] -= fact * F.zq[k];
+      }
+      if (jobs[jb].target) jobs[jb].add(jobs[jb].target, u[jb], 1, nz, 1);
+    }
+  }
+
   struct Buffers {
     aligned_vector<T> block, fact, delta;
   };
