@@ -240,6 +240,15 @@ inline void add_increment_line_body(T* a, const T* du, std::size_t nx) {
 template <class T>
 inline void add_increment_slab_body(T* a, const T* du, std::size_t nx, std::size_t nz,
                                     std::size_t plane_stride) {
+  if (nx == 1) {
+    // One-voxel lines (the depth column): the limiter reduces to a clamp at zero, which
+    // vectorises down the column.
+    for (std::size_t k = 0; k < nz; ++k) {
+      const T x = a[plane_stride * k] + du[plane_stride * k];
+      a[plane_stride * k] = x > T(0) ? x : T(0);
+    }
+    return;
+  }
   for (std::size_t k = 0; k < nz; ++k)
     add_increment_line_body(a + plane_stride * k, du + plane_stride * k, nx);
 }
