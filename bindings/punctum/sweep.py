@@ -179,6 +179,27 @@ def _as_dataset(result: Any) -> xr.Dataset:
     )
 
 
+def _as_record(result: Any) -> dict[str, Any]:
+    """A point's outcomes as ``xarray.Dataset.to_dict(data="list")`` gives them (what the
+    resume files hold and ``Dataset.from_dict`` reads). A mapping of scalars and 1-D series, what
+    ``course_point`` returns, is converted directly: building a Dataset per point cost about as
+    much as a column course's Python side."""
+    if isinstance(result, Mapping):
+        dims: dict[str, int] = {}
+        data_vars: dict[str, Any] = {}
+        for name, value in result.items():
+            arr = np.asarray(value)
+            if arr.ndim == 0:
+                data_vars[name] = {"dims": (), "attrs": {}, "data": arr.item()}
+            elif arr.ndim == 1:
+                dims[f"{name}_index"] = arr.size
+                data_vars[name] = {"dims": (f"{name}_index",), "attrs": {}, "data": arr.tolist()}
+            else:
+                raise TypeError(f"outcome {name!r} has {arr.ndim} dimensions; return a Dataset")
+        return {"coords": {}, "attrs": {}, "dims": dims, "data_vars": data_vars}
+    return _as_dataset(result).to_dict(data="list")
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text)
@@ -201,13 +222,13 @@ def _run_chunk(
             config = base
             for name, value in params.items():
                 config = set_dotted(config, name, value)
-            ds = _as_dataset(func(config))
+            result = _as_record(func(config))
             record = {
                 "index": index,
                 "params": params,
                 "status": _STATUS_OK,
                 "error": "",
-                "result": ds.to_dict(data="list"),
+                "result": result,
             }
         except Exception as exc:  # a failing point is data, not the end of the sweep
             record = {

@@ -129,6 +129,30 @@ def test_resume_refuses_a_different_sweep(client, tmp_path):
         )
 
 
+def test_point_records_match_what_xarray_writes():
+    # Points are persisted without building a Dataset each; the record must be exactly what
+    # Dataset.to_dict gives, so Dataset.from_dict (resume, merge) reads it back unchanged.
+    import importlib
+
+    import xarray as xr
+
+    sweep_module = importlib.import_module("punctum.sweep")
+    outcome = {
+        "gain": 1.5,
+        "steps": np.int64(289),
+        "ratio": np.float64(0.25),
+        "daily": np.linspace(0.0, 1.0, 5),
+        "flags": [1, 0, 1],
+    }
+    record = sweep_module._as_record(outcome)
+    assert record == sweep_module._as_dataset(outcome).to_dict(data="list")
+    assert json.loads(json.dumps(record))["data_vars"]["daily"]["data"] == [0, 0.25, 0.5, 0.75, 1]
+    back = xr.Dataset.from_dict(record)
+    assert back["daily"].dims == ("daily_index",) and float(back["gain"]) == 1.5
+    with pytest.raises(TypeError, match="2 dimensions"):
+        sweep_module._as_record({"field": np.zeros((2, 2))})
+
+
 def test_sampled_designs_are_reproducible_and_in_range():
     a = make_design({"a": (0.5, 2.0), "b": (10, 20)}, "sobol", n_samples=16, seed=3)
     b = make_design({"a": (0.5, 2.0), "b": (10, 20)}, "sobol", n_samples=16, seed=3)
