@@ -233,8 +233,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   for (std::size_t l = 0; l < layer_count; ++l) st.deepest_layer_fraction[l] = double(layers[l]) / n;
 
   // Nearest neighbours and overlaps on a cell grid at least one mean spacing and one channel reach
-  // wide; each puncture's values are independent, so the loop runs in parallel and the sums are
-  // taken in map order afterwards (identical for any thread count).
+  // wide, so overlapping channels always lie in touching cells.
   const double spacing = 1.0 / std::sqrt(st.density);
   CellGrid grid(e, std::max({spacing, max_reach, 1e-5}));
   const int g = grid.n;
@@ -252,49 +251,88 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   grid.point.resize(hit.size());
   for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[cell_of[k]]] = hit[k];
 
+  // Squared distance to the nearest other point and whether the channel meets an earlier one, per
+  // grid point. Channels overlap if the discs (plus half the tears) meet. The inner loops are
+  // branch-free: a run of cells holds a few points, so mispredicted branches would cost more than
+  // the arithmetic.
+  std::vector<double> best2(hit.size(), 1e300);
+  std::vector<unsigned char> overlap(hit.size(), 0);
+  // Point q against the points lo..hi, updating both sides (each pair is measured once).
+  const auto pairs = [&](std::uint32_t q, std::uint32_t lo, std::uint32_t hi) {
+    const GridPoint& p = grid.point[q];
+    double b = best2[q];
+    unsigned char ov = overlap[q];
+    for (std::uint32_t o = lo; o < hi; ++o) {
+      const GridPoint& other = grid.point[o];
+      const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
+      const double touch = p.reach + other.reach;
+      const bool meet = d2 < touch * touch;
+      b = std::min(b, d2);
+      best2[o] = std::min(best2[o], d2);
+      ov |= meet & (other.rank < p.rank);
+      overlap[o] |= meet & (p.rank < other.rank);
+    }
+    best2[q] = b;
+    overlap[q] = ov;
+  };
+  // First every pair in touching cells, from the point whose cell comes first: the later points of
+  // its own cell and the next cell along the row (one range), and the three cells of the next row.
+  // A row's pairs write that row and the next, so rows two apart never touch the same points: even
+  // rows run in parallel, then odd ones. Minima and "or" do not depend on the order, and the sums
+  // are taken in map order afterwards, so the result is identical for any thread count.
+  [[maybe_unused]] const int nt = session.resolved_threads();
+  for (int parity = 0; parity < 2; ++parity) {
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (int cy = parity; cy < g; cy += 2)
+      for (int cx = 0; cx < g; ++cx) {
+        const std::size_t own = std::size_t(cy) * g + cx;
+        const std::uint32_t along = grid.start[own + (cx + 1 < g ? 2 : 1)];
+        for (std::uint32_t q = grid.start[own]; q < grid.start[own + 1]; ++q) {
+          pairs(q, q + 1, along);
+          if (cy + 1 < g)
+            pairs(q, grid.start[own + g - (cx > 0)], grid.start[own + g + (cx + 1 < g) + 1]);
+        }
+      }
+  }
+  // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
+  // ring r every point within r*h has been seen.
   std::vector<double> nearest(hit.size());
   std::vector<unsigned char> overlapping(hit.size());
-  [[maybe_unused]] const int nt = session.resolved_threads();
+  const long n_points = long(hit.size());
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-  for (int cy = 0; cy < g; ++cy)
-    for (int cx = 0; cx < g; ++cx) {
-      const std::size_t own = std::size_t(cy) * g + cx;
-      for (std::uint32_t q = grid.start[own]; q < grid.start[own + 1]; ++q) {
-        const GridPoint& p = grid.point[q];
-        double best2 = 1e300;
-        bool overlap = false;
-        // The points of cells a..b of row j, clipped to the grid. Runs hold a few points each, so
-        // the loop body is branch-free: mispredicted branches cost more than the arithmetic.
-        const auto run = [&](int j, int a, int b) {
-          a = std::max(a, 0);
-          b = std::min(b, g - 1);
-          if (j < 0 || j >= g || a > b) return;
-          const std::size_t row = std::size_t(j) * g;
-          for (std::uint32_t o = grid.start[row + a]; o < grid.start[row + b + 1]; ++o) {
-            const GridPoint& other = grid.point[o];
-            const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
-            best2 = std::min(best2, other.rank == p.rank ? 1e300 : d2);
-            // Channels overlap if the discs (plus half the tears) meet; counted against earlier ones.
-            const double touch = p.reach + other.reach;
-            overlap |= (other.rank < p.rank) & (d2 < touch * touch);
-          }
-        };
-        // The 3 x 3 cells around the puncture's own, then rings of cells around them; after ring r
-        // every point within r*h has been seen.
-        for (int j = cy - 1; j <= cy + 1; ++j) run(j, cx - 1, cx + 1);
-        for (int ring = 2; ring <= g && best2 > ((ring - 1) * grid.h) * ((ring - 1) * grid.h);
-             ++ring) {
-          run(cy - ring, cx - ring, cx + ring);
-          run(cy + ring, cx - ring, cx + ring);
-          for (int j = cy - ring + 1; j <= cy + ring - 1; ++j) {
-            run(j, cx - ring, cx - ring);
-            run(j, cx + ring, cx + ring);
-          }
+  for (long q = 0; q < n_points; ++q) {
+    const GridPoint& p = grid.point[std::size_t(q)];
+    double b = best2[std::size_t(q)];
+    bool ov = overlap[std::size_t(q)];
+    if (b > grid.h * grid.h) {  // the first ring's test below, kept out of the common path
+      const int cx = int(cell_of[p.rank] % std::uint32_t(g));
+      const int cy = int(cell_of[p.rank] / std::uint32_t(g));
+      // The points of cells lo..hi of row j, clipped to the grid (never the point's own cell).
+      const auto run = [&](int j, int lo, int hi) {
+        lo = std::max(lo, 0);
+        hi = std::min(hi, g - 1);
+        if (j < 0 || j >= g || lo > hi) return;
+        const std::size_t row = std::size_t(j) * g;
+        for (std::uint32_t o = grid.start[row + lo]; o < grid.start[row + hi + 1]; ++o) {
+          const GridPoint& other = grid.point[o];
+          const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
+          const double touch = p.reach + other.reach;
+          b = std::min(b, d2);
+          ov |= (d2 < touch * touch) & (other.rank < p.rank);
         }
-        nearest[p.rank] = best2 < 1e300 ? std::sqrt(best2) : -1.0;
-        overlapping[p.rank] = overlap;
+      };
+      for (int ring = 2; ring <= g && b > ((ring - 1) * grid.h) * ((ring - 1) * grid.h); ++ring) {
+        run(cy - ring, cx - ring, cx + ring);
+        run(cy + ring, cx - ring, cx + ring);
+        for (int j = cy - ring + 1; j <= cy + ring - 1; ++j) {
+          run(j, cx - ring, cx - ring);
+          run(j, cx + ring, cx + ring);
+        }
       }
     }
+    nearest[p.rank] = b < 1e300 ? std::sqrt(b) : -1.0;
+    overlapping[p.rank] = ov;
+  }
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;
   for (std::size_t k = 0; k < hit.size(); ++k) {
