@@ -137,6 +137,7 @@ namespace {
 struct GridPoint {
   double x, y, reach;
   std::uint32_t rank;
+  std::uint32_t cell;  // in the grid below
 };
 
 /// Punctures sorted into a uniform grid of cells (compressed rows: the points of cell c are
@@ -174,7 +175,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   std::array<std::size_t, layer_count> layers{};
   for (const auto& p : punctures) {
     if (!p.punctured) continue;
-    hit.push_back({p.x, p.y, p.channel_radius + 0.5 * p.tear_length, std::uint32_t(hit.size())});
+    hit.push_back({p.x, p.y, p.channel_radius + 0.5 * p.tear_length, std::uint32_t(hit.size()), 0});
     s += p.depth;
     s2 += p.depth * p.depth;
     tear += p.tear_length;
@@ -240,16 +241,15 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   const std::size_t cells = std::size_t(g) * std::size_t(g);
   // Counting sort into cells: counts, running totals (each cell's end), then the points placed
   // backwards so every start[c] ends at its cell's beginning and ranks stay ascending in a cell.
-  std::vector<std::uint32_t> cell_of(hit.size());
   grid.start.assign(cells + 1, 0);
-  for (std::size_t k = 0; k < hit.size(); ++k) {
-    cell_of[k] = std::uint32_t(std::size_t(grid.index(hit[k].y)) * g + grid.index(hit[k].x));
-    ++grid.start[cell_of[k]];
+  for (auto& p : hit) {
+    p.cell = std::uint32_t(std::size_t(grid.index(p.y)) * g + grid.index(p.x));
+    ++grid.start[p.cell];
   }
   for (std::size_t c = 1; c < cells; ++c) grid.start[c] += grid.start[c - 1];
   grid.start[cells] = std::uint32_t(hit.size());
   grid.point.resize(hit.size());
-  for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[cell_of[k]]] = hit[k];
+  for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[hit[k].cell]] = hit[k];
 
   // Squared distance to the nearest other point and whether the channel meets an earlier one, per
   // grid point. Channels overlap if the discs (plus half the tears) meet. The inner loops are
@@ -257,23 +257,28 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   // the arithmetic.
   std::vector<double> best2(hit.size(), 1e300);
   std::vector<unsigned char> overlap(hit.size(), 0);
-  // Point q against the points lo..hi, updating both sides (each pair is measured once).
-  const auto pairs = [&](std::uint32_t q, std::uint32_t lo, std::uint32_t hi) {
-    const GridPoint& p = grid.point[q];
-    double b = best2[q];
-    unsigned char ov = overlap[q];
-    for (std::uint32_t o = lo; o < hi; ++o) {
-      const GridPoint& other = grid.point[o];
+  // Point q against the points q+1..along and lo..hi (one loop: its exit is the branch that
+  // mispredicts), updating both sides, so each pair is measured once. Raw pointers and a copy of
+  // the point: the byte stores to `overlap` may alias anything, and would otherwise reload them.
+  const auto pairs = [points = grid.point.data(), near = best2.data(), meets = overlap.data()](
+                         std::uint32_t q, std::uint32_t along, std::uint32_t lo, std::uint32_t hi) {
+    const GridPoint p = points[q];
+    double b = near[q];
+    unsigned char ov = meets[q];
+    const std::uint32_t first = along - (q + 1), count = first + (hi - lo);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t o = i < first ? q + 1 + i : lo + (i - first);
+      const GridPoint& other = points[o];
       const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
       const double touch = p.reach + other.reach;
       const bool meet = d2 < touch * touch;
       b = std::min(b, d2);
-      best2[o] = std::min(best2[o], d2);
+      near[o] = std::min(near[o], d2);
       ov |= meet & (other.rank < p.rank);
-      overlap[o] |= meet & (p.rank < other.rank);
+      meets[o] |= meet & (p.rank < other.rank);
     }
-    best2[q] = b;
-    overlap[q] = ov;
+    near[q] = b;
+    meets[q] = ov;
   };
   // First every pair in touching cells, from the point whose cell comes first: the later points of
   // its own cell and the next cell along the row (one range), and the three cells of the next row.
@@ -283,16 +288,21 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   [[maybe_unused]] const int nt = session.resolved_threads();
   for (int parity = 0; parity < 2; ++parity) {
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int cy = parity; cy < g; cy += 2)
-      for (int cx = 0; cx < g; ++cx) {
-        const std::size_t own = std::size_t(cy) * g + cx;
-        const std::uint32_t along = grid.start[own + (cx + 1 < g ? 2 : 1)];
-        for (std::uint32_t q = grid.start[own]; q < grid.start[own + 1]; ++q) {
-          pairs(q, q + 1, along);
-          if (cy + 1 < g)
-            pairs(q, grid.start[own + g - (cx > 0)], grid.start[own + g + (cx + 1 < g) + 1]);
+    for (int cy = parity; cy < g; cy += 2) {
+      const std::size_t row = std::size_t(cy) * g;
+      // The row's points in one loop (cells hold about one point each: a loop per cell would
+      // mispredict its exit every time).
+      for (std::uint32_t q = grid.start[row]; q < grid.start[row + g]; ++q) {
+        const std::size_t own = grid.point[q].cell, cx = own - row;
+        const std::uint32_t along = grid.start[own + (cx + 1 < std::size_t(g) ? 2 : 1)];
+        std::uint32_t lo = 0, hi = 0;
+        if (cy + 1 < g) {
+          lo = grid.start[own + g - (cx > 0)];
+          hi = grid.start[own + g + (cx + 1 < std::size_t(g)) + 1];
         }
+        pairs(q, along, lo, hi);
       }
+    }
   }
   // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
   // ring r every point within r*h has been seen.
@@ -305,8 +315,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     double b = best2[std::size_t(q)];
     bool ov = overlap[std::size_t(q)];
     if (b > grid.h * grid.h) {  // the first ring's test below, kept out of the common path
-      const int cx = int(cell_of[p.rank] % std::uint32_t(g));
-      const int cy = int(cell_of[p.rank] / std::uint32_t(g));
+      const int cx = int(p.cell % std::uint32_t(g)), cy = int(p.cell / std::uint32_t(g));
       // The points of cells lo..hi of row j, clipped to the grid (never the point's own cell).
       const auto run = [&](int j, int lo, int hi) {
         lo = std::max(lo, 0);
