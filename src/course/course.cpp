@@ -456,14 +456,14 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     session.seed = options.seed;
     session.threads = options.threads;
     session.index = std::uint32_t(index);
-    const PunctureMap map = plan.device->treat(skin, session);
+    PunctureMap map = plan.device->treat(skin, session);
     SessionOutcome out;
     out.time = plan.time;
     out.device = map.device;
     out.statistics = map.statistics;
     out.bleeding_points_per_cm2 = map.statistics.bleeding_fraction * map.statistics.density * 1e-4;
     out.bruising_points_per_cm2 = map.statistics.deep_plexus_fraction * map.statistics.density * 1e-4;
-    out.patch_punctures = punctures_in_window(map, window);
+    out.patch_punctures = punctures_in_window(std::move(map), window);
     if (wound) {
       const double before = sampler.papillary_damage(st);
       healing::apply_wounds(st, model, wound_channels(out.patch_punctures, plan.device->needle()));

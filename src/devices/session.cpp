@@ -132,13 +132,22 @@ std::vector<Line> cover_with_lines(const Session& s, int pass, double direction,
 
 namespace {
 
-/// Punctures sorted into a uniform grid of cells (compressed rows: start[c] .. start[c+1]), with
-/// their coordinates copied in cell order so neighbour scans read contiguous memory.
+/// A punctured channel as the neighbour search sees it: position, reach (channel radius plus half
+/// the tear) and rank among the punctured ones (a lower rank is earlier in the map).
+struct GridPoint {
+  double x, y, reach;
+  std::uint32_t rank;
+  std::uint32_t cell;  // in the grid below
+};
+
+/// Punctures sorted into a uniform grid of cells (compressed rows: the points of cell c are
+/// point[start[c]] .. point[start[c + 1]]). Cells are numbered row by row, so a run of cells along
+/// a grid row is one contiguous range of points.
 struct CellGrid {
   double h;
   int n;
-  std::vector<std::uint32_t> start, id;
-  std::vector<double> x, y, reach;  // reach = channel radius + half the tear
+  std::vector<std::uint32_t> start;
+  std::vector<GridPoint> point;
   CellGrid(double extent, double cell) : h(cell), n(std::max(1, int(std::ceil(extent / cell)))) {}
   int index(double v) const { return std::clamp(int(v / h), 0, n - 1); }
 };
@@ -153,21 +162,40 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   st.strokes = strokes;
   st.contacts = punctures.size();
   st.treatment_time = treatment_time;
-  std::vector<std::uint32_t> hit;
+  const double e = session.extent();
+
+  // One pass over the records (~90 bytes each) in map order: the punctured ones are copied out
+  // compactly for the grid passes below, and their depth, tear and vessel sums taken on the way.
+  std::vector<GridPoint> hit;
   hit.reserve(punctures.size());
-  for (std::uint32_t i = 0; i < punctures.size(); ++i)
-    if (punctures[i].punctured) hit.push_back(i);
+  double s = 0, s2 = 0, tear = 0, min_depth = 1e30, max_depth = 0.0, max_reach = 0.0;
+  std::size_t loops = 0, sup = 0, deep = 0;
+  // Counted as integers: summing 1.0 per puncture gives the same exact counts without a chain of
+  // dependent floating-point additions to one slot.
+  std::array<std::size_t, layer_count> layers{};
+  for (const auto& p : punctures) {
+    if (!p.punctured) continue;
+    hit.push_back({p.x, p.y, p.channel_radius + 0.5 * p.tear_length, std::uint32_t(hit.size()), 0});
+    s += p.depth;
+    s2 += p.depth * p.depth;
+    tear += p.tear_length;
+    min_depth = std::min(min_depth, p.depth);
+    max_depth = std::max(max_depth, p.depth);
+    loops += (p.vessels & 1) != 0;
+    sup += (p.vessels & 2) != 0;
+    deep += (p.vessels & 4) != 0;
+    ++layers[std::size_t(p.deepest_layer)];
+    max_reach = std::max(max_reach, 2.0 * p.channel_radius + p.tear_length);
+  }
   st.punctures = hit.size();
   st.density = double(hit.size()) / session.area;
-  const double e = session.extent();
 
   // Cells of the session's cell size whose centre lies inside the area.
   {
     const int n = std::max(1, int(std::floor(e / session.cell_size)));
     const double h = e / n;
     std::vector<std::uint32_t> count(std::size_t(n) * n, 0);
-    for (auto i : hit) {
-      const auto& p = punctures[i];
+    for (const auto& p : hit) {
       const int cx = std::clamp(int(p.x / h), 0, n - 1), cy = std::clamp(int(p.y / h), 0, n - 1);
       ++count[std::size_t(cy) * n + cx];
     }
@@ -194,101 +222,125 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   if (hit.empty()) return st;
 
   // Depth and vessel statistics.
-  double s = 0, s2 = 0, tear = 0;
-  st.min_depth = 1e30;
-  std::size_t loops = 0, sup = 0, deep = 0;
-  for (auto i : hit) {
-    const auto& p = punctures[i];
-    s += p.depth;
-    s2 += p.depth * p.depth;
-    tear += p.tear_length;
-    st.min_depth = std::min(st.min_depth, p.depth);
-    st.max_depth = std::max(st.max_depth, p.depth);
-    loops += (p.vessels & 1) != 0;
-    sup += (p.vessels & 2) != 0;
-    deep += (p.vessels & 4) != 0;
-    st.deepest_layer_fraction[std::size_t(p.deepest_layer)] += 1.0;
-  }
   const double n = double(hit.size());
+  st.min_depth = min_depth;
+  st.max_depth = max_depth;
   st.mean_depth = s / n;
   st.sd_depth = std::sqrt(std::max(0.0, s2 / n - st.mean_depth * st.mean_depth));
   st.mean_tear_length = tear / n;
   st.bleeding_fraction = double(loops) / n;
   st.superficial_plexus_fraction = double(sup) / n;
   st.deep_plexus_fraction = double(deep) / n;
-  for (auto& f : st.deepest_layer_fraction) f /= n;
+  for (std::size_t l = 0; l < layer_count; ++l) st.deepest_layer_fraction[l] = double(layers[l]) / n;
 
   // Nearest neighbours and overlaps on a cell grid at least one mean spacing and one channel reach
-  // wide; each puncture's values are independent, so the loop runs in parallel and the sums are
-  // taken in order afterwards (identical for any thread count).
-  double max_reach = 0.0;
-  for (auto i : hit)
-    max_reach = std::max(max_reach, 2.0 * punctures[i].channel_radius + punctures[i].tear_length);
+  // wide, so overlapping channels always lie in touching cells.
   const double spacing = 1.0 / std::sqrt(st.density);
   CellGrid grid(e, std::max({spacing, max_reach, 1e-5}));
-  const std::size_t cells = std::size_t(grid.n) * std::size_t(grid.n);
-  std::vector<std::uint32_t> cell_of(hit.size());
+  const int g = grid.n;
+  const std::size_t cells = std::size_t(g) * std::size_t(g);
+  // Counting sort into cells: counts, running totals (each cell's end), then the points placed
+  // backwards so every start[c] ends at its cell's beginning and ranks stay ascending in a cell.
   grid.start.assign(cells + 1, 0);
-  for (std::size_t k = 0; k < hit.size(); ++k) {
-    const auto& p = punctures[hit[k]];
-    cell_of[k] = std::uint32_t(std::size_t(grid.index(p.y)) * grid.n + grid.index(p.x));
-    ++grid.start[cell_of[k] + 1];
+  for (auto& p : hit) {
+    p.cell = std::uint32_t(std::size_t(grid.index(p.y)) * g + grid.index(p.x));
+    ++grid.start[p.cell];
   }
-  for (std::size_t c = 0; c < cells; ++c) grid.start[c + 1] += grid.start[c];
-  grid.id.resize(hit.size());
-  grid.x.resize(hit.size());
-  grid.y.resize(hit.size());
-  grid.reach.resize(hit.size());
-  {
-    std::vector<std::uint32_t> fill(grid.start.begin(), grid.start.end() - 1);
-    for (std::size_t k = 0; k < hit.size(); ++k) {
-      const auto& p = punctures[hit[k]];
-      const std::uint32_t slot = fill[cell_of[k]]++;
-      grid.id[slot] = hit[k];
-      grid.x[slot] = p.x;
-      grid.y[slot] = p.y;
-      grid.reach[slot] = p.channel_radius + 0.5 * p.tear_length;
+  for (std::size_t c = 1; c < cells; ++c) grid.start[c] += grid.start[c - 1];
+  grid.start[cells] = std::uint32_t(hit.size());
+  grid.point.resize(hit.size());
+  for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[hit[k].cell]] = hit[k];
+
+  // Squared distance to the nearest other point and whether the channel meets an earlier one, per
+  // grid point. Channels overlap if the discs (plus half the tears) meet. The inner loops are
+  // branch-free: a run of cells holds a few points, so mispredicted branches would cost more than
+  // the arithmetic.
+  std::vector<double> best2(hit.size(), 1e300);
+  std::vector<unsigned char> overlap(hit.size(), 0);
+  // Point q against the points q+1..along and lo..hi (one loop: its exit is the branch that
+  // mispredicts), updating both sides, so each pair is measured once. Raw pointers and a copy of
+  // the point: the byte stores to `overlap` may alias anything, and would otherwise reload them.
+  const auto pairs = [points = grid.point.data(), near = best2.data(), meets = overlap.data()](
+                         std::uint32_t q, std::uint32_t along, std::uint32_t lo, std::uint32_t hi) {
+    const GridPoint p = points[q];
+    double b = near[q];
+    unsigned char ov = meets[q];
+    const std::uint32_t first = along - (q + 1), count = first + (hi - lo);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t o = i < first ? q + 1 + i : lo + (i - first);
+      const GridPoint& other = points[o];
+      const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
+      const double touch = p.reach + other.reach;
+      const bool meet = d2 < touch * touch;
+      b = std::min(b, d2);
+      near[o] = std::min(near[o], d2);
+      ov |= meet & (other.rank < p.rank);
+      meets[o] |= meet & (p.rank < other.rank);
+    }
+    near[q] = b;
+    meets[q] = ov;
+  };
+  // First every pair in touching cells, from the point whose cell comes first: the later points of
+  // its own cell and the next cell along the row (one range), and the three cells of the next row.
+  // A row's pairs write that row and the next, so rows two apart never touch the same points: even
+  // rows run in parallel, then odd ones. Minima and "or" do not depend on the order, and the sums
+  // are taken in map order afterwards, so the result is identical for any thread count.
+  [[maybe_unused]] const int nt = session.resolved_threads();
+  for (int parity = 0; parity < 2; ++parity) {
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (int cy = parity; cy < g; cy += 2) {
+      const std::size_t row = std::size_t(cy) * g;
+      // The row's points in one loop (cells hold about one point each: a loop per cell would
+      // mispredict its exit every time).
+      for (std::uint32_t q = grid.start[row]; q < grid.start[row + g]; ++q) {
+        const std::size_t own = grid.point[q].cell, cx = own - row;
+        const std::uint32_t along = grid.start[own + (cx + 1 < std::size_t(g) ? 2 : 1)];
+        std::uint32_t lo = 0, hi = 0;
+        if (cy + 1 < g) {
+          lo = grid.start[own + g - (cx > 0)];
+          hi = grid.start[own + g + (cx + 1 < std::size_t(g)) + 1];
+        }
+        pairs(q, along, lo, hi);
+      }
     }
   }
+  // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
+  // ring r every point within r*h has been seen.
   std::vector<double> nearest(hit.size());
   std::vector<unsigned char> overlapping(hit.size());
-  const long n_hit = long(hit.size());
-  [[maybe_unused]] const int nt = session.resolved_threads();
+  const long n_points = long(hit.size());
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-  for (long k = 0; k < n_hit; ++k) {
-    const std::uint32_t i = hit[std::size_t(k)];
-    const auto& p = punctures[i];
-    const double reach_p = p.channel_radius + 0.5 * p.tear_length;
-    const int cx = grid.index(p.x), cy = grid.index(p.y);
-    double best2 = 1e300;
-    bool overlap = false;
-    auto scan = [&](int j, int kx) {
-      if (j < 0 || kx < 0 || j >= grid.n || kx >= grid.n) return;
-      const std::size_t c = std::size_t(j) * grid.n + kx;
-      for (std::uint32_t s = grid.start[c]; s < grid.start[c + 1]; ++s) {
-        if (grid.id[s] == i) continue;
-        const double dx = grid.x[s] - p.x, dy = grid.y[s] - p.y, d2 = dx * dx + dy * dy;
-        best2 = std::min(best2, d2);
-        // Channels overlap if the discs (plus half the tears) meet; counted against earlier ones.
-        const double touch = reach_p + grid.reach[s];
-        if (grid.id[s] < i && d2 < touch * touch) overlap = true;
+  for (long q = 0; q < n_points; ++q) {
+    const GridPoint& p = grid.point[std::size_t(q)];
+    double b = best2[std::size_t(q)];
+    bool ov = overlap[std::size_t(q)];
+    if (b > grid.h * grid.h) {  // the first ring's test below, kept out of the common path
+      const int cx = int(p.cell % std::uint32_t(g)), cy = int(p.cell / std::uint32_t(g));
+      // The points of cells lo..hi of row j, clipped to the grid (never the point's own cell).
+      const auto run = [&](int j, int lo, int hi) {
+        lo = std::max(lo, 0);
+        hi = std::min(hi, g - 1);
+        if (j < 0 || j >= g || lo > hi) return;
+        const std::size_t row = std::size_t(j) * g;
+        for (std::uint32_t o = grid.start[row + lo]; o < grid.start[row + hi + 1]; ++o) {
+          const GridPoint& other = grid.point[o];
+          const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
+          const double touch = p.reach + other.reach;
+          b = std::min(b, d2);
+          ov |= (d2 < touch * touch) & (other.rank < p.rank);
+        }
+      };
+      for (int ring = 2; ring <= g && b > ((ring - 1) * grid.h) * ((ring - 1) * grid.h); ++ring) {
+        run(cy - ring, cx - ring, cx + ring);
+        run(cy + ring, cx - ring, cx + ring);
+        for (int j = cy - ring + 1; j <= cy + ring - 1; ++j) {
+          run(j, cx - ring, cx - ring);
+          run(j, cx + ring, cx + ring);
+        }
       }
-    };
-    // Rings of cells around the puncture's own; after ring r every point within r*h has been seen.
-    scan(cy, cx);
-    for (int ring = 1; ring <= grid.n; ++ring) {
-      for (int kx = cx - ring; kx <= cx + ring; ++kx) {
-        scan(cy - ring, kx);
-        scan(cy + ring, kx);
-      }
-      for (int j = cy - ring + 1; j <= cy + ring - 1; ++j) {
-        scan(j, cx - ring);
-        scan(j, cx + ring);
-      }
-      if (best2 <= (ring * grid.h) * (ring * grid.h)) break;
     }
-    nearest[std::size_t(k)] = best2 < 1e300 ? std::sqrt(best2) : -1.0;
-    overlapping[std::size_t(k)] = overlap;
+    nearest[p.rank] = b < 1e300 ? std::sqrt(b) : -1.0;
+    overlapping[p.rank] = ov;
   }
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;

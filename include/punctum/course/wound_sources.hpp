@@ -13,8 +13,9 @@
 namespace punctum {
 
 /// Punctured channels whose entry lies in the centred square window of side `width` (m) of the
-/// map's area, translated to window coordinates [0, width)^2.
-std::vector<Puncture> punctures_in_window(const PunctureMap& map, double width);
+/// map's area, translated to window coordinates [0, width)^2. The map is taken by value and its
+/// punctures filtered in place: pass it with std::move when it is done with.
+std::vector<Puncture> punctures_in_window(PunctureMap map, double width);
 
 /// The wound channels of a session's punctures (a puncture that did not pierce leaves none).
 std::vector<healing::WoundChannel> wound_channels(const std::vector<Puncture>& punctures,
