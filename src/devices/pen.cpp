@@ -143,6 +143,10 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     const Line& L = lines[std::size_t(k)];
     Landed* const out = landed.get() + first_stroke[std::size_t(k)] * needles;
     std::size_t count = 0;
+    // A needle's wobble is the Box–Muller pair of its stream's first two uniforms. A stamp's
+    // uniforms are drawn first and transformed after: the needles' independent counter rounds then
+    // overlap instead of each waiting behind the previous needle's log and sincos.
+    std::vector<std::array<double, 2>> uniforms(needles);
     const std::uint64_t n_stamps = first_stroke[std::size_t(k) + 1] - first_stroke[std::size_t(k)];
     for (std::uint64_t s = 0; s < n_stamps; ++s) {
       const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
@@ -150,9 +154,14 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
       const double time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
       const std::uint64_t stroke = first_stroke[std::size_t(k)] + s;
       for (std::size_t i = 0; i < needles; ++i) {
-        auto wobble = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
-        const double x = cx + offsets[i][0] + hand_.needle_wobble * wobble.normal();
-        const double y = cy + offsets[i][1] + hand_.needle_wobble * wobble.normal();
+        auto stream = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
+        uniforms[i][0] = stream.uniform();
+        uniforms[i][1] = stream.uniform();
+      }
+      for (std::size_t i = 0; i < needles; ++i) {
+        const auto [nx, ny] = RandomStream::box_muller(uniforms[i][0], uniforms[i][1]);
+        const double x = cx + offsets[i][0] + hand_.needle_wobble * nx;
+        const double y = cy + offsets[i][1] + hand_.needle_wobble * ny;
         if (area.contains(x, y)) out[count++] = {x, y, time, std::uint32_t(s), std::uint32_t(i)};
       }
     }
