@@ -1,6 +1,5 @@
 #include "punctum/course/wound_sources.hpp"
 
-#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -27,27 +26,6 @@ std::vector<Puncture> punctures_in_window(PunctureMap map, double width) {
   // A 3D patch's window is a sliver of the map: keep only its punctures' storage.
   if (2 * kept < punctures.capacity()) punctures.shrink_to_fit();
   return std::move(punctures);
-}
-
-std::vector<healing::WoundChannel> wound_channels(const std::vector<Puncture>& punctures,
-                                                  const Needle& needle) {
-  std::vector<healing::WoundChannel> out;
-  out.reserve(punctures.size());
-  const double taper = needle.taper_length();  // a tangent: once, not per puncture
-  for (const auto& p : punctures) {
-    if (!p.punctured || p.depth <= 0.0) continue;
-    healing::WoundChannel ch;
-    ch.x = p.x;
-    ch.y = p.y;
-    ch.depth = p.depth;
-    ch.radius = std::max(p.channel_radius, 1e-6);
-    ch.tip_length = std::min(p.depth, taper);
-    ch.tear_length = p.tear_length;
-    ch.tear_dir_x = p.tear_dir_x;
-    ch.tear_dir_y = p.tear_dir_y;
-    out.push_back(ch);
-  }
-  return out;
 }
 
 }  // namespace punctum

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <numbers>
 
 #include "punctum/core/detail/csv.hpp"
@@ -124,46 +125,74 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     t_start[k + 1] = t_start[k] + lines[k].length() / spec_.hand_speed + spec_.reposition_time;
   }
   const auto offsets = layout();
-  std::vector<std::vector<Puncture>> per_line(lines.size());
+  const std::size_t needles = offsets.size();
+  // Each line writes the needles that land in the area to its own stretch of one buffer (room for
+  // every needle of its stamps), so lines run in parallel without a buffer each; the punctures are
+  // then built once, in line order, from these compact records.
+  struct Landed {
+    double x, y, time;
+    std::uint32_t stamp, needle;  // stamp within the line
+  };
+  const auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
+  std::vector<std::size_t> kept(lines.size());
+  const devices::detail::AreaTest area(session);
   const long n_lines = long(lines.size());
   [[maybe_unused]] const int nt = session.resolved_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long k = 0; k < n_lines; ++k) {
     const Line& L = lines[std::size_t(k)];
-    auto& out = per_line[std::size_t(k)];
+    Landed* const out = landed.get() + first_stroke[std::size_t(k)] * needles;
+    std::size_t count = 0;
+    // A needle's wobble is the Box–Muller pair of its stream's first two uniforms. A stamp's
+    // uniforms are drawn first and transformed after: the needles' independent counter rounds then
+    // overlap instead of each waiting behind the previous needle's log and sincos.
+    std::vector<std::array<double, 2>> uniforms(needles);
     const std::uint64_t n_stamps = first_stroke[std::size_t(k) + 1] - first_stroke[std::size_t(k)];
-    out.reserve(n_stamps * offsets.size());
     for (std::uint64_t s = 0; s < n_stamps; ++s) {
       const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
       const double cx = L.ox + u * L.dx, cy = L.oy + u * L.dy;
+      const double time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
       const std::uint64_t stroke = first_stroke[std::size_t(k)] + s;
-      for (std::size_t i = 0; i < offsets.size(); ++i) {
-        auto wobble = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
-        Puncture p;
-        p.x = cx + offsets[i][0] + hand_.needle_wobble * wobble.normal();
-        p.y = cy + offsets[i][1] + hand_.needle_wobble * wobble.normal();
-        if (!session.contains(p.x, p.y)) continue;
-        p.time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
-        p.punctured = hit.punctured;
-        p.depth = hit.depth_reached;
-        p.entry_angle = 0.0;
-        p.channel_radius = hit.channel_radius[0];
-        p.tear_length = hit.tear_length;
-        p.tear_dir_x = L.dx;
-        p.tear_dir_y = L.dy;
-        p.deepest_layer = hit.deepest_layer;
-        p.vessels = hit.vessels;
-        p.stroke = std::uint32_t(stroke);
-        p.needle = std::uint32_t(i);
-        out.push_back(p);
+      for (std::size_t i = 0; i < needles; ++i) {
+        auto stream = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
+        uniforms[i][0] = stream.uniform();
+        uniforms[i][1] = stream.uniform();
+      }
+      for (std::size_t i = 0; i < needles; ++i) {
+        const auto [nx, ny] = RandomStream::box_muller(uniforms[i][0], uniforms[i][1]);
+        const double x = cx + offsets[i][0] + hand_.needle_wobble * nx;
+        const double y = cy + offsets[i][1] + hand_.needle_wobble * ny;
+        if (area.contains(x, y)) out[count++] = {x, y, time, std::uint32_t(s), std::uint32_t(i)};
       }
     }
+    kept[std::size_t(k)] = count;
   }
   PunctureMap map;
   std::size_t total = 0;
-  for (const auto& v : per_line) total += v.size();
+  for (std::size_t count : kept) total += count;
   map.punctures.reserve(total);
-  for (const auto& v : per_line) map.punctures.insert(map.punctures.end(), v.begin(), v.end());
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    // What every puncture of the line shares: the stamp's channel, dragged along the line.
+    Puncture shared;
+    shared.punctured = hit.punctured;
+    shared.depth = hit.depth_reached;
+    shared.entry_angle = 0.0;
+    shared.channel_radius = hit.channel_radius[0];
+    shared.tear_length = hit.tear_length;
+    shared.tear_dir_x = lines[k].dx;
+    shared.tear_dir_y = lines[k].dy;
+    shared.deepest_layer = hit.deepest_layer;
+    shared.vessels = hit.vessels;
+    const Landed* const in = landed.get() + first_stroke[k] * needles;
+    for (std::size_t j = 0; j < kept[k]; ++j) {
+      Puncture& p = map.punctures.emplace_back(shared);
+      p.x = in[j].x;
+      p.y = in[j].y;
+      p.time = in[j].time;
+      p.stroke = std::uint32_t(first_stroke[k] + in[j].stamp);
+      p.needle = in[j].needle;
+    }
+  }
   map.statistics =
       compute_statistics(map.punctures, session, first_stroke.back(),
                          t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));

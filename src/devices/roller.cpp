@@ -145,6 +145,7 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
   const Rng rng(session.seed);
   std::vector<std::vector<Puncture>> per_stroke(lines.size());
   const double row_pitch = spec_.drum_width / spec_.rows;
+  const devices::detail::AreaTest area(session);
   const long n_lines = long(lines.size());
   [[maybe_unused]] const int nt = session.resolved_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
@@ -170,7 +171,7 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
         Puncture p;
         p.x = L.ox + u * L.dx + v * L.nx + hand_.needle_wobble * wobble.normal();
         p.y = L.oy + u * L.dy + v * L.ny + hand_.needle_wobble * wobble.normal();
-        if (!session.contains(p.x, p.y)) continue;
+        if (!area.contains(p.x, p.y)) continue;
         p.time = t_start[std::size_t(k)] + (u - L.u0) / spec_.hand_speed;
         p.punctured = c.insertion.punctured;
         p.depth = c.insertion.depth_reached;

@@ -52,10 +52,7 @@ double Session::extent() const {
 }
 
 bool Session::contains(double x, double y) const {
-  const double e = extent();
-  if (shape == AreaShape::square) return x >= 0.0 && x < e && y >= 0.0 && y < e;
-  const double dx = x - 0.5 * e, dy = y - 0.5 * e;
-  return dx * dx + dy * dy < 0.25 * e * e;
+  return devices::detail::AreaTest(*this).contains(x, y);
 }
 
 HandVariation HandVariation::standard() {

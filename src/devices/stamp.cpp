@@ -6,6 +6,7 @@
 #include "punctum/core/error.hpp"
 #include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
+#include "punctum/devices/detail/coverage.hpp"
 #include "punctum/devices/device.hpp"
 #include "punctum/mechanics/array.hpp"
 
@@ -61,6 +62,7 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
   const InsertionModel model(spec_.needle, skin, spec_.press_speed);
   const double radius = zone_radius();
   const double density = 1.0 / (spec_.spacing * spec_.spacing);
+  const devices::detail::AreaTest area(session);
   std::vector<std::vector<Puncture>> per_press(presses.size());
   const long n = long(presses.size());
   [[maybe_unused]] const int nt = session.resolved_threads();
@@ -82,7 +84,7 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
               hand_.needle_wobble * wobble.normal();
         p.y = presses[std::size_t(k)].y0 + (i + 0.5) * spec_.spacing + jy +
               hand_.needle_wobble * wobble.normal();
-        if (!session.contains(p.x, p.y)) continue;
+        if (!area.contains(p.x, p.y)) continue;
         p.time = double(k) * spec_.reposition_time;
         p.punctured = r.punctured;
         p.depth = r.depth_reached;

@@ -56,10 +56,17 @@ class RandomStream {
       return spare_;
     }
     const double u1 = uniform(), u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    spare_ = r * std::sin(2.0 * std::numbers::pi * u2);
+    const auto [first, second] = box_muller(u1, u2);
+    spare_ = second;
     has_spare_ = true;
-    return r * std::cos(2.0 * std::numbers::pi * u2);
+    return first;
+  }
+  /// The pair of standard normals of two uniforms, in the order normal() returns them. For callers
+  /// that draw the uniforms of many streams first and transform them after, so that the streams'
+  /// counter rounds overlap instead of each waiting behind the previous log and sincos.
+  static std::array<double, 2> box_muller(double u1, double u2) {
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    return {r * std::cos(2.0 * std::numbers::pi * u2), r * std::sin(2.0 * std::numbers::pi * u2)};
   }
   double normal(double mean, double sd) { return mean + sd * normal(); }
 

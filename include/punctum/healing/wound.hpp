@@ -17,8 +17,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <map>
 #include <numbers>
+#include <ranges>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -187,25 +189,33 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   st.event_pending = true;
 }
 
-/// Writes every channel of `channels` (one session's punctures). On the column, whose channels
-/// differ only in depth and cross-section, identical channels are written together (a pen session
-/// of 10^5 punctures is a handful of distinct channels); on a 3D grid one at a time.
-template <class T>
-void apply_wounds(HealingState<T>& st, const HealingModel& model,
-                  const std::vector<WoundChannel>& channels) {
+/// Writes every channel of `channels` (one session's punctures: any range of WoundChannel, such as
+/// a view that makes them as it is read). On the column, whose channels differ only in depth and
+/// cross-section, identical channels are written together (a pen session of 10^5 punctures is a
+/// handful of distinct channels); on a 3D grid one at a time.
+template <class T, std::ranges::input_range Channels>
+  requires std::same_as<std::ranges::range_value_t<Channels>, WoundChannel>
+void apply_wounds(HealingState<T>& st, const HealingModel& model, Channels&& channels) {
   if (!model.is_column()) {
     for (const auto& ch : channels) apply_wound(st, model, ch);
     return;
   }
-  // Distinct geometries in order of first appearance, with their counts.
+  // Distinct geometries in order of first appearance, with their counts. Channels come in runs of
+  // one geometry (a pen session's are all alike), so the previous one is tried before the index.
   using Key = std::tuple<double, double, double, double, double>;
   std::map<Key, std::size_t> index;
   std::vector<std::pair<WoundChannel, std::size_t>> distinct;
+  Key last_key;
+  std::size_t last = 0;
   for (const auto& c : channels) {
     const Key key{c.depth, c.radius, c.tip_length, c.tear_length, c.blood_scale};
-    const auto [it, fresh] = index.try_emplace(key, distinct.size());
-    if (fresh) distinct.emplace_back(c, 0);
-    ++distinct[it->second].second;
+    if (distinct.empty() || key != last_key) {
+      const auto [it, fresh] = index.try_emplace(key, distinct.size());
+      if (fresh) distinct.emplace_back(c, 0);
+      last_key = key;
+      last = it->second;
+    }
+    ++distinct[last].second;
   }
   for (const auto& [c, n] : distinct) apply_wound(st, model, c, n);
 }

@@ -17,6 +17,22 @@ struct Line {
   double length() const { return u1 - u0; }
 };
 
+/// A session's area with its extent computed once: the device loops test every needle, and
+/// Session::contains (which delegates here) would take a square root per call.
+class AreaTest {
+ public:
+  explicit AreaTest(const Session& session) : shape_(session.shape), extent_(session.extent()) {}
+  bool contains(double x, double y) const {
+    if (shape_ == AreaShape::square) return x >= 0.0 && x < extent_ && y >= 0.0 && y < extent_;
+    const double dx = x - 0.5 * extent_, dy = y - 0.5 * extent_;
+    return dx * dx + dy * dy < 0.25 * extent_ * extent_;
+  }
+
+ private:
+  AreaShape shape_;
+  double extent_;
+};
+
 /// Parallel lines `width` apart covering the session area in `direction` (rad), each displaced
 /// across by N(0, jitter) drawn from stream (stroke_jitter, session, pass, line). Lines that miss
 /// the area are dropped; extents are clipped to the area widened by width/2.
