@@ -145,24 +145,39 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     std::size_t count = 0;
     // A needle's wobble is the Box–Muller pair of its stream's first two uniforms. A stamp's
     // uniforms are drawn first and transformed after: the needles' independent counter rounds then
-    // overlap instead of each waiting behind the previous needle's log and sincos.
-    std::vector<std::array<double, 2>> uniforms(needles);
+    // overlap instead of each waiting behind the previous needle's log and sincos. A needle that
+    // no wobble can bring into the area would be dropped whatever it draws, so its stream is not
+    // drawn at all (a sixth of a pen session's needles fall beyond the area's edges).
+    struct Drawn {
+      double x, y;                // position before the wobble
+      std::array<double, 2> u;    // the stream's first two uniforms
+      std::uint32_t needle;
+    };
+    std::vector<Drawn> drawn(needles);
+    const double reach = std::abs(hand_.needle_wobble) * RandomStream::max_normal;
     const std::uint64_t n_stamps = first_stroke[std::size_t(k) + 1] - first_stroke[std::size_t(k)];
     for (std::uint64_t s = 0; s < n_stamps; ++s) {
       const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
       const double cx = L.ox + u * L.dx, cy = L.oy + u * L.dy;
       const double time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
       const std::uint64_t stroke = first_stroke[std::size_t(k)] + s;
+      std::size_t n_drawn = 0;
       for (std::size_t i = 0; i < needles; ++i) {
+        const double x = cx + offsets[i][0], y = cy + offsets[i][1];
+        if (!area.may_contain(x, y, reach)) continue;
         auto stream = rng.stream(Purpose::needle_scatter, session.index, stroke, i);
-        uniforms[i][0] = stream.uniform();
-        uniforms[i][1] = stream.uniform();
+        drawn[n_drawn].x = x;
+        drawn[n_drawn].y = y;
+        drawn[n_drawn].u[0] = stream.uniform();
+        drawn[n_drawn].u[1] = stream.uniform();
+        drawn[n_drawn].needle = std::uint32_t(i);
+        ++n_drawn;
       }
-      for (std::size_t i = 0; i < needles; ++i) {
-        const auto [nx, ny] = RandomStream::box_muller(uniforms[i][0], uniforms[i][1]);
-        const double x = cx + offsets[i][0] + hand_.needle_wobble * nx;
-        const double y = cy + offsets[i][1] + hand_.needle_wobble * ny;
-        if (area.contains(x, y)) out[count++] = {x, y, time, std::uint32_t(s), std::uint32_t(i)};
+      for (std::size_t j = 0; j < n_drawn; ++j) {
+        const Drawn& d = drawn[j];
+        const auto [nx, ny] = RandomStream::box_muller(d.u[0], d.u[1]);
+        const double x = d.x + hand_.needle_wobble * nx, y = d.y + hand_.needle_wobble * ny;
+        if (area.contains(x, y)) out[count++] = {x, y, time, std::uint32_t(s), d.needle};
       }
     }
     kept[std::size_t(k)] = count;

@@ -61,6 +61,9 @@ class RandomStream {
     has_spare_ = true;
     return first;
   }
+  /// No normal() exceeds this in magnitude: the smallest uniform is 2^-54, so the Box–Muller radius
+  /// sqrt(-2 ln u1) is at most sqrt(108 ln 2) = 8.652.
+  static constexpr double max_normal = 8.66;
   /// The pair of standard normals of two uniforms, in the order normal() returns them. For callers
   /// that draw the uniforms of many streams first and transform them after, so that the streams'
   /// counter rounds overlap instead of each waiting behind the previous log and sincos.

@@ -7,6 +7,7 @@
 #include "punctum/core/error.hpp"
 #include "punctum/core/units.hpp"
 #include "punctum/devices.hpp"
+#include "punctum/devices/detail/coverage.hpp"
 
 namespace punctum {
 namespace {
@@ -188,6 +189,37 @@ TEST(Session, SameMapForAnyThreadCount) {
   const auto other =
       Roller::preset(192, 1.0_mm).treat(skin, {.area = 6_cm2, .passes = 3, .seed = 43, .index = 2});
   EXPECT_NE(other.punctures.front().x, std::get<0>(one).punctures.front().x);
+}
+
+TEST(Session, NeedlesBeyondTheWobblesReachCannotLand) {
+  // The pen skips the streams of needles that no wobble can bring into the area. That rests on two
+  // bounds: no normal exceeds RandomStream::max_normal (the smallest uniform is 2^-54) ...
+  const auto [n0, n1] = RandomStream::box_muller(0x1.0p-54, 0.0);
+  EXPECT_LE(std::abs(n0), RandomStream::max_normal);
+  EXPECT_GT(std::abs(n0), RandomStream::max_normal - 0.01);
+  for (double u2 = 0.0; u2 < 1.0; u2 += 1.0 / 64) {
+    const auto [a, b] = RandomStream::box_muller(0x1.0p-54, u2);
+    EXPECT_LE(std::hypot(a, b), RandomStream::max_normal);
+  }
+  auto stream = Rng(7).stream(Purpose::needle_scatter, 1, 2, 3), same = stream;
+  const double u1 = same.uniform(), u2 = same.uniform();
+  const auto [first, second] = RandomStream::box_muller(u1, u2);
+  EXPECT_EQ(stream.normal(), first);
+  EXPECT_EQ(stream.normal(), second);
+  // ... and a point the widened bounding square misses is outside either shape, rounding included.
+  auto random = Rng(11).stream(Purpose::generic);
+  for (const AreaShape shape : {AreaShape::square, AreaShape::disc}) {
+    const Session session{.area = 2_cm2, .shape = shape};
+    const devices::detail::AreaTest area(session);
+    const double e = session.extent();
+    for (int i = 0; i < 20000; ++i) {
+      const double margin = i % 4 == 0 ? 0.0 : random.uniform(0.0, 0.2e-3);
+      const double x = random.uniform(-0.5e-3, e + 0.5e-3), y = random.uniform(-0.5e-3, e + 0.5e-3);
+      const double a = margin * random.uniform(-1.0, 1.0), b = margin * random.uniform(-1.0, 1.0);
+      if (area.contains(x + a, y + b)) EXPECT_TRUE(area.may_contain(x, y, margin));
+      EXPECT_EQ(area.contains(x, y), session.contains(x, y));
+    }
+  }
 }
 
 TEST(Session, PuncturesStayInsideTheShape) {

@@ -27,6 +27,12 @@ class AreaTest {
     const double dx = x - 0.5 * extent_, dy = y - 0.5 * extent_;
     return dx * dx + dy * dy < 0.25 * extent_ * extent_;
   }
+  /// False only if no point (x + a, y + b) with |a|, |b| <= margin is contained: the bounding
+  /// square widened by the margin misses (x, y). Exact for computed points too, as rounded
+  /// addition is monotonic: x + a can be no further in than x + margin.
+  bool may_contain(double x, double y, double margin) const {
+    return x + margin >= 0.0 && x - margin < extent_ && y + margin >= 0.0 && y - margin < extent_;
+  }
 
  private:
   AreaShape shape_;
