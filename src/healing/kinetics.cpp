@@ -1,10 +1,8 @@
 // The per-voxel kinetics loop, compiled once here rather than in every includer: without
 // floating-point trap semantics (punctum never enables FP traps) GCC if-converts the branch-free
 // update and vectorises it, and on x86-64 Linux one clone per SIMD width is selected at load time.
-// As in diffusion.cpp, a*b + c is not contracted into an FMA, so every clone computes the same
-// numbers.
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math", "fp-contract=off")
+#pragma GCC optimize("no-trapping-math")
 #endif
 
 #include "punctum/healing/detail/kinetics.hpp"
