@@ -1,6 +1,8 @@
 // The LOD sweep kernels, compiled once here with one clone per SIMD width (x86-64 Linux, GCC),
-// selected at load time. Results do not depend on the clone: the kernels are element-wise IEEE
-// arithmetic without reductions, and C++20 mode does not contract a*b+c into FMAs.
+// selected at load time. On one machine results do not depend on the thread count (element-wise
+// arithmetic, no reductions). Across machines they can differ in the last bits: GCC contracts
+// a*b + c into FMAs (also in ISO C++ mode) in the avx512f clone, not in the baseline one; turning
+// contraction off cost ~10 % of the sweeps' speed, so it stays on.
 #include "punctum/healing/detail/diffusion.hpp"
 #include "simd_clones.hpp"
 
