@@ -29,15 +29,13 @@ struct AlignedAllocator {
   AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
     if (n == 0) return nullptr;
-    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{cache_line_bytes}));
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{cache_line_bytes}));
   }
   void deallocate(T* p, std::size_t) noexcept {
-    ::operator delete (p, std::align_val_t{cache_line_bytes});
+    ::operator delete(p, std::align_val_t{cache_line_bytes});
   }
   template <class U>
-  bool operator==(const AlignedAllocator<U>&) const noexcept {
-    return true;
-  }
+  bool operator==(const AlignedAllocator<U>&) const noexcept { return true; }
 };
 
 template <class T>

@@ -186,6 +186,53 @@ TEST(HealingPhysics, ColumnTracksThe3DLateralAverage) {
   EXPECT_LT(worst, 0.5);  // the documented error budget of the fast fidelity (docs/healing.md)
 }
 
+TEST(HealingPhysics, ColumnPathsMatchALaterallyUniformPatch) {
+  // The column takes its own paths through the step (packed lines, loops without OpenMP, the
+  // interleaved depth solves, the limiter as a clamp). On a patch whose columns are all alike the
+  // lateral operators vanish, so the 3D kernels must give the column's numbers up to rounding:
+  // a depth profile of damage, blood, inflammation, fibroblasts and a topical film, 12 Richardson
+  // steps of an hour, then one LOD diffusion step.
+  const std::size_t nz = 48;
+  HealingModel m1(cheek(), Patient{}, Grid3({1, 1, nz}, {0.4e-3, 0.4e-3, 25e-6}));
+  HealingModel m3(cheek(), Patient{}, Grid3({8, 8, nz}, {50e-6, 50e-6, 25e-6}));
+  auto s1 = make_state<double>(m1);
+  auto s3 = make_state<double>(m3);
+  for (auto* st : {&s1, &s3}) {
+    const auto& G = st->field.grid();
+    for (std::size_t k = 0; k < nz; ++k) {
+      const double shape = std::exp(-double(k) / 8.0);
+      for (std::size_t j = 0; j < G.ny(); ++j)
+        for (std::size_t i = 0; i < G.nx(); ++i) {
+          st->field(idx(Species::w), i, j, k) = 0.8 * shape;
+          st->field(idx(Species::h), i, j, k) = 0.5 * shape;
+          st->field(idx(Species::c), i, j, k) = 0.3 * shape;
+          st->field(idx(Species::f), i, j, k) *= 1.0 + shape;
+        }
+    }
+    st->topical_surface = 1.0;
+  }
+  const IntegratorOptions opt{.adaptive = false, .threads = 1};
+  Integrator<double> i1(m1, opt), i3(m3, opt);
+  for (int n = 0; n < 12; ++n) {
+    i1.step(s1, 3600.0);
+    i3.step(s3, 3600.0);
+  }
+  // And a plain LOD step of the four diffusing species, with the film as a Robin source.
+  healing::detail::LodDiffusion<double> d1(m1, 1), d3(m3, 1);
+  d1.prepare(600.0);
+  d3.prepare(600.0);
+  d1.apply(s1.field, 2.0);
+  d3.apply(s3.field, 2.0);
+  double worst = 0.0;
+  for (std::size_t q = 0; q < species_count; ++q)
+    for (std::size_t k = 0; k < nz; ++k) {
+      const double a = s1.field(q, 0, 0, k), b = s3.field(q, 5, 3, k);
+      worst = std::max(worst, std::abs(a - b) / (1e-12 + std::abs(a)));
+    }
+  std::printf("column vs uniform patch: worst relative difference %.3g\n", worst);
+  EXPECT_LT(worst, 1e-9);  // rounding (the clones fuse multiply-adds), far below any physics
+}
+
 TEST(HealingPhysics, FloatStorageAccuracyIsMeasured) {
   const auto grid = Grid3::patch(0.4e-3, 1.0e-3, 25e-6);
   HealingModel model(cheek(), Patient{}, grid);

@@ -422,9 +422,6 @@ class LodDiffusion {
     }
     const auto pitch = Field<T>::pitch_for(nx);
     const std::size_t plane_stride = pitch * ny;
-    const double P_intact = model_->rates().topical_permeability_intact;
-    const double P_open = model_->topical_permeability_open();
-    const double dz = grid_.spacing[2];
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(ny), [&](std::ptrdiff_t jj) {
       const auto j = std::size_t(jj);
       auto& buf = buffers_[thread_id()];
@@ -440,10 +437,7 @@ class LodDiffusion {
         T* delta = buf.delta.data();
         if (robin) {
           const T* w0 = w + pitch * j;
-          for (std::size_t i = 0; i < nx; ++i) {
-            const double wv = std::clamp(double(w0[i]), 0.0, 1.0);
-            delta[i] = T(dt_ * (P_intact + (P_open - P_intact) * wv) / dz);
-          }
+          for (std::size_t i = 0; i < nx; ++i) delta[i] = robin_delta(w0[i]);
         }
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
                    robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
@@ -457,6 +451,15 @@ class LodDiffusion {
  private:
   static constexpr std::size_t column_batch = 4;
 
+  /// The Robin row's diagonal change dt P / dz of a column whose surface voxel has damage w: the
+  /// permeability opens from intact to open skin with the damage.
+  T robin_delta(T w) const {
+    const double P_intact = model_->rates().topical_permeability_intact;
+    const double P_open = model_->topical_permeability_open();
+    const double wv = std::clamp(double(w), 0.0, 1.0);
+    return T(dt_ * (P_intact + (P_open - P_intact) * wv) / grid_.spacing[2]);
+  }
+
   /// The depth column's pass: the jobs' tridiagonal solves in one loop over depth, with the
   /// arithmetic of slab_sweep_body at nx = 1. A single solve runs at the latency of its chain of
   /// dependent multiply-adds; interleaved, the jobs' independent chains overlap. `w0` is the
@@ -467,17 +470,14 @@ class LodDiffusion {
     std::array<T*, column_batch> u{};
     std::array<const T*, column_batch> am{}, ib{}, cp{}, off{};
     std::array<T, column_batch> delta{};
-    const double P_intact = model_->rates().topical_permeability_intact;
-    const double P_open = model_->topical_permeability_open();
-    const double wv = std::clamp(double(w0), 0.0, 1.0);
-    const T robin_delta = T(dt_ * (P_intact + (P_open - P_intact) * wv) / grid_.spacing[2]);
+    const T robin = robin_delta(w0);
     for (std::size_t jb = 0; jb < njobs; ++jb) {
       u[jb] = jobs[jb].data;
       am[jb] = F.zam[jobs[jb].set].data();
       ib[jb] = F.zib[jobs[jb].set].data();
       cp[jb] = F.zcp[jobs[jb].set].data();
       off[jb] = jobs[jb].shifted ? offsets_.data() : nullptr;
-      delta[jb] = jobs[jb].robin ? robin_delta : T(0);
+      delta[jb] = jobs[jb].robin ? robin : T(0);
       u[jb][0] = jobs[jb].robin ? (u[jb][0] + delta[jb] * T(film)) * ib[jb][0]
                                 : (u[jb][0] - (off[jb] ? off[jb][0] : T(0))) * ib[jb][0];
     }
@@ -527,9 +527,8 @@ class LodDiffusion {
   std::array<Factors, slot_count> slots_;
   std::size_t cur_ = 0;
   std::vector<T> offsets_;  // resident fibroblasts per plane
-  std::array<std::vector<std::size_t>, factor_sets>
-      lateral_id_;                 // plane -> distinct lateral matrix
-  std::vector<double> lateral_D_;  // its diffusivity, m^2/s
+  std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
+  std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

@@ -197,16 +197,9 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
       // zero-weighted source terms read its own line (no extra memory traffic).
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      // A one-voxel line (the depth column) runs the body inline: the call to the SIMD-cloned
-      // kernel would cost more than the voxel.
-      if (nx == 1)
-        fast_rhs_line_body(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
-                           robin ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up, decay,
-                           a1, a2, dt, P_intact, P_open, film, inv_dz);
-      else
-        fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                      out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
-                      film, inv_dz);
+      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
+                    out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
+                    film, inv_dz);
     }
   }
 }
@@ -447,9 +440,7 @@ class Chemotaxis {
         const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
         const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
-        best = std::max(
-            best, nx == 1 ? chemotaxis_rate_line_body(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup)
-                          : chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
+        best = std::max(best, chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
       }
       return best;
     });
@@ -493,14 +484,9 @@ class Chemotaxis {
                           oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
         const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
                           ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        if (nx == 1)  // inline for the column, as in fast_rhs
-          chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm,
-                                    g + o, g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup,
-                                    f0, f0dn, f0up, dt);
-        else
-          chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
-                               g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
-                               f0up, dt);
+        chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
+                             g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
+                             f0up, dt);
       }
     });
   }
