@@ -133,7 +133,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     double x, y, time;
     std::uint32_t stamp, needle;  // stamp within the line
   };
-  const auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
+  auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
   std::vector<std::size_t> kept(lines.size());
   const devices::detail::AreaTest area(session);
   const long n_lines = long(lines.size());
@@ -208,6 +208,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
       p.needle = in[j].needle;
     }
   }
+  landed.reset();  // before the statistics, whose scratch can then reuse its memory
   map.statistics =
       compute_statistics(map.punctures, session, first_stroke.back(),
                          t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));

@@ -247,13 +247,15 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   grid.start[cells] = std::uint32_t(hit.size());
   grid.point.resize(hit.size());
   for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[hit[k].cell]] = hit[k];
+  const std::size_t n_hit = hit.size();
+  hit = {};  // sorted into the grid: the search's arrays below can reuse its memory
 
   // Squared distance to the nearest other point and whether the channel meets an earlier one, per
   // grid point. Channels overlap if the discs (plus half the tears) meet. The inner loops are
   // branch-free: a run of cells holds a few points, so mispredicted branches would cost more than
   // the arithmetic.
-  std::vector<double> best2(hit.size(), 1e300);
-  std::vector<unsigned char> overlap(hit.size(), 0);
+  std::vector<double> best2(n_hit, 1e300);
+  std::vector<unsigned char> overlap(n_hit, 0);
   // Point q against the points q+1..along and lo..hi (one loop: its exit is the branch that
   // mispredicts), updating both sides, so each pair is measured once. Raw pointers and a copy of
   // the point: the byte stores to `overlap` may alias anything, and would otherwise reload them.
@@ -303,9 +305,9 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   }
   // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
   // ring r every point within r*h has been seen.
-  std::vector<double> nearest(hit.size());
-  std::vector<unsigned char> overlapping(hit.size());
-  const long n_points = long(hit.size());
+  std::vector<double> nearest(n_hit);
+  std::vector<unsigned char> overlapping(n_hit);
+  const long n_points = long(n_hit);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (long q = 0; q < n_points; ++q) {
     const GridPoint& p = grid.point[std::size_t(q)];
@@ -341,7 +343,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   }
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;
-  for (std::size_t k = 0; k < hit.size(); ++k) {
+  for (std::size_t k = 0; k < n_hit; ++k) {
     if (nearest[k] >= 0.0) {
       nn_sum += nearest[k];
       ++nn_count;
