@@ -227,7 +227,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   st.bleeding_fraction = double(loops) / n;
   st.superficial_plexus_fraction = double(sup) / n;
   st.deep_plexus_fraction = double(deep) / n;
-  for (std::size_t l = 0; l < layer_count; ++l) st.deepest_layer_fraction[l] = double(layers[l]) / n;
+  for (std::size_t l = 0; l < layer_count; ++l)
+    st.deepest_layer_fraction[l] = double(layers[l]) / n;
 
   // Nearest neighbours and overlaps on a cell grid at least one mean spacing and one channel reach
   // wide, so overlapping channels always lie in touching cells.
@@ -243,8 +244,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   grid.start.assign(cells + 1, 0);
   for (std::size_t i = 0, k = 0; i < punctures.size(); ++i) {
     if (!punctures[i].punctured) continue;
-    cell_of[k] = std::uint32_t(std::size_t(grid.index(punctures[i].y)) * g +
-                               grid.index(punctures[i].x));
+    cell_of[k] =
+        std::uint32_t(std::size_t(grid.index(punctures[i].y)) * g + grid.index(punctures[i].x));
     ++grid.start[cell_of[k++]];
   }
   for (std::size_t c = 1; c < cells; ++c) grid.start[c] += grid.start[c - 1];
@@ -255,7 +256,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     if (!p.punctured) continue;
     --k;
     grid.point[--grid.start[cell_of[k]]] = {p.x, p.y, p.channel_radius + 0.5 * p.tear_length,
-                                           std::uint32_t(k), cell_of[k]};
+                                            std::uint32_t(k), cell_of[k]};
   }
 
   // Squared distance to the nearest other point and whether the channel meets an earlier one, per
@@ -272,8 +273,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     const GridPoint p = points[q];
     double b = near[q];
     unsigned char ov = meets[q];
-    const std::uint32_t first = along - (q + 1), count = first + (hi - lo);
-    for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t first = along - (q + 1), others = first + (hi - lo);
+    for (std::uint32_t i = 0; i < others; ++i) {
       const std::uint32_t o = i < first ? q + 1 + i : lo + (i - first);
       const GridPoint& other = points[o];
       const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
