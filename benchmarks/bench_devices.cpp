@@ -53,6 +53,26 @@ static void BM_FullFaceRoller(benchmark::State& state) {
 }
 BENCHMARK(BM_FullFaceRoller)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// One session of the reference column course (bench_course): 12-needle pen at 1.0 mm and 20 mm/s
+// over 4 cm^2, ~7000 punctures, on one thread as a course runs it, cycling through its 4 sessions.
+static void BM_ReferenceCourseSession(benchmark::State& state) {
+  Pen::Spec s = Pen::cartridge(12);
+  s.depth = 1.0_mm;
+  s.hand_speed = 20_mm_s;
+  const Pen pen(s);
+  std::uint32_t index = 0;
+  std::size_t n = 0;
+  double density = 0;
+  for (auto _ : state) {
+    auto map = pen.treat(cheek(), {.area = 4_cm2, .index = index++ % 4, .threads = 1});
+    n = map.punctures.size();
+    density = map.statistics.density;
+    benchmark::DoNotOptimize(map);
+  }
+  report(state, n, density);
+}
+BENCHMARK(BM_ReferenceCourseSession)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // Statistics alone on the pen map (nearest neighbours, overlaps, cells).
 static void BM_Statistics(benchmark::State& state) {
   Pen::Spec s = Pen::cartridge(12);

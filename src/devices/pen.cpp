@@ -133,9 +133,10 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     double x, y, time;
     std::uint32_t stamp, needle;  // stamp within the line
   };
-  const auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
+  auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
   std::vector<std::size_t> kept(lines.size());
   const devices::detail::AreaTest area(session);
+  const double reach = std::abs(hand_.needle_wobble) * RandomStream::max_normal;  // of a wobble
   const long n_lines = long(lines.size());
   [[maybe_unused]] const int nt = session.resolved_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
@@ -149,12 +150,11 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     // no wobble can bring into the area would be dropped whatever it draws, so its stream is not
     // drawn at all (a sixth of a pen session's needles fall beyond the area's edges).
     struct Drawn {
-      double x, y;                // position before the wobble
-      std::array<double, 2> u;    // the stream's first two uniforms
+      double x, y;              // position before the wobble
+      std::array<double, 2> u;  // the stream's first two uniforms
       std::uint32_t needle;
     };
     std::vector<Drawn> drawn(needles);
-    const double reach = std::abs(hand_.needle_wobble) * RandomStream::max_normal;
     const std::uint64_t n_stamps = first_stroke[std::size_t(k) + 1] - first_stroke[std::size_t(k)];
     for (std::uint64_t s = 0; s < n_stamps; ++s) {
       const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
@@ -208,6 +208,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
       p.needle = in[j].needle;
     }
   }
+  landed.reset();  // before the statistics, whose scratch can then reuse its memory
   map.statistics =
       compute_statistics(map.punctures, session, first_stroke.back(),
                          t_start.back() - (lines.empty() ? 0.0 : spec_.reposition_time));

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numbers>
 #include <unordered_map>
 
@@ -144,7 +145,7 @@ struct CellGrid {
   double h;
   int n;
   std::vector<std::uint32_t> start;
-  std::vector<GridPoint> point;
+  std::unique_ptr<GridPoint[]> point;  // every element is written by the sort: no zeroing first
   CellGrid(double extent, double cell) : h(cell), n(std::max(1, int(std::ceil(extent / cell)))) {}
   int index(double v) const { return std::clamp(int(v / h), 0, n - 1); }
 };
@@ -161,10 +162,12 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   st.treatment_time = treatment_time;
   const double e = session.extent();
 
-  // One pass over the records (~90 bytes each) in map order: the punctured ones are copied out
-  // compactly for the grid passes below, and their depth, tear and vessel sums taken on the way.
-  std::vector<GridPoint> hit;
-  hit.reserve(punctures.size());
+  // One pass over the records in map order for the punctured ones' depth, tear and vessel sums and
+  // their counts in cells of the session's cell size.
+  const int side = std::max(1, int(std::floor(e / session.cell_size)));  // cells per side
+  const double edge = e / side;
+  std::vector<std::uint32_t> count(std::size_t(side) * side, 0);
+  std::size_t n_hit = 0;
   double s = 0, s2 = 0, tear = 0, min_depth = 1e30, max_depth = 0.0, max_reach = 0.0;
   std::size_t loops = 0, sup = 0, deep = 0;
   // Counted as integers: summing 1.0 per puncture gives the same exact counts without a chain of
@@ -172,7 +175,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   std::array<std::size_t, layer_count> layers{};
   for (const auto& p : punctures) {
     if (!p.punctured) continue;
-    hit.push_back({p.x, p.y, p.channel_radius + 0.5 * p.tear_length, std::uint32_t(hit.size()), 0});
+    ++n_hit;
     s += p.depth;
     s2 += p.depth * p.depth;
     tear += p.tear_length;
@@ -183,25 +186,21 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     deep += (p.vessels & 4) != 0;
     ++layers[std::size_t(p.deepest_layer)];
     max_reach = std::max(max_reach, 2.0 * p.channel_radius + p.tear_length);
+    const int cx = std::clamp(int(p.x / edge), 0, side - 1);
+    const int cy = std::clamp(int(p.y / edge), 0, side - 1);
+    ++count[std::size_t(cy) * side + cx];
   }
-  st.punctures = hit.size();
-  st.density = double(hit.size()) / session.area;
+  st.punctures = n_hit;
+  st.density = double(n_hit) / session.area;
 
-  // Cells of the session's cell size whose centre lies inside the area.
+  // Counts over the cells whose centre lies inside the area.
   {
-    const int n = std::max(1, int(std::floor(e / session.cell_size)));
-    const double h = e / n;
-    std::vector<std::uint32_t> count(std::size_t(n) * n, 0);
-    for (const auto& p : hit) {
-      const int cx = std::clamp(int(p.x / h), 0, n - 1), cy = std::clamp(int(p.y / h), 0, n - 1);
-      ++count[std::size_t(cy) * n + cx];
-    }
     double sum = 0, sum2 = 0;
     std::size_t cells = 0, empty = 0;
-    for (int j = 0; j < n; ++j)
-      for (int i = 0; i < n; ++i) {
-        if (!session.contains((i + 0.5) * h, (j + 0.5) * h)) continue;
-        const double c = count[std::size_t(j) * n + i];
+    for (int j = 0; j < side; ++j)
+      for (int i = 0; i < side; ++i) {
+        if (!session.contains((i + 0.5) * edge, (j + 0.5) * edge)) continue;
+        const double c = count[std::size_t(j) * side + i];
         sum += c;
         sum2 += c * c;
         ++cells;
@@ -216,10 +215,10 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     }
   }
 
-  if (hit.empty()) return st;
+  if (n_hit == 0) return st;
 
   // Depth and vessel statistics.
-  const double n = double(hit.size());
+  const double n = double(n_hit);
   st.min_depth = min_depth;
   st.max_depth = max_depth;
   st.mean_depth = s / n;
@@ -228,7 +227,8 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   st.bleeding_fraction = double(loops) / n;
   st.superficial_plexus_fraction = double(sup) / n;
   st.deep_plexus_fraction = double(deep) / n;
-  for (std::size_t l = 0; l < layer_count; ++l) st.deepest_layer_fraction[l] = double(layers[l]) / n;
+  for (std::size_t l = 0; l < layer_count; ++l)
+    st.deepest_layer_fraction[l] = double(layers[l]) / n;
 
   // Nearest neighbours and overlaps on a cell grid at least one mean spacing and one channel reach
   // wide, so overlapping channels always lie in touching cells.
@@ -236,34 +236,45 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   CellGrid grid(e, std::max({spacing, max_reach, 1e-5}));
   const int g = grid.n;
   const std::size_t cells = std::size_t(g) * std::size_t(g);
-  // Counting sort into cells: counts, running totals (each cell's end), then the points placed
-  // backwards so every start[c] ends at its cell's beginning and ranks stay ascending in a cell.
+  // Counting sort of the punctured records into cells, straight from the map (no compact copy
+  // first: scratch allocated above the map a course keeps lands on fresh pages): counts, running
+  // totals (each cell's end), then the points placed backwards so every start[c] ends at its
+  // cell's beginning and ranks stay ascending in a cell.
+  std::vector<std::uint32_t> cell_of(n_hit);  // by rank
   grid.start.assign(cells + 1, 0);
-  for (auto& p : hit) {
-    p.cell = std::uint32_t(std::size_t(grid.index(p.y)) * g + grid.index(p.x));
-    ++grid.start[p.cell];
+  for (std::size_t i = 0, k = 0; i < punctures.size(); ++i) {
+    if (!punctures[i].punctured) continue;
+    cell_of[k] =
+        std::uint32_t(std::size_t(grid.index(punctures[i].y)) * g + grid.index(punctures[i].x));
+    ++grid.start[cell_of[k++]];
   }
   for (std::size_t c = 1; c < cells; ++c) grid.start[c] += grid.start[c - 1];
-  grid.start[cells] = std::uint32_t(hit.size());
-  grid.point.resize(hit.size());
-  for (std::size_t k = hit.size(); k-- > 0;) grid.point[--grid.start[hit[k].cell]] = hit[k];
+  grid.start[cells] = std::uint32_t(n_hit);
+  grid.point = std::make_unique_for_overwrite<GridPoint[]>(n_hit);
+  for (std::size_t i = punctures.size(), k = n_hit; i-- > 0;) {
+    const Puncture& p = punctures[i];
+    if (!p.punctured) continue;
+    --k;
+    grid.point[--grid.start[cell_of[k]]] = {p.x, p.y, p.channel_radius + 0.5 * p.tear_length,
+                                            std::uint32_t(k), cell_of[k]};
+  }
 
   // Squared distance to the nearest other point and whether the channel meets an earlier one, per
   // grid point. Channels overlap if the discs (plus half the tears) meet. The inner loops are
   // branch-free: a run of cells holds a few points, so mispredicted branches would cost more than
   // the arithmetic.
-  std::vector<double> best2(hit.size(), 1e300);
-  std::vector<unsigned char> overlap(hit.size(), 0);
+  std::vector<double> best2(n_hit, 1e300);
+  std::vector<unsigned char> overlap(n_hit, 0);
   // Point q against the points q+1..along and lo..hi (one loop: its exit is the branch that
   // mispredicts), updating both sides, so each pair is measured once. Raw pointers and a copy of
   // the point: the byte stores to `overlap` may alias anything, and would otherwise reload them.
-  const auto pairs = [points = grid.point.data(), near = best2.data(), meets = overlap.data()](
+  const auto pairs = [points = grid.point.get(), near = best2.data(), meets = overlap.data()](
                          std::uint32_t q, std::uint32_t along, std::uint32_t lo, std::uint32_t hi) {
     const GridPoint p = points[q];
     double b = near[q];
     unsigned char ov = meets[q];
-    const std::uint32_t first = along - (q + 1), count = first + (hi - lo);
-    for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t first = along - (q + 1), others = first + (hi - lo);
+    for (std::uint32_t i = 0; i < others; ++i) {
       const std::uint32_t o = i < first ? q + 1 + i : lo + (i - first);
       const GridPoint& other = points[o];
       const double dx = other.x - p.x, dy = other.y - p.y, d2 = dx * dx + dy * dy;
@@ -303,9 +314,9 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   }
   // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
   // ring r every point within r*h has been seen.
-  std::vector<double> nearest(hit.size());
-  std::vector<unsigned char> overlapping(hit.size());
-  const long n_points = long(hit.size());
+  std::vector<double> nearest(n_hit);
+  std::vector<unsigned char> overlapping(n_hit);
+  const long n_points = long(n_hit);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (long q = 0; q < n_points; ++q) {
     const GridPoint& p = grid.point[std::size_t(q)];
@@ -341,7 +352,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   }
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;
-  for (std::size_t k = 0; k < hit.size(); ++k) {
+  for (std::size_t k = 0; k < n_hit; ++k) {
     if (nearest[k] >= 0.0) {
       nn_sum += nearest[k];
       ++nn_count;

@@ -21,7 +21,8 @@ std::vector<Puncture> punctures_in_window(PunctureMap map, double width);
 
 /// The wound channels of a session's punctures (a puncture that did not pierce leaves none), made
 /// as the view is read: a session has ~10^4 punctures, and the column only counts the few distinct
-/// channels among them. The view refers to `punctures`, which must outlive it.
+/// channels among them. The view refers to `punctures`, which must outlive it, and (a filter view)
+/// is read through a non-const reference: pass it on, e.g. to healing::apply_wounds.
 inline auto wound_channels(const std::vector<Puncture>& punctures, const Needle& needle) {
   const double taper = needle.taper_length();  // a tangent: once, not per puncture
   return punctures |
