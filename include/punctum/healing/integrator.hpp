@@ -70,7 +70,7 @@ class Integrator {
       : model_(&model),
         opt_(options),
         threads_(resolve_threads(options.threads)),
-        diffusion_((validate(options), model), threads_),
+        diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
         chemotaxis_(model, threads_, stride_of(model.grid())) {
     const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,

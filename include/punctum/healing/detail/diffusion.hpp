@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -254,9 +255,22 @@ class LodDiffusion {
  public:
   static constexpr std::size_t lanes = cache_line_bytes / sizeof(T);
 
-  LodDiffusion(const HealingModel& model, int threads)
-      : model_(&model), grid_(model.grid()), threads_(std::max(1, threads)) {
+  /// `plain_fast_sets`: also factorise sets 0 and 1 (plain diffusion of c and g, which apply()
+  /// sweeps). The integrator sweeps c and g in delta form only and passes false, which saves a
+  /// third of every factorisation (the depth column's prepare is a chain of divisions per step).
+  LodDiffusion(const HealingModel& model, int threads, bool plain_fast_sets = true)
+      : model_(&model),
+        grid_(model.grid()),
+        threads_(std::max(1, threads)),
+        first_set_(plain_fast_sets ? 0 : 2) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
+    // Face coefficients D_face / dz^2 of every set, 1/s (prepare multiplies them by dt).
+    const double idz2 = 1.0 / (grid_.spacing[2] * grid_.spacing[2]);
+    for (std::size_t set = 0; set < factor_sets; ++set) {
+      const auto& face = model.face_diffusivity(set < diffusing_count ? set : set - diffusing_count);
+      zface_[set].resize(face.size());
+      for (std::size_t k = 0; k < face.size(); ++k) zface_[set][k] = face[k] * idz2;
+    }
     // Lateral matrices depend on the diffusivity only (the delta sets' decay sits in z), and
     // planes of one layer share it: factorise each distinct (species, D) once.
     std::vector<std::pair<std::size_t, double>> keys;
@@ -321,8 +335,7 @@ class LodDiffusion {
     auto& F = slots_[cur_];
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
-                 dy2 = grid_.spacing[1] * grid_.spacing[1],
-                 dz2 = grid_.spacing[2] * grid_.spacing[2];
+                 dy2 = grid_.spacing[1] * grid_.spacing[1];
     const auto& R = model_->rates();
     for (std::size_t u = 0; u < lateral_D_.size(); ++u) {
       F.fx[u].factor(lateral_D_[u] * dt / dx2, nx, scratch_.data());
@@ -332,22 +345,17 @@ class LodDiffusion {
     // form a chain of dependent divisions, and interleaving the sets' independent chains keeps
     // the divider busy (a Richardson step factorises twice, and the depth column does little
     // else). Set 3's pivots are kept in double for the Robin vector below.
-    std::array<const std::vector<double>*, factor_sets> face;
-    std::array<double, factor_sets> cp_prev{};
-    for (std::size_t set = 0; set < factor_sets; ++set)
-      face[set] = &model_->face_diffusivity(set < diffusing_count ? set : set - diffusing_count);
+    std::array<double, factor_sets> cp_prev{}, decay{};
+    decay[delta_set(0)] = R.inflammation_decay;
+    decay[delta_set(1)] = R.growth_factor_decay;
     double* ib3 = scratch_.data();
     double* cp3 = scratch_.data() + nz;
     for (std::size_t k = 0; k < nz; ++k) {
-      const double clearance = model_->planes()[k].topical_clearance;
-      for (std::size_t set = 0; set < factor_sets; ++set) {
-        const double decay = set == delta_set(0)   ? R.inflammation_decay
-                             : set == delta_set(1) ? R.growth_factor_decay
-                             : set == 3            ? clearance
-                                                   : 0.0;
-        const double up = k > 0 ? (*face[set])[k - 1] * dt / dz2 : 0.0;
-        const double dn = k + 1 < nz ? (*face[set])[k] * dt / dz2 : 0.0;
-        const double den = 1.0 + dt * decay + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
+      decay[3] = model_->planes()[k].topical_clearance;
+      for (std::size_t set = first_set_; set < factor_sets; ++set) {
+        const double up = k > 0 ? zface_[set][k - 1] * dt : 0.0;
+        const double dn = k + 1 < nz ? zface_[set][k] * dt : 0.0;
+        const double den = 1.0 + dt * decay[set] + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
         const double ib = 1.0 / den, cp = -dn * ib;
         cp_prev[set] = cp;
         F.zam[set][k] = T(up);
@@ -375,6 +383,8 @@ class LodDiffusion {
   /// species_count species; w is read for the surface permeability). `film` is the topical
   /// agent's surface concentration, kg/m^3.
   void apply(Field<T>& u, double film) {
+    if (first_set_ != 0)
+      throw std::logic_error("LodDiffusion::apply needs the plain sets (plain_fast_sets = true)");
     std::array<SweepJob<T>, diffusing_count> jobs;
     for (std::size_t d = 0; d < diffusing_count; ++d)
       jobs[d] = {u.species_data(idx(diffusing_species[d])), d, d == 2, d == 3};
@@ -515,6 +525,8 @@ class LodDiffusion {
   const HealingModel* model_;
   Grid3 grid_;
   int threads_;
+  std::size_t first_set_;                                 // sets below it are not factorised
+  std::array<std::vector<double>, factor_sets> zface_;  // face D / dz^2 per set, 1/s
   /// The factorisations for one step size.
   struct Factors {
     double dt = -1.0;
