@@ -179,6 +179,34 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
                              : 0.0;
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const double inv_dz = 1.0 / G.spacing[2];
+  if (nx == 1 && ny == 1) {
+    // The depth column: one voxel per plane and no lateral terms (a one-voxel periodic line has
+    // none), so one loop down the column instead of a line call per voxel; the same arithmetic
+    // as fast_rhs_line_body with its zero lateral terms left out.
+    const auto& face = model.face_diffusivity(d);
+    const std::size_t ps = u.pitch();
+    for (std::size_t k = k0; k < k1; ++k) {
+      const double ui = a[ps * k];
+      const double up = k > 0 ? face[k - 1] * idz2 : 0.0;
+      const double dn = k + 1 < nz ? face[k] * idz2 : 0.0;
+      const double zp = k + 1 < nz ? double(a[ps * (k + 1)]) : ui;
+      const double zm = k > 0 ? double(a[ps * (k - 1)]) : ui;
+      const double decay = q == 0   ? R.inflammation_decay
+                           : q == 1 ? R.growth_factor_decay
+                                    : model.planes()[k].topical_clearance;
+      const double src = q == 0   ? a1 * double(w[ps * k]) + a2 * double(h[ps * k])
+                         : q == 1 ? a1 * double(h[ps * k]) + a2 * double(c[ps * k])
+                                  : 0.0;
+      const double L = dn * (zp - ui) - up * (ui - zm);
+      double r = dt * (L + decay * (src - ui));
+      if (q == 2 && k == 0) {
+        const double wv = std::min(std::max(double(w[0]), 0.0), 1.0);
+        r = double(T(r)) + double(T(dt * (P_intact + (P_open - P_intact) * wv) * (film - ui) * inv_dz));
+      }
+      out[ps * k] = T(r);
+    }
+    return;
+  }
   for (std::size_t k = k0; k < k1; ++k) {
     const double D = model.planes()[k].D[d];
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
