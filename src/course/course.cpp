@@ -1,8 +1,9 @@
 #include "punctum/course/course.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <map>
+#include <string_view>
 #include <numbers>
 
 #include "punctum/core/detail/csv.hpp"
@@ -172,6 +173,45 @@ std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
   return w;
 }
 
+struct SeriesInfo {
+  const char* name;
+  const char* units;
+  const char* description;
+};
+constexpr SeriesInfo series_info[] = {
+    {"collagen_change_percent", "%", "dermal collagen I+III vs baseline"},
+    {"collagen_I_change_percent", "%", "dermal collagen I vs its baseline"},
+    {"collagen_III_change_percent", "%", "dermal collagen III vs its baseline"},
+    {"collagen_papillary_change_percent", "%", "papillary-dermis collagen vs baseline"},
+    {"collagen_reticular_change_percent", "%", "reticular-dermis collagen vs baseline"},
+    {"collagen_III_fraction", "1", "collagen III / (I + III) in the dermis"},
+    {"elastin_change_percent", "%", "dermal elastin vs baseline"},
+    {"fibroblast_change_percent", "%", "dermal fibroblasts vs baseline"},
+    {"dermal_thickness_change_um", "um", "new collagen mass per area / mean dermal collagen"},
+    {"inflammation_index", "1", "mean inflammatory signal in the papillary dermis"},
+    {"oedema_index", "1", "mean inflammatory signal over the dermis"},
+    {"growth_factor_index", "1", "mean growth factor over the dermis"},
+    {"blood_ul_per_cm2", "uL/cm^2", "extravasated blood per skin area"},
+    {"epidermal_damage_max", "1", "largest epidermal damage"},
+    {"open_channel_fraction", "1", "mean epidermal damage: the open share of the surface barrier"},
+    {"pigment_activation_max", "1", "largest melanogenic activation in the basal epidermis"},
+    {"serum_dermis_ug_per_cm2", "ug/cm^2", "topical agent present in the dermis per skin area"},
+    {"condition_fill_fraction", "1", "share of the condition's collagen deficit restored"},
+    {"surface_depression_um", "um", "remaining surface depression of the condition"},
+};
+inline constexpr std::size_t series_count = std::size(series_info);
+/// The two condition series (the last of series_info) exist only for a course with a condition.
+inline constexpr std::size_t condition_series = 2;
+/// One sample of every series, in series_info's order (a fixed array: the column course samples
+/// hundreds of times, and a map of named values per sample cost more than the sampling).
+using Sample = std::array<double, series_count>;
+/// A series' index in series_info, at compile time (a misspelt name does not compile).
+consteval std::size_t series_index(std::string_view name) {
+  for (std::size_t q = 0; q < series_count; ++q)
+    if (series_info[q].name == name) return q;
+  throw "not a series of series_info";
+}
+
 /// Everything measured from the field at one output time.
 struct Sampler {
   const healing::HealingModel& model;
@@ -267,7 +307,7 @@ struct Sampler {
     return planes ? sum / double(planes * g.nx() * g.ny()) : 0.0;
   }
 
-  std::map<std::string, double> sample(const healing::HealingState<double>& st) const {
+  Sample sample(const healing::HealingState<double>& st) const {
     const auto& u = st.field;
     const double V = g.voxel_volume();
     const std::size_t n_lat = g.nx() * g.ny();
@@ -306,63 +346,37 @@ struct Sampler {
       serum += plane(Species::s) * V;
     }
     const auto pct = [](double now, double base) { return base > 0 ? 100.0 * (now - base) / base : 0.0; };
-    std::map<std::string, double> out;
-    out["collagen_change_percent"] = pct(I + III, baseline_collagen);
-    out["collagen_I_change_percent"] = pct(I, baseline_I);
-    out["collagen_III_change_percent"] = pct(III, baseline_III);
-    out["collagen_papillary_change_percent"] = pct(pap, baseline_papillary);
-    out["collagen_reticular_change_percent"] = pct(ret, baseline_reticular);
-    out["collagen_III_fraction"] = (I + III) > 0 ? III / (I + III) : 0.0;
-    out["elastin_change_percent"] = pct(el, baseline_elastin);
-    out["fibroblast_change_percent"] = pct(fib, baseline_fibroblasts);
+    Sample out{};
+    out[series_index("collagen_change_percent")] = pct(I + III, baseline_collagen);
+    out[series_index("collagen_I_change_percent")] = pct(I, baseline_I);
+    out[series_index("collagen_III_change_percent")] = pct(III, baseline_III);
+    out[series_index("collagen_papillary_change_percent")] = pct(pap, baseline_papillary);
+    out[series_index("collagen_reticular_change_percent")] = pct(ret, baseline_reticular);
+    out[series_index("collagen_III_fraction")] = (I + III) > 0 ? III / (I + III) : 0.0;
+    out[series_index("elastin_change_percent")] = pct(el, baseline_elastin);
+    out[series_index("fibroblast_change_percent")] = pct(fib, baseline_fibroblasts);
     // New collagen laid down at the dermis's mean concentration thickens it by mass / density.
-    out["dermal_thickness_change_um"] =
+    out[series_index("dermal_thickness_change_um")] =
         in_um((I + III - baseline_collagen) / patch_area / std::max(mean_dermal_collagen, 1e-300));
-    out["inflammation_index"] = n_pap ? ery / double(n_pap) : 0.0;
-    out["oedema_index"] = n_derm ? oed / double(n_derm) : 0.0;
-    out["growth_factor_index"] = n_derm ? gf / double(n_derm) : 0.0;
-    out["blood_ul_per_cm2"] = blood / patch_area * 1e9 * 1e-4;  // m^3/m^2 -> uL/cm^2
-    out["epidermal_damage_max"] = w_epi;
-    out["open_channel_fraction"] = n_sc ? open / double(n_sc) : 0.0;
-    out["pigment_activation_max"] = p_max;
-    out["serum_dermis_ug_per_cm2"] = serum / patch_area * 1e9 * 1e-4;  // kg/m^2 -> ug/cm^2
+    out[series_index("inflammation_index")] = n_pap ? ery / double(n_pap) : 0.0;
+    out[series_index("oedema_index")] = n_derm ? oed / double(n_derm) : 0.0;
+    out[series_index("growth_factor_index")] = n_derm ? gf / double(n_derm) : 0.0;
+    out[series_index("blood_ul_per_cm2")] = blood / patch_area * 1e9 * 1e-4;  // m^3/m^2 -> uL/cm^2
+    out[series_index("epidermal_damage_max")] = w_epi;
+    out[series_index("open_channel_fraction")] = n_sc ? open / double(n_sc) : 0.0;
+    out[series_index("pigment_activation_max")] = p_max;
+    out[series_index("serum_dermis_ug_per_cm2")] = serum / patch_area * 1e9 * 1e-4;  // kg/m^2 -> ug/cm^2
     if (has_condition) {
       const double now = region_sum(u, Species::rho1) + region_sum(u, Species::rho3);
       const double deficit = region_baseline - region_initial;
       const double fill = std::abs(deficit) > 0 ? (now - region_initial) / deficit : 0.0;
-      out["condition_fill_fraction"] = fill;
-      out["surface_depression_um"] = in_um(depression0 * std::max(0.0, 1.0 - fill));
+      out[series_index("condition_fill_fraction")] = fill;
+      out[series_index("surface_depression_um")] = in_um(depression0 * std::max(0.0, 1.0 - fill));
     }
     return out;
   }
 };
 
-struct SeriesInfo {
-  const char* name;
-  const char* units;
-  const char* description;
-};
-constexpr SeriesInfo series_info[] = {
-    {"collagen_change_percent", "%", "dermal collagen I+III vs baseline"},
-    {"collagen_I_change_percent", "%", "dermal collagen I vs its baseline"},
-    {"collagen_III_change_percent", "%", "dermal collagen III vs its baseline"},
-    {"collagen_papillary_change_percent", "%", "papillary-dermis collagen vs baseline"},
-    {"collagen_reticular_change_percent", "%", "reticular-dermis collagen vs baseline"},
-    {"collagen_III_fraction", "1", "collagen III / (I + III) in the dermis"},
-    {"elastin_change_percent", "%", "dermal elastin vs baseline"},
-    {"fibroblast_change_percent", "%", "dermal fibroblasts vs baseline"},
-    {"dermal_thickness_change_um", "um", "new collagen mass per area / mean dermal collagen"},
-    {"inflammation_index", "1", "mean inflammatory signal in the papillary dermis"},
-    {"oedema_index", "1", "mean inflammatory signal over the dermis"},
-    {"growth_factor_index", "1", "mean growth factor over the dermis"},
-    {"blood_ul_per_cm2", "uL/cm^2", "extravasated blood per skin area"},
-    {"epidermal_damage_max", "1", "largest epidermal damage"},
-    {"open_channel_fraction", "1", "mean epidermal damage: the open share of the surface barrier"},
-    {"pigment_activation_max", "1", "largest melanogenic activation in the basal epidermis"},
-    {"serum_dermis_ug_per_cm2", "ug/cm^2", "topical agent present in the dermis per skin area"},
-    {"condition_fill_fraction", "1", "share of the condition's collagen deficit restored"},
-    {"surface_depression_um", "um", "remaining surface depression of the condition"},
-};
 
 }  // namespace
 
@@ -441,14 +455,17 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     return a.time < b.time || (a.time == b.time && int(a.kind) < int(b.kind));
   });
 
-  std::map<std::string, std::vector<double>> values;
+  // Sampled values per series (series_info's order); a course without a condition leaves the
+  // condition series out.
+  std::array<std::vector<double>, series_count> values;
+  const std::size_t sampled_series = series_count - (sampler.has_condition ? 0 : condition_series);
   std::size_t first_event = 0;
   // Dense output state: the next output not yet emitted and the last sample taken at a step end.
   const std::vector<double> soft_outputs = options.exact_outputs ? std::vector<double>{} : outputs;
   std::size_t next_out = 0;
   bool have_prev = false;
   double prev_t = 0.0;
-  std::map<std::string, double> prev;
+  Sample prev{};
   double last_checkpoint = 0.0;
   const auto session_outcome = [&](std::size_t index, bool wound) {
     const SessionPlan& plan = protocol.sessions[index];
@@ -488,8 +505,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     stats.rejected = count("rejected");
     integrator.restore(scalar("next_dt"), stats);
     result.times = cp.arrays.at("times").values;
-    for (const auto& [name, arr] : cp.arrays)
-      if (name.rfind("series.", 0) == 0) values[name.substr(7)] = arr.values;
+    for (std::size_t q = 0; q < sampled_series; ++q)
+      values[q] = cp.arrays.at(std::string("series.") + series_info[q].name).values;
     for (std::size_t i = 0; i < count("sessions_done"); ++i) {
       session_outcome(i, false);
       result.sessions[i].fresh_injury = cp.arrays.at("fresh_injury").values.at(i);
@@ -498,8 +515,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     next_out = count("next_output");
     have_prev = count("have_previous_sample") != 0;
     prev_t = scalar("previous_sample_time");
-    for (const auto& [key, v] : cp.scalars)
-      if (key.rfind("previous.", 0) == 0) prev[key.substr(9)] = std::get<double>(v);
+    for (std::size_t q = 0; q < sampled_series; ++q)
+      prev[q] = std::get<double>(cp.scalars.at(std::string("previous.") + series_info[q].name));
     last_checkpoint = st.time;
   }
   const auto save_checkpoint = [&](std::size_t next_event) {
@@ -509,7 +526,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     std::vector<double> injury;
     for (const auto& s : result.sessions) injury.push_back(s.fresh_injury);
     cp.arrays["fresh_injury"] = {{injury.size()}, injury};
-    for (const auto& [name, v] : values) cp.arrays["series." + name] = {{v.size()}, v};
+    for (std::size_t q = 0; q < sampled_series; ++q)
+      cp.arrays[std::string("series.") + series_info[q].name] = {{values[q].size()}, values[q]};
     cp.scalars["time"] = st.time;
     cp.scalars["topical_surface"] = st.topical_surface;
     cp.scalars["next_dt"] = integrator.next_dt();
@@ -522,15 +540,16 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     cp.scalars["next_output"] = std::uint64_t(next_out);
     cp.scalars["have_previous_sample"] = std::uint64_t(have_prev);
     cp.scalars["previous_sample_time"] = prev_t;
-    for (const auto& [name, v] : prev) cp.scalars["previous." + name] = v;
+    for (std::size_t q = 0; q < sampled_series; ++q)
+      cp.scalars[std::string("previous.") + series_info[q].name] = prev[q];
     cp.scalars["sessions_done"] = std::uint64_t(result.sessions.size());
     cp.metadata["punctum_version"] = punctum::version;
     cp.save(options.checkpoint_path);
   };
 
-  const auto emit = [&](double t, const std::map<std::string, double>& sample) {
+  const auto emit = [&](double t, const Sample& sample) {
     result.times.push_back(t);
-    for (const auto& [name, v] : sample) values[name].push_back(v);
+    for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(sample[q]);
   };
   const auto maybe_checkpoint = [&](std::size_t next_event) {
     if (options.checkpoint_interval > 0.0 &&
@@ -560,10 +579,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
           const double o = soft_outputs[next_out++];
           const double a = (o - prev_t) / (st.time - prev_t);
           result.times.push_back(o);
-          for (const auto& [name, v] : cur) {
-            const double p = prev.at(name);
-            values[name].push_back(p + a * (v - p));
-          }
+          for (std::size_t q = 0; q < sampled_series; ++q)
+            values[q].push_back(prev[q] + a * (cur[q] - prev[q]));
         }
         prev = std::move(cur);
         prev_t = st.time;
@@ -622,11 +639,9 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   result.collagen_profile_final = profile();
   result.integrator_steps = integrator.stats().accepted;
   result.integrator_rejected = integrator.stats().rejected;
-  for (const auto& info : series_info) {
-    auto it = values.find(info.name);
-    if (it == values.end()) continue;
-    result.series.push_back({info.name, info.units, info.description, std::move(it->second)});
-  }
+  for (std::size_t q = 0; q < sampled_series; ++q)
+    result.series.push_back({series_info[q].name, series_info[q].units, series_info[q].description,
+                             std::move(values[q])});
 
   // Erythema: each session's fresh papillary injury releases vasoactive mediators whose effect
   // decays first-order, E(t) = sum_s A dW_s exp(-(t - t_s) / tau) (docs/course.md).
