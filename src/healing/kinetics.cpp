@@ -21,6 +21,16 @@ PUNCTUM_SIMD_CLONES bool react_planes(Field<float>& u, const HealingModel& model
   return react_planes_body(u, model, dt, k0, k1);
 }
 
+PUNCTUM_SIMD_CLONES bool react_column(Field<double>& u, const ReactColumn& table, const Rates& R,
+                                      double dt) {
+  return react_column_body(u, table, R, dt);
+}
+
+PUNCTUM_SIMD_CLONES bool react_column(Field<float>& u, const ReactColumn& table, const Rates& R,
+                                      double dt) {
+  return react_column_body(u, table, R, dt);
+}
+
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,
                                        const double* zp, const double* zm, const double* s1,
                                        const double* s2, const double* w_top, double* out,

@@ -71,7 +71,8 @@ class Integrator {
         opt_(options),
         threads_(resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
-        chemotaxis_(model, threads_, stride_of(model.grid())) {
+        chemotaxis_(model, threads_, stride_of(model.grid())),
+        column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {
     const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
@@ -323,7 +324,11 @@ class Integrator {
 
   void react_all(Field<T>& u, double dt, double t) {
     const auto nz = u.grid().nz();
-    // One call per plane on several threads; one call for all planes on one (the column).
+    if (model_->is_column()) {  // one SIMD loop down the column, a plane per lane
+      if (!detail::react_column(u, column_, model_->rates(), dt)) report_nonfinite(u, t);
+      return;
+    }
+    // One call per plane on several threads; one call for all planes on one.
     const bool ok = threads_ > 1 ? punctum::detail::parallel_all(
                                        threads_, std::ptrdiff_t(nz),
                                        [&](std::ptrdiff_t k) {
@@ -357,6 +362,7 @@ class Integrator {
   int threads_;
   detail::LodDiffusion<T> diffusion_;
   detail::Chemotaxis<T> chemotaxis_;
+  detail::ReactColumn column_;  // the depth column's kinetics parameters (empty otherwise)
   Field<T> big_, backup_, delta_;
   double dt_ = 0.0;
   std::array<double, species_count> scale_{};

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <vector>
 
 #include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/field.hpp"
@@ -22,8 +23,6 @@ inline double patankar(double u, double prod, double dest, double dt) {
   return u + dt * (prod - dest * u) / (1.0 + dt * dest);
 }
 
-/// Advances one voxel's species (in place, SI units) by dt. Returns false if a result is not
-/// finite.
 /// Step constants of the per-voxel update that do not depend on the voxel (fewer divisions).
 struct ReactConstants {
   // Everything of the update that is constant over a plane, so the voxel loop is branch-free
@@ -47,11 +46,47 @@ struct ReactConstants {
         pigment_rate(P.basal_epidermis ? R.pigment_per_inflammation : 0.0) {}
 };
 
+/// The depth column's per-plane kinetics parameters as arrays (one per member, nz each), so the
+/// reaction loop runs down the column in SIMD with one plane per lane. Built once per model.
+struct ReactColumn {
+  /// One plane's values: what react_voxel reads from PlaneParams and ReactConstants.
+  struct Lane {
+    double f0, f_max_inv, rho1_0, rho3_0, e0, rho_max_inv, e_max_inv;
+    double inv_h, inv_p, repair_const, repair_per_f, prolif_rate, inv_base, synthesis_on,
+        elastin_on, pigment_rate;
+  };
+  std::vector<double> f0, f_max_inv, rho1_0, rho3_0, e0, rho_max_inv, e_max_inv, repair_const,
+      repair_per_f, prolif_rate, inv_base, synthesis_on, elastin_on, pigment_rate;
+
+  ReactColumn() = default;
+  explicit ReactColumn(const HealingModel& model) {
+    for (const auto& P : model.planes()) {
+      const ReactConstants K(P, model.rates(), 0.0);
+      f0.push_back(P.f0), f_max_inv.push_back(P.f_max_inv), rho1_0.push_back(P.rho1_0);
+      rho3_0.push_back(P.rho3_0), e0.push_back(P.e0), rho_max_inv.push_back(P.rho_max_inv);
+      e_max_inv.push_back(P.e_max_inv), repair_const.push_back(K.repair_const);
+      repair_per_f.push_back(K.repair_per_f), prolif_rate.push_back(K.prolif_rate);
+      inv_base.push_back(K.inv_base), synthesis_on.push_back(K.synthesis_on);
+      elastin_on.push_back(K.elastin_on), pigment_rate.push_back(K.pigment_rate);
+    }
+  }
+  /// Plane k's lane; inv_h and inv_p depend on dt only (the same in every plane).
+  Lane lane(std::size_t k, double inv_h, double inv_p) const {
+    return {f0[k],           f_max_inv[k],    rho1_0[k],       rho3_0[k],      e0[k],
+            rho_max_inv[k],  e_max_inv[k],    inv_h,           inv_p,          repair_const[k],
+            repair_per_f[k], prolif_rate[k],  inv_base[k],     synthesis_on[k], elastin_on[k],
+            pigment_rate[k]};
+  }
+};
+
 /// Advances one voxel's slow species (in place, SI units) by dt. Returns false if a result is
 /// not finite.
+/// `P` has PlaneParams' baselines and inverse ceilings, `K` ReactConstants' members (the depth
+/// column passes one lane of a ReactColumn for both).
+template <class Plane, class Constants>
 inline void react_voxel(double& w, double& h, const double c, const double g, double& f, double& r3,
-                        double& r1, double& e, double& p, const PlaneParams& P, const Rates& R,
-                        double dt, const ReactConstants& K) {
+                        double& r1, double& e, double& p, const Plane& P, const Rates& R,
+                        double dt, const Constants& K) {
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
   // where fibroblasts have been recruited (rate proportional to f / f0).
   w = patankar(w, 0.0, K.repair_const + K.repair_per_f * f, dt);
@@ -327,6 +362,36 @@ bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::s
   return ok;
 }
 
+/// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart): the SIMD loop runs
+/// over planes, each lane with its own plane's parameters from `table`. Returns false if any
+/// value became non-finite.
+template <class T>
+bool react_column_body(Field<T>& u, const ReactColumn& table, const Rates& R, double dt) {
+  const std::size_t nz = u.grid().nz(), ps = u.pitch();
+  T* base[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
+  const double inv_h = 1.0 / (1.0 + dt * R.blood_clearance);
+  const double inv_p = 1.0 / (1.0 + dt * R.pigment_decay);
+  double bad = 0.0;
+#pragma omp simd reduction(+ : bad)
+  for (std::size_t k = 0; k < nz; ++k) {
+    const ReactColumn::Lane L = table.lane(k, inv_h, inv_p);
+    const std::size_t o = ps * k;
+    double vw = base[0][o], vh = base[1][o], vf = base[4][o], v3 = base[5][o], v1 = base[6][o],
+           ve = base[7][o], vp = base[8][o];
+    react_voxel(vw, vh, double(base[2][o]), double(base[3][o]), vf, v3, v1, ve, vp, L, R, dt, L);
+    bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
+    base[0][o] = T(vw);
+    base[1][o] = T(vh);
+    base[4][o] = T(vf);
+    base[5][o] = T(v3);
+    base[6][o] = T(v1);
+    base[7][o] = T(ve);
+    base[8][o] = T(vp);
+  }
+  return bad == 0.0;
+}
+
 }  // namespace punctum::healing::detail
 
 namespace punctum::healing::detail {
@@ -337,6 +402,9 @@ bool react_planes(Field<double>& u, const HealingModel& model, double dt, std::s
                   std::size_t k1);
 bool react_planes(Field<float>& u, const HealingModel& model, double dt, std::size_t k0,
                   std::size_t k1);
+/// The depth column's reactions (react_column_body), compiled like react_planes.
+bool react_column(Field<double>& u, const ReactColumn& table, const Rates& R, double dt);
+bool react_column(Field<float>& u, const ReactColumn& table, const Rates& R, double dt);
 
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
 /// wrapped ends are peeled so the interior loop vectorises.
