@@ -524,6 +524,20 @@ class Chemotaxis {
                  ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
+    if (nx == 1 && ny == 1) {
+      // The depth column: no lateral faces, one loop down the column (no line call per voxel).
+      const std::size_t ps = u.pitch();
+      double best = 0.0;
+      for (std::size_t k = 0; k < nz; ++k) {
+        const double ga = g[ps * k];
+        const double dn =
+            k + 1 < nz ? face_[k] * ihz2 * std::max(0.0, double(g[ps * (k + 1)]) - ga) : 0.0;
+        const double up =
+            k > 0 ? face_[k - 1] * ihz2 * std::max(0.0, double(g[ps * (k - 1)]) - ga) : 0.0;
+        best = std::max(best, dn + up);
+      }
+      return best;
+    }
     return punctum::detail::parallel_max(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       double best = 0.0;
@@ -560,6 +574,10 @@ class Chemotaxis {
                  hz2 = G.spacing[2] * G.spacing[2];
     T* f = u.species_data(idx(Species::f));
     const T* g = u.species_data(idx(Species::g));
+    if (nx == 1 && ny == 1) {
+      column_substep(u, dt);
+      return;
+    }
     T* old = scratch_.data();
     const std::size_t plane = u.pitch() * ny;
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
@@ -585,6 +603,34 @@ class Chemotaxis {
                              f0up, dt);
       }
     });
+  }
+
+  /// substep on the depth column: only the depth faces, in one pass down the column that keeps
+  /// the previous plane's old value in a register instead of copying f (the arithmetic of
+  /// chemotaxis_flux_line_body, whose lateral fluxes are zero here).
+  void column_substep(Field<T>& u, double dt) {
+    const auto& G = u.grid();
+    const std::size_t nz = G.nz(), ps = u.pitch();
+    const double hz2 = G.spacing[2] * G.spacing[2];
+    T* f = u.species_data(idx(Species::f));
+    const T* g = u.species_data(idx(Species::g));
+    const auto& planes = model_->planes();
+    double above = 0.0;  // the old f of plane k - 1
+    for (std::size_t k = 0; k < nz; ++k) {
+      const double ga = g[ps * k], ok = f[ps * k];
+      const double ua = std::max(0.0, ok - planes[k].f0);
+      auto flux = [&](double c, double gb, double ob, double fb0) {
+        const double v = c * (gb - ga);
+        return v > 0.0 ? v * ua : v * std::max(0.0, ob - fb0);
+      };
+      const double dn = k + 1 < nz ? flux(face_[k] / hz2, g[ps * (k + 1)], f[ps * (k + 1)],
+                                          planes[k + 1].f0)
+                                   : 0.0;
+      const double up =
+          k > 0 ? flux(face_[k - 1] / hz2, g[ps * (k - 1)], above, planes[k - 1].f0) : 0.0;
+      above = ok;
+      f[ps * k] = T(ok - dt * (dn + up));
+    }
   }
 
  private:
