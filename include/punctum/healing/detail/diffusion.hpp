@@ -303,6 +303,7 @@ class LodDiffusion {
     scratch_.assign(3 * std::max({nx, ny, nz}), 0.0);
     offsets_.assign(nz, T(0));
     for (std::size_t k = 0; k < nz; ++k) offsets_[k] = T(model.planes()[k].f0);
+    zeros_.assign(nz, T(0));
     const std::size_t pitch = Field<T>::pitch_for(nx);
     buffers_.resize(std::size_t(threads_));
     for (auto& b : buffers_) {
@@ -475,33 +476,50 @@ class LodDiffusion {
   /// dependent multiply-adds; interleaved, the jobs' independent chains overlap. `w0` is the
   /// surface damage (the topical agent's permeability).
   void column_depth_pass(const SweepJob<T>* jobs, std::size_t njobs, T w0, double film) {
+    switch (njobs) {
+      case 1: return column_depth_batch<1>(jobs, w0, film);
+      case 2: return column_depth_batch<2>(jobs, w0, film);
+      case 3: return column_depth_batch<3>(jobs, w0, film);
+      default: return column_depth_batch<column_batch>(jobs, w0, film);
+    }
+  }
+  /// column_depth_pass for N jobs: N fixed, so the jobs' running values stay in registers (through
+  /// memory, every step of the chain also waited for a store to forward). An unshifted job
+  /// subtracts and adds zeros (exact), so the loops have no branches.
+  template <std::size_t N>
+  void column_depth_batch(const SweepJob<T>* jobs, T w0, double film) {
+    static_assert(N <= column_batch);
     const std::size_t nz = grid_.nz();
     const auto& F = slots_[cur_];
-    std::array<T*, column_batch> u{};
-    std::array<const T*, column_batch> am{}, ib{}, cp{}, off{};
-    std::array<T, column_batch> delta{};
+    std::array<T*, N> u{};
+    std::array<const T*, N> am{}, ib{}, cp{}, off{};
+    std::array<T, N> delta{}, x{};
     const T robin = robin_delta(w0);
-    for (std::size_t jb = 0; jb < njobs; ++jb) {
+    for (std::size_t jb = 0; jb < N; ++jb) {
       u[jb] = jobs[jb].data;
       am[jb] = F.zam[jobs[jb].set].data();
       ib[jb] = F.zib[jobs[jb].set].data();
       cp[jb] = F.zcp[jobs[jb].set].data();
-      off[jb] = jobs[jb].shifted ? offsets_.data() : nullptr;
+      off[jb] = jobs[jb].shifted ? offsets_.data() : zeros_.data();
       delta[jb] = jobs[jb].robin ? robin : T(0);
-      u[jb][0] = jobs[jb].robin ? (u[jb][0] + delta[jb] * T(film)) * ib[jb][0]
-                                : (u[jb][0] - (off[jb] ? off[jb][0] : T(0))) * ib[jb][0];
+      x[jb] = jobs[jb].robin ? (u[jb][0] + delta[jb] * T(film)) * ib[jb][0]
+                             : (u[jb][0] - off[jb][0]) * ib[jb][0];
+      u[jb][0] = x[jb];
     }
     for (std::size_t k = 1; k < nz; ++k)
-      for (std::size_t jb = 0; jb < njobs; ++jb)
-        u[jb][k] =
-            (u[jb][k] - (off[jb] ? off[jb][k] : T(0)) + am[jb][k] * u[jb][k - 1]) * ib[jb][k];
-    for (std::size_t k = nz - 1; k-- > 0;)
-      for (std::size_t jb = 0; jb < njobs; ++jb) {
-        u[jb][k] -= cp[jb][k] * u[jb][k + 1];
-        if (off[jb]) u[jb][k + 1] += off[jb][k + 1];
+      for (std::size_t jb = 0; jb < N; ++jb) {
+        x[jb] = (u[jb][k] - off[jb][k] + am[jb][k] * x[jb]) * ib[jb][k];
+        u[jb][k] = x[jb];
       }
-    for (std::size_t jb = 0; jb < njobs; ++jb) {
-      if (off[jb]) u[jb][0] += off[jb][0];
+    // Back substitution: x holds plane k + 1's solution before its offset is added back.
+    for (std::size_t k = nz - 1; k-- > 0;)
+      for (std::size_t jb = 0; jb < N; ++jb) {
+        const T y = u[jb][k] - cp[jb][k] * x[jb];
+        u[jb][k + 1] = x[jb] + off[jb][k + 1];
+        x[jb] = y;
+      }
+    for (std::size_t jb = 0; jb < N; ++jb) {
+      u[jb][0] = x[jb] + off[jb][0];
       if (jobs[jb].robin) {
         const T fact = delta[jb] * u[jb][0] / (T(1) + delta[jb] * F.zq[0]);
         for (std::size_t k = 0; k < nz; ++k) u[jb][k] -= fact * F.zq[k];
@@ -539,6 +557,7 @@ class LodDiffusion {
   std::array<Factors, slot_count> slots_;
   std::size_t cur_ = 0;
   std::vector<T> offsets_;  // resident fibroblasts per plane
+  std::vector<T> zeros_;    // the offsets of an unshifted job (depth column)
   std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
   std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
   std::vector<double> scratch_;
