@@ -73,9 +73,9 @@ PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* du, std::size
     chemotaxis_flux_line_body(f, old, oyp, oym, ozp, ozm, g, gyp, gym, gzp, gzm, nx, cx, cy, cdn, \
                               cup, f0, f0dn, f0up, dt);                                           \
   }                                                                                               \
-  PUNCTUM_SIMD_CLONES double scaled_max_difference(const T* a, const T* b, std::size_t n,         \
-                                                   double atol, double rtol) {                    \
-    return scaled_max_difference_body(a, b, n, atol, rtol);                                       \
+  PUNCTUM_SIMD_CLONES double extrapolate_max_difference(const T* a, T* b, std::size_t n,          \
+                                                        double atol, double rtol) {               \
+    return extrapolate_max_difference_body(a, b, n, atol, rtol);                                  \
   }
 
 PUNCTUM_CHEMOTAXIS_LINES(double)

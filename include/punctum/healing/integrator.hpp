@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
@@ -120,8 +121,10 @@ class Integrator {
     if (opt_.scheme == Scheme::lod_euler) {
       split_step(st.field, st.topical_surface, dt, st.time);
     } else {
+      copy(st.field, big_);
       richardson_halves(st, dt);
-      extrapolate(st.field, big_);
+      extrapolate_and_norm(st.field, big_);
+      std::swap(st.field, big_);
     }
     st.time += dt;
     st.event_pending = false;
@@ -150,19 +153,22 @@ class Integrator {
     st.event_pending = false;
     for (;;) {
       const double dt = std::min({dt_, opt_.dt_max, t_limit - st.time});
-      copy(st.field, backup_);
+      // The state before the step goes to big_ (where the full step runs) and backup_ in one
+      // pass; the error norm and the extrapolation are one pass too, writing into big_, which
+      // then becomes the state (a swap, not a copy), as backup_ does when the step is rejected.
+      copy(st.field, big_, backup_);
       richardson_halves(st, dt);
-      double err = error_norm(st.field, big_);
+      double err = extrapolate_and_norm(st.field, big_);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
-        extrapolate(st.field, big_);
+        std::swap(st.field, big_);
         st.time += dt;
         note_accepted(dt);
         dt_ = dt * std::clamp(grow, 0.2, 4.0);
         return;
       }
-      copy(backup_, st.field);
+      std::swap(st.field, backup_);
       ++stats_.rejected;
       dt_ = dt * std::clamp(grow, 0.1, 0.9);
       if (dt_ < opt_.dt_min) {
@@ -202,9 +208,9 @@ class Integrator {
     require_in_range("threads", o.threads, 0, 4096, "1");
   }
 
-  /// One full step into big_ and two half steps in place: the pair Richardson compares.
+  /// One full step in big_ (which holds the state) and two half steps in place: the pair
+  /// Richardson compares.
   void richardson_halves(HealingState<T>& st, double dt) {
-    copy(st.field, big_);
     split_step(big_, st.topical_surface, dt, st.time);
     split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
     split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
@@ -234,43 +240,42 @@ class Integrator {
     for_each_run(from.species_stride() * species_count,
                  [&](std::size_t lo, std::size_t hi) { std::copy(a + lo, a + hi, b + lo); });
   }
-
-  /// Richardson: 2 small - big is second order; where it would go negative the (positive)
-  /// two-half-step value is kept.
-  void extrapolate(Field<T>& small, const Field<T>& big) const {
-    T* a = small.species_data(0);
-    const T* b = big.species_data(0);
-    for_each_run(small.species_stride() * species_count, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t q = lo; q < hi; ++q) {
-        const T x = T(2) * a[q] - b[q];
-        a[q] = x >= T(0) ? x : a[q];
-      }
+  /// `from` into two fields in one read.
+  void copy(const Field<T>& from, Field<T>& to1, Field<T>& to2) const {
+    const T* a = from.species_data(0);
+    T* b = to1.species_data(0);
+    T* c = to2.species_data(0);
+    for_each_run(from.species_stride() * species_count, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t q = lo; q < hi; ++q) b[q] = c[q] = a[q];
     });
   }
 
-  double error_norm(const Field<T>& small, const Field<T>& big) const {
+  /// Richardson in one pass over both results: returns the step-doubling error norm
+  /// max |small - big| / (atol + rtol |small|) and overwrites `big` with the second-order
+  /// 2 small - big, or with the (positive) two-half-step value where that would go negative.
+  /// A max over species and planes: exact, independent of the thread count. Where lines are
+  /// unpadded (the depth column, nx a multiple of the SIMD lanes) a species is one run.
+  double extrapolate_and_norm(const Field<T>& small, Field<T>& big) const {
     const std::size_t stride = small.species_stride();
     std::array<double, species_count> atol;
     for (std::size_t q = 0; q < species_count; ++q)
       atol[q] = opt_.rtol * (scale_[q] > 0.0 ? scale_[q] : 1.0);
     const T* a = small.species_data(0);
-    const T* b = big.species_data(0);
+    T* b = big.species_data(0);
     const double rtol = opt_.rtol;
-    // A max over species and planes (exact: independent of the thread count). Where lines are
-    // unpadded (the depth column, nx a multiple of the SIMD lanes) a species is one run.
     const std::size_t nz = small.grid().nz(), plane = small.pitch() * small.grid().ny();
     if (small.pitch() == small.grid().nx())
       return punctum::detail::parallel_max(
           threads_, std::ptrdiff_t(species_count), [&](std::ptrdiff_t q) {
-            return detail::scaled_max_difference(a + std::size_t(q) * stride,
-                                                 b + std::size_t(q) * stride, plane * nz,
-                                                 atol[std::size_t(q)], rtol);
+            return detail::extrapolate_max_difference(a + std::size_t(q) * stride,
+                                                      b + std::size_t(q) * stride, plane * nz,
+                                                      atol[std::size_t(q)], rtol);
           });
     return punctum::detail::parallel_max(
         threads_, std::ptrdiff_t(species_count * nz), [&](std::ptrdiff_t qk) {
           const std::size_t q = std::size_t(qk) / nz,
                             at = q * stride + (std::size_t(qk) % nz) * plane;
-          return detail::scaled_max_difference(a + at, b + at, plane, atol[q], rtol);
+          return detail::extrapolate_max_difference(a + at, b + at, plane, atol[q], rtol);
         });
   }
 

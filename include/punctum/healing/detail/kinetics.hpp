@@ -454,15 +454,19 @@ inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T*
   f[nx - 1] = value(nx - 1, 0, nx - 2);
 }
 
-/// max_n |a_n - b_n| / (atol + rtol |a_n|): the step-doubling error norm of one species.
+/// max_n |a_n - b_n| / (atol + rtol |a_n|), the step-doubling error norm of one run of a species
+/// (a: two half steps, b: one full step), while b becomes the Richardson value 2 a - b, or a
+/// where that is negative.
 template <class T>
-inline double scaled_max_difference_body(const T* a, const T* b, std::size_t n, double atol,
-                                         double rtol) {
+inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, double atol,
+                                              double rtol) {
   double worst = 0.0;
 #pragma omp simd reduction(max : worst)
   for (std::size_t q = 0; q < n; ++q) {
-    const double x = a[q];
-    worst = std::max(worst, std::abs(x - double(b[q])) / (atol + rtol * std::abs(x)));
+    const T x = a[q], y = b[q];
+    worst = std::max(worst, std::abs(double(x) - double(y)) / (atol + rtol * std::abs(double(x))));
+    const T e = T(2) * x - y;
+    b[q] = e >= T(0) ? e : x;
   }
   return worst;
 }
@@ -484,9 +488,9 @@ void chemotaxis_flux_line(float* f, const float* old, const float* oyp, const fl
                           const float* gym, const float* gzp, const float* gzm, std::size_t nx,
                           double cx, double cy, double cdn, double cup, double f0, double f0dn,
                           double f0up, double dt);
-double scaled_max_difference(const double* a, const double* b, std::size_t n, double atol,
+double extrapolate_max_difference(const double* a, double* b, std::size_t n, double atol,
                              double rtol);
-double scaled_max_difference(const float* a, const float* b, std::size_t n, double atol,
+double extrapolate_max_difference(const float* a, float* b, std::size_t n, double atol,
                              double rtol);
 
 /// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
