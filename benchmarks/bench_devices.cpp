@@ -18,6 +18,21 @@ void report(benchmark::State& state, std::size_t contacts, double density) {
   state.counters["punctures"] = double(contacts);
   state.counters["density_per_cm2"] = density * 1e-4;
 }
+
+/// Times device.treat on the session `session_for(i)` of iteration i and reports its map.
+template <class Device, class SessionFor>
+void time_treat(benchmark::State& state, const Device& device, SessionFor session_for) {
+  std::uint32_t i = 0;
+  std::size_t n = 0;
+  double density = 0;
+  for (auto _ : state) {
+    auto map = device.treat(cheek(), session_for(i++));
+    n = map.punctures.size();
+    density = map.statistics.density;
+    benchmark::DoNotOptimize(map);
+  }
+  report(state, n, density);
+}
 }  // namespace
 
 // 12-needle pen at 100 Hz gliding at 137 mm/s: N f / (v w) = 250 /cm^2 in one pass.
@@ -25,31 +40,15 @@ static void BM_FullFacePen(benchmark::State& state) {
   Pen::Spec s = Pen::cartridge(12);
   s.depth = 1.5_mm;
   s.hand_speed = 137_mm_s;
-  const Pen pen(s);
-  std::size_t n = 0;
-  double density = 0;
-  for (auto _ : state) {
-    auto map = pen.treat(cheek(), {.area = 300_cm2, .passes = 1, .seed = 1});
-    n = map.punctures.size();
-    density = map.statistics.density;
-    benchmark::DoNotOptimize(map);
-  }
-  report(state, n, density);
+  time_treat(state, Pen(s),
+             [](std::uint32_t) { return Session{.area = 300_cm2, .passes = 1, .seed = 1}; });
 }
 BENCHMARK(BM_FullFacePen)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // MF8 roller, 16 passes of 15.3 /cm^2 -> ~245 /cm^2.
 static void BM_FullFaceRoller(benchmark::State& state) {
-  const Roller roller = Roller::preset(192, 1.5_mm);
-  std::size_t n = 0;
-  double density = 0;
-  for (auto _ : state) {
-    auto map = roller.treat(cheek(), {.area = 300_cm2, .passes = 16, .seed = 1});
-    n = map.punctures.size();
-    density = map.statistics.density;
-    benchmark::DoNotOptimize(map);
-  }
-  report(state, n, density);
+  time_treat(state, Roller::preset(192, 1.5_mm),
+             [](std::uint32_t) { return Session{.area = 300_cm2, .passes = 16, .seed = 1}; });
 }
 BENCHMARK(BM_FullFaceRoller)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -59,17 +58,9 @@ static void BM_ReferenceCourseSession(benchmark::State& state) {
   Pen::Spec s = Pen::cartridge(12);
   s.depth = 1.0_mm;
   s.hand_speed = 20_mm_s;
-  const Pen pen(s);
-  std::uint32_t index = 0;
-  std::size_t n = 0;
-  double density = 0;
-  for (auto _ : state) {
-    auto map = pen.treat(cheek(), {.area = 4_cm2, .index = index++ % 4, .threads = 1});
-    n = map.punctures.size();
-    density = map.statistics.density;
-    benchmark::DoNotOptimize(map);
-  }
-  report(state, n, density);
+  time_treat(state, Pen(s), [](std::uint32_t i) {
+    return Session{.area = 4_cm2, .index = i % 4, .threads = 1};
+  });
 }
 BENCHMARK(BM_ReferenceCourseSession)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
