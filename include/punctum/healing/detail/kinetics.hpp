@@ -79,8 +79,7 @@ struct ReactColumn {
   }
 };
 
-/// Advances one voxel's slow species (in place, SI units) by dt. Returns false if a result is
-/// not finite.
+/// Advances one voxel's slow species (in place, SI units) by dt; the callers check finiteness.
 /// `P` has PlaneParams' baselines and inverse ceilings, `K` ReactConstants' members (the depth
 /// column passes one lane of a ReactColumn for both).
 template <class Plane, class Constants>
@@ -122,14 +121,6 @@ inline void react_voxel(double& w, double& h, const double c, const double g, do
   e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
                R.elastin_turnover + mmp, dt);
   p = (p + dt * K.pigment_rate * c) * K.inv_p;
-}
-
-inline bool react(double* v, const PlaneParams& P, const Rates& R, double dt,
-                  const ReactConstants& K) {
-  react_voxel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], P, R, dt, K);
-  double finite = 0.0;
-  for (int q = 0; q < int(species_count); ++q) finite += v[q] - v[q];
-  return finite == 0.0;
 }
 
 /// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
@@ -215,30 +206,23 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const double inv_dz = 1.0 / G.spacing[2];
   if (nx == 1 && ny == 1) {
-    // The depth column: one voxel per plane and no lateral terms (a one-voxel periodic line has
-    // none), so one loop down the column instead of a line call per voxel; the same arithmetic
-    // as fast_rhs_line_body with its zero lateral terms left out.
+    // The depth column: one-voxel lines, planes ps apart. The line body runs inline down the
+    // column (a call to the SIMD-cloned line kernel per voxel, with the 3D loop's offsets, had
+    // cost more than its arithmetic); the lateral neighbours are the voxel itself.
     const auto& face = model.face_diffusivity(d);
     const std::size_t ps = u.pitch();
     for (std::size_t k = k0; k < k1; ++k) {
-      const double ui = a[ps * k];
+      const std::size_t o = ps * k, ozp = k + 1 < nz ? o + ps : o, ozm = k > 0 ? o - ps : o;
       const double up = k > 0 ? face[k - 1] * idz2 : 0.0;
       const double dn = k + 1 < nz ? face[k] * idz2 : 0.0;
-      const double zp = k + 1 < nz ? double(a[ps * (k + 1)]) : ui;
-      const double zm = k > 0 ? double(a[ps * (k - 1)]) : ui;
       const double decay = q == 0   ? R.inflammation_decay
                            : q == 1 ? R.growth_factor_decay
                                     : model.planes()[k].topical_clearance;
-      const double src = q == 0   ? a1 * double(w[ps * k]) + a2 * double(h[ps * k])
-                         : q == 1 ? a1 * double(h[ps * k]) + a2 * double(c[ps * k])
-                                  : 0.0;
-      const double L = dn * (zp - ui) - up * (ui - zm);
-      double r = dt * (L + decay * (src - ui));
-      if (q == 2 && k == 0) {
-        const double wv = std::min(std::max(double(w[0]), 0.0), 1.0);
-        r = double(T(r)) + double(T(dt * (P_intact + (P_open - P_intact) * wv) * (film - ui) * inv_dz));
-      }
-      out[ps * k] = T(r);
+      const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
+      const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
+      fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2,
+                         q == 2 && k == 0 ? w + o : nullptr, out + o, 1, 0.0, 0.0, dn, up, decay,
+                         a1, a2, dt, P_intact, P_open, film, inv_dz);
     }
     return;
   }
