@@ -2,7 +2,6 @@
 #include <cmath>
 #include <memory>
 #include <numbers>
-#include <unordered_map>
 
 #ifdef PUNCTUM_USE_OPENMP
 #include <omp.h>
@@ -197,9 +196,10 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   {
     double sum = 0, sum2 = 0;
     std::size_t cells = 0, empty = 0;
+    const devices::detail::AreaTest area(session);  // the shape's extent once, not per cell
     for (int j = 0; j < side; ++j)
       for (int i = 0; i < side; ++i) {
-        if (!session.contains((i + 0.5) * edge, (j + 0.5) * edge)) continue;
+        if (!area.contains((i + 0.5) * edge, (j + 0.5) * edge)) continue;
         const double c = count[std::size_t(j) * side + i];
         sum += c;
         sum2 += c * c;
