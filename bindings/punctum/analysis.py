@@ -157,11 +157,9 @@ def plot_sensitivity(
 
     ``units`` maps an output to its unit, shown on Morris axes (mu* is in output units per full
     parameter range; Sobol indices are dimensionless)."""
-    import matplotlib
+    from punctum.plots import _finish, _plt
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    plt = _plt()
     key, conf = ("mu_star", "mu_star_conf") if "mu_star" in result else ("ST", "ST_conf")
     outputs = list(result["output"].values)
     fig, axes = plt.subplots(
@@ -181,11 +179,7 @@ def plot_sensitivity(
         ax.set_title(out)
         unit = (units or {}).get(out)
         ax.set_xlabel(f"{key} ({unit} per range)" if unit and key == "mu_star" else key)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def optimize(

@@ -398,9 +398,10 @@ def run_points(
             )
             try:
                 for future in as_completed(futures):
-                    for record in future.result():
+                    chunk = future.result()  # each result() gathers from the cluster again
+                    for record in chunk:
                         records[record["index"]] = record
-                    bar.update(len(future.result()))
+                    bar.update(len(chunk))
             finally:
                 bar.close()
         finally:
