@@ -11,24 +11,26 @@
 
 namespace punctum::healing::detail {
 
-PUNCTUM_SIMD_CLONES bool react_planes(Field<double>& u, const HealingModel& model, double dt,
-                                      std::size_t k0, std::size_t k1) {
-  return react_planes_body(u, model, dt, k0, k1);
+PUNCTUM_SIMD_CLONES bool react_planes(const Field<double>& src, Field<double>& u,
+                                      const HealingModel& model, double dt, std::size_t k0,
+                                      std::size_t k1) {
+  return react_planes_body(src, u, model, dt, k0, k1);
 }
 
-PUNCTUM_SIMD_CLONES bool react_planes(Field<float>& u, const HealingModel& model, double dt,
-                                      std::size_t k0, std::size_t k1) {
-  return react_planes_body(u, model, dt, k0, k1);
+PUNCTUM_SIMD_CLONES bool react_planes(const Field<float>& src, Field<float>& u,
+                                      const HealingModel& model, double dt, std::size_t k0,
+                                      std::size_t k1) {
+  return react_planes_body(src, u, model, dt, k0, k1);
 }
 
-PUNCTUM_SIMD_CLONES bool react_column(Field<double>& u, const ReactColumn& table, const Rates& R,
-                                      double dt) {
-  return react_column_body(u, table, R, dt);
+PUNCTUM_SIMD_CLONES bool react_column(const Field<double>& src, Field<double>& u,
+                                      const ReactColumn& table, const Rates& R, double dt) {
+  return react_column_body(src, u, table, R, dt);
 }
 
-PUNCTUM_SIMD_CLONES bool react_column(Field<float>& u, const ReactColumn& table, const Rates& R,
-                                      double dt) {
-  return react_column_body(u, table, R, dt);
+PUNCTUM_SIMD_CLONES bool react_column(const Field<float>& src, Field<float>& u,
+                                      const ReactColumn& table, const Rates& R, double dt) {
+  return react_column_body(src, u, table, R, dt);
 }
 
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,

@@ -80,7 +80,7 @@ class Integrator {
     delta_ = Field<T>(model.grid(), 3);
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
     if (opt_.scheme == Scheme::lod_richardson && opt_.adaptive)
-      backup_ = Field<T>(model.grid(), species_count);
+      small_ = Field<T>(model.grid(), species_count);
     dt_ = opt_.dt_initial;
     for (std::size_t k = 0; k < model.grid().nz(); ++k) {
       scale_[idx(Species::f)] = std::max(scale_[idx(Species::f)], model.planes()[k].f0);
@@ -119,10 +119,9 @@ class Integrator {
   void step(HealingState<T>& st, double dt) {
     require_positive("dt", dt, "s");
     if (opt_.scheme == Scheme::lod_euler) {
-      split_step(st.field, st.topical_surface, dt, st.time);
+      split_step(st.field, st.field, st.topical_surface, dt, st.time);
     } else {
-      copy(st.field, big_);
-      richardson_halves(st, dt);
+      richardson_pair(st, st.field, dt);
       extrapolate_and_norm(st.field, big_);
       std::swap(st.field, big_);
     }
@@ -153,12 +152,12 @@ class Integrator {
     st.event_pending = false;
     for (;;) {
       const double dt = std::min({dt_, opt_.dt_max, t_limit - st.time});
-      // The state before the step goes to big_ (where the full step runs) and backup_ in one
-      // pass; the error norm and the extrapolation are one pass too, writing into big_, which
-      // then becomes the state (a swap, not a copy), as backup_ does when the step is rejected.
-      copy(st.field, big_, backup_);
-      richardson_halves(st, dt);
-      double err = extrapolate_and_norm(st.field, big_);
+      // The pair runs out of place (the full step into big_, the half steps into small_), so
+      // the state is untouched until the step is accepted: a rejected step needs no backup
+      // copy. The error norm and the extrapolation are one pass, writing into big_, which then
+      // becomes the state by a swap.
+      richardson_pair(st, small_, dt);
+      double err = extrapolate_and_norm(small_, big_);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
@@ -168,7 +167,6 @@ class Integrator {
         dt_ = dt * std::clamp(grow, 0.2, 4.0);
         return;
       }
-      std::swap(st.field, backup_);
       ++stats_.rejected;
       dt_ = dt * std::clamp(grow, 0.1, 0.9);
       if (dt_ < opt_.dt_min) {
@@ -208,12 +206,13 @@ class Integrator {
     require_in_range("threads", o.threads, 0, 4096, "1");
   }
 
-  /// One full step in big_ (which holds the state) and two half steps in place: the pair
-  /// Richardson compares.
-  void richardson_halves(HealingState<T>& st, double dt) {
-    split_step(big_, st.topical_surface, dt, st.time);
-    split_step(st.field, st.topical_surface, 0.5 * dt, st.time);
-    split_step(st.field, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+  /// The pair Richardson compares, each started from the state without copying it (the first
+  /// reactions read the state and write the result's every species): one full step into big_,
+  /// then two half steps into `small` (the state itself, in place, when no backup is kept).
+  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt) {
+    split_step(big_, st.field, st.topical_surface, dt, st.time);
+    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time);
+    split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
   }
 
   void note_accepted(double dt) {
@@ -221,33 +220,6 @@ class Integrator {
     stats_.last_dt = dt;
     stats_.smallest_dt = stats_.accepted == 1 ? dt : std::min(stats_.smallest_dt, dt);
     stats_.largest_dt = std::max(stats_.largest_dt, dt);
-  }
-
-  /// Element-wise passes over the whole field (padding included: copied and extrapolated like
-  /// data, it stays zero) in one contiguous run per thread.
-  template <class F>
-  void for_each_run(std::size_t n, F&& run) const {
-    const std::size_t chunk = (n + std::size_t(threads_) - 1) / std::size_t(threads_);
-    punctum::detail::parallel_for(threads_, threads_, [&](std::ptrdiff_t t) {
-      const std::size_t lo = std::min(n, std::size_t(t) * chunk), hi = std::min(n, lo + chunk);
-      run(lo, hi);
-    });
-  }
-
-  void copy(const Field<T>& from, Field<T>& to) const {
-    const T* a = from.species_data(0);
-    T* b = to.species_data(0);
-    for_each_run(from.species_stride() * species_count,
-                 [&](std::size_t lo, std::size_t hi) { std::copy(a + lo, a + hi, b + lo); });
-  }
-  /// `from` into two fields in one read.
-  void copy(const Field<T>& from, Field<T>& to1, Field<T>& to2) const {
-    const T* a = from.species_data(0);
-    T* b = to1.species_data(0);
-    T* c = to2.species_data(0);
-    for_each_run(from.species_stride() * species_count, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t q = lo; q < hi; ++q) b[q] = c[q] = a[q];
-    });
   }
 
   /// Richardson in one pass over both results: returns the step-doubling error norm
@@ -279,11 +251,13 @@ class Integrator {
         });
   }
 
-  void split_step(Field<T>& u, double film, double dt, double t0) {
+  /// One split step from `from` into `u` (the same field, in place, except for the first step of
+  /// a Richardson pair).
+  void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
-    react_all(u, dt, t0);
+    react_all(from, u, dt, t0);
     stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u),
@@ -327,20 +301,22 @@ class Integrator {
             .add = &detail::add_increment_slab};
   }
 
-  void react_all(Field<T>& u, double dt, double t) {
+  /// Reactions from `from` into `u` (which then holds every species).
+  void react_all(const Field<T>& from, Field<T>& u, double dt, double t) {
     const auto nz = u.grid().nz();
     if (model_->is_column()) {  // one SIMD loop down the column, a plane per lane
-      if (!detail::react_column(u, column_, model_->rates(), dt)) report_nonfinite(u, t);
+      if (!detail::react_column(from, u, column_, model_->rates(), dt)) report_nonfinite(u, t);
       return;
     }
     // One call per plane on several threads; one call for all planes on one.
     const bool ok = threads_ > 1 ? punctum::detail::parallel_all(
                                        threads_, std::ptrdiff_t(nz),
                                        [&](std::ptrdiff_t k) {
-                                         return detail::react_planes(u, *model_, dt, std::size_t(k),
+                                         return detail::react_planes(from, u, *model_, dt,
+                                                                     std::size_t(k),
                                                                      std::size_t(k) + 1);
                                        })
-                                 : detail::react_planes(u, *model_, dt, 0, nz);
+                                 : detail::react_planes(from, u, *model_, dt, 0, nz);
     if (!ok) report_nonfinite(u, t);
   }
 
@@ -368,7 +344,7 @@ class Integrator {
   detail::LodDiffusion<T> diffusion_;
   detail::Chemotaxis<T> chemotaxis_;
   detail::ReactColumn column_;  // the depth column's kinetics parameters (empty otherwise)
-  Field<T> big_, backup_, delta_;
+  Field<T> big_, small_, delta_;
   double dt_ = 0.0;
   std::array<double, species_count> scale_{};
   IntegratorStats stats_;

@@ -289,8 +289,17 @@ inline void add_increment_slab_body(T* a, const T* du, std::size_t nx, std::size
     }
     return;
   }
-  for (std::size_t k = 0; k < nz; ++k)
+  // The target's rows lie a plane apart, beyond the hardware prefetcher's reach: without help
+  // every row is a wait on memory. Each row is requested a few rows ahead.
+  constexpr std::size_t ahead = 4, line = cache_line_bytes / sizeof(T);
+  for (std::size_t k = 0; k < ahead && k < nz; ++k)
+    for (std::size_t i = 0; i < nx; i += line) __builtin_prefetch(a + plane_stride * k + i, 1);
+  for (std::size_t k = 0; k < nz; ++k) {
+    if (k + ahead < nz)
+      for (std::size_t i = 0; i < nx; i += line)
+        __builtin_prefetch(a + plane_stride * (k + ahead) + i, 1);
     add_increment_line_body(a + plane_stride * k, du + plane_stride * k, nx);
+  }
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
@@ -299,38 +308,41 @@ void add_increment_slab(double* a, const double* du, std::size_t nx, std::size_t
 void add_increment_slab(float* a, const float* du, std::size_t nx, std::size_t nz,
                         std::size_t plane_stride);
 
-/// Reactions on every voxel of planes [k0, k1) of `u` (the loop body; react_planes dispatches to
-/// a compiled copy built for the widest SIMD of the running CPU). Returns false if any value
-/// became non-finite.
-template <class T>
-bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::size_t k0,
-                       std::size_t k1) {
+/// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
+/// in-place step; a different one for the first step of a Richardson pair, which then also carries
+/// the fast species across, so the state needs no separate copy). The loop body; react_planes
+/// dispatches to a compiled copy built for the widest SIMD of the running CPU. Returns false if
+/// any value became non-finite.
+template <class T, bool Carry>
+bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
+                       std::size_t k0, std::size_t k1) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
   const auto& R = model.rates();
   bool ok = true;
-  T* base[species_count];
-  for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
+  const T* in[species_count];
+  T* out[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) {
+    in[q] = src.species_data(q);
+    out[q] = u.species_data(q);
+  }
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
     const ReactConstants K(P, R, dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
-      T* const w = base[0] + o;
-      T* const h = base[1] + o;
-      const T* const c = base[2] + o;
-      const T* const g = base[3] + o;
-      T* const f = base[4] + o;
-      T* const r3 = base[5] + o;
-      T* const r1 = base[6] + o;
-      T* const e = base[7] + o;
-      T* const p = base[8] + o;
+      const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
+                     *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
+                     *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
+                     *const is = in[9] + o;
+      T *const w = out[0] + o, *const h = out[1] + o, *const oc = out[2] + o, *const og = out[3] + o,
+              *const f = out[4] + o, *const r3 = out[5] + o, *const r1 = out[6] + o,
+              *const e = out[7] + o, *const p = out[8] + o, *const os = out[9] + o;
       // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
       double bad = 0.0;
 #pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
-        double vw = w[i], vh = h[i], vf = f[i], v3 = r3[i], v1 = r1[i], ve = e[i], vp = p[i];
-        const double vc = c[i], vg = g[i];
-        react_voxel(vw, vh, vc, vg, vf, v3, v1, ve, vp, P, R, dt, K);
+        double vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
+        react_voxel(vw, vh, double(c[i]), double(g[i]), vf, v3, v1, ve, vp, P, R, dt, K);
         bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
         w[i] = T(vw);
         h[i] = T(vh);
@@ -339,6 +351,11 @@ bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::s
         r1[i] = T(v1);
         e[i] = T(ve);
         p[i] = T(vp);
+        if constexpr (Carry) {  // the fast species, which the reactions leave alone
+          oc[i] = c[i];
+          og[i] = g[i];
+          os[i] = is[i];
+        }
       }
       ok = ok && bad == 0.0;  // NaN compares unequal
     }
@@ -346,14 +363,34 @@ bool react_planes_body(Field<T>& u, const HealingModel& model, double dt, std::s
   return ok;
 }
 
-/// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart): the SIMD loop runs
-/// over planes, each lane with its own plane's parameters from `table`. Returns false if any
-/// value became non-finite.
+/// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
+/// in-place step; a different one for the first step of a Richardson pair, which then also carries
+/// the fast species across, so the state needs no separate copy). The loop body; react_planes
+/// dispatches to a compiled copy built for the widest SIMD of the running CPU. Returns false if
+/// any value became non-finite.
 template <class T>
-bool react_column_body(Field<T>& u, const ReactColumn& table, const Rates& R, double dt) {
+bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
+                       std::size_t k0, std::size_t k1) {
+  return &src == &u ? react_planes_loop<T, false>(src, u, model, dt, k0, k1)
+                    : react_planes_loop<T, true>(src, u, model, dt, k0, k1);
+}
+
+/// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart), `src` in and `u`
+/// out as in react_planes_body: the SIMD loop runs over planes, each lane with its own plane's
+/// parameters from `table`. Returns false if any value became non-finite.
+template <class T>
+bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& table, const Rates& R,
+                       double dt) {
   const std::size_t nz = u.grid().nz(), ps = u.pitch();
-  T* base[species_count];
-  for (std::size_t q = 0; q < species_count; ++q) base[q] = u.species_data(q);
+  const T* in[species_count];
+  T* out[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) {
+    in[q] = src.species_data(q);
+    out[q] = u.species_data(q);
+  }
+  if (&src != &u)
+    for (const std::size_t q : {idx(Species::c), idx(Species::g), idx(Species::s)})
+      for (std::size_t k = 0; k < nz; ++k) out[q][ps * k] = in[q][ps * k];
   const double inv_h = 1.0 / (1.0 + dt * R.blood_clearance);
   const double inv_p = 1.0 / (1.0 + dt * R.pigment_decay);
   double bad = 0.0;
@@ -361,17 +398,17 @@ bool react_column_body(Field<T>& u, const ReactColumn& table, const Rates& R, do
   for (std::size_t k = 0; k < nz; ++k) {
     const ReactColumn::Lane L = table.lane(k, inv_h, inv_p);
     const std::size_t o = ps * k;
-    double vw = base[0][o], vh = base[1][o], vf = base[4][o], v3 = base[5][o], v1 = base[6][o],
-           ve = base[7][o], vp = base[8][o];
-    react_voxel(vw, vh, double(base[2][o]), double(base[3][o]), vf, v3, v1, ve, vp, L, R, dt, L);
+    double vw = in[0][o], vh = in[1][o], vf = in[4][o], v3 = in[5][o], v1 = in[6][o],
+           ve = in[7][o], vp = in[8][o];
+    react_voxel(vw, vh, double(in[2][o]), double(in[3][o]), vf, v3, v1, ve, vp, L, R, dt, L);
     bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
-    base[0][o] = T(vw);
-    base[1][o] = T(vh);
-    base[4][o] = T(vf);
-    base[5][o] = T(v3);
-    base[6][o] = T(v1);
-    base[7][o] = T(ve);
-    base[8][o] = T(vp);
+    out[0][o] = T(vw);
+    out[1][o] = T(vh);
+    out[4][o] = T(vf);
+    out[5][o] = T(v3);
+    out[6][o] = T(v1);
+    out[7][o] = T(ve);
+    out[8][o] = T(vp);
   }
   return bad == 0.0;
 }
@@ -382,13 +419,15 @@ namespace punctum::healing::detail {
 
 /// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
 /// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
-bool react_planes(Field<double>& u, const HealingModel& model, double dt, std::size_t k0,
-                  std::size_t k1);
-bool react_planes(Field<float>& u, const HealingModel& model, double dt, std::size_t k0,
-                  std::size_t k1);
+bool react_planes(const Field<double>& src, Field<double>& u, const HealingModel& model, double dt,
+                  std::size_t k0, std::size_t k1);
+bool react_planes(const Field<float>& src, Field<float>& u, const HealingModel& model, double dt,
+                  std::size_t k0, std::size_t k1);
 /// The depth column's reactions (react_column_body), compiled like react_planes.
-bool react_column(Field<double>& u, const ReactColumn& table, const Rates& R, double dt);
-bool react_column(Field<float>& u, const ReactColumn& table, const Rates& R, double dt);
+bool react_column(const Field<double>& src, Field<double>& u, const ReactColumn& table,
+                  const Rates& R, double dt);
+bool react_column(const Field<float>& src, Field<float>& u, const ReactColumn& table,
+                  const Rates& R, double dt);
 
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
 /// wrapped ends are peeled so the interior loop vectorises.
