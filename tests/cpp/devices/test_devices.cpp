@@ -217,7 +217,14 @@ TEST(Session, NeedlesBeyondTheWobblesReachCannotLand) {
       const double x = random.uniform(-0.5e-3, e + 0.5e-3), y = random.uniform(-0.5e-3, e + 0.5e-3);
       const double a = margin * random.uniform(-1.0, 1.0), b = margin * random.uniform(-1.0, 1.0);
       if (area.contains(x + a, y + b)) EXPECT_TRUE(area.may_contain(x, y, margin));
-      EXPECT_EQ(area.contains(x, y), session.contains(x, y));
+      // The shape itself, from the area alone: a square of side sqrt(A) or a disc of area A,
+      // both with their lower-left corner at the origin.
+      const double side = std::sqrt(session.area), r = std::sqrt(session.area / std::numbers::pi);
+      const bool inside = shape == AreaShape::square
+                              ? x >= 0.0 && x < side && y >= 0.0 && y < side
+                              : std::hypot(x - r, y - r) < r;
+      if (std::abs(std::hypot(x - r, y - r) - r) > 1e-12 || shape == AreaShape::square)
+        EXPECT_EQ(session.contains(x, y), inside) << to_string(shape) << " at " << x << ", " << y;
     }
   }
 }
