@@ -83,4 +83,13 @@ double CsvTable::number(std::size_t row, std::string_view col) const {
   return v;
 }
 
+double CsvTable::value(std::string_view key, std::string_view key_col,
+                       std::string_view value_col) const {
+  const std::size_t k = column(key_col);
+  for (std::size_t r = 0; r < rows(); ++r)
+    if (rows_[r][k] == key) return number(r, value_col);
+  throw std::logic_error("punctum table " + name_ + " lacks " + std::string(key_col) + " '" +
+                         std::string(key) + "'");
+}
+
 }  // namespace punctum::detail

@@ -76,9 +76,7 @@ namespace {
 
 double table_value(std::string_view quantity) {
   static const detail::CsvTable t(detail::tables::course_observables, "data/course/observables.csv");
-  for (std::size_t r = 0; r < t.rows(); ++r)
-    if (t.text(r, "quantity") == quantity) return t.number(r, "value");
-  throw std::logic_error("data/course/observables.csv lacks " + std::string(quantity));
+  return t.value(quantity, "quantity");
 }
 
 /// Rates of the healing kinetics for this patient, aftercare and preparation.

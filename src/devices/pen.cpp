@@ -18,19 +18,17 @@ namespace punctum {
 Pen::Spec Pen::cartridge(int needles) {
   const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
                                     "data/devices/pen_cartridges.csv");
-  using devices::detail::table_value;
-  const auto d = punctum::detail::tables::devices_defaults;
-  const std::string name = "data/devices/defaults.csv";
+  using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;
     Spec s;
     s.needles = needles;
     s.active_diameter = t.number(r, "active_diameter_mm") * 1e-3;
     s.needle_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
-    s.stroke_amplitude = table_value(name, d, "pen_stroke_amplitude");
-    s.motor_force = table_value(name, d, "pen_motor_force");
-    s.hand_speed = table_value(name, d, "pen_hand_speed");
-    s.reposition_time = table_value(name, d, "pen_reposition_time");
+    s.stroke_amplitude = default_value("pen_stroke_amplitude");
+    s.motor_force = default_value("pen_motor_force");
+    s.hand_speed = default_value("pen_hand_speed");
+    s.reposition_time = default_value("pen_reposition_time");
     return s;
   }
   throw InvalidParameter("pen cartridge", std::to_string(needles), "one of 9, 12, 16, 24, 36, 42",

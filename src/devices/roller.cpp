@@ -34,8 +34,7 @@ double roller_rigid_sweep(double drum_radius, double needle_length, double immer
 Roller::Spec Roller::preset_spec(int needles, double needle_length) {
   const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers,
                                     "data/devices/rollers.csv");
-  using devices::detail::table_value;
-  const auto defaults = punctum::detail::tables::devices_defaults;
+  using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;
     Spec s;
@@ -45,10 +44,9 @@ Roller::Spec Roller::preset_spec(int needles, double needle_length) {
     s.needles_per_row = int(t.number(r, "needles_per_row"));
     s.needle.length = needle_length;
     s.needle.shaft_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
-    s.hand_force = table_value("data/devices/defaults.csv", defaults, "roller_hand_force");
-    s.hand_speed = table_value("data/devices/defaults.csv", defaults, "roller_hand_speed");
-    s.reposition_time =
-        table_value("data/devices/defaults.csv", defaults, "roller_reposition_time");
+    s.hand_force = default_value("roller_hand_force");
+    s.hand_speed = default_value("roller_hand_speed");
+    s.reposition_time = default_value("roller_reposition_time");
     return s;
   }
   throw InvalidParameter("roller preset", std::to_string(needles), "one of 192, 540, 600, 1200",

@@ -56,20 +56,17 @@ bool Session::contains(double x, double y) const {
 }
 
 HandVariation HandVariation::standard() {
-  using devices::detail::table_value;
-  const auto t = detail::tables::devices_defaults;
-  return {table_value("data/devices/defaults.csv", t, "hand_force_cv"),
-          table_value("data/devices/defaults.csv", t, "placement_jitter"),
-          table_value("data/devices/defaults.csv", t, "needle_wobble")};
+  using devices::detail::default_value;
+  return {default_value("hand_force_cv"), default_value("placement_jitter"),
+          default_value("needle_wobble")};
 }
 
 namespace devices::detail {
 
-double table_value(std::string_view table_name, std::string_view text, std::string_view name) {
-  const punctum::detail::CsvTable t(text, std::string(table_name));
-  for (std::size_t r = 0; r < t.rows(); ++r)
-    if (t.text(r, "name") == name) return t.number(r, "value");
-  throw std::logic_error(std::string(table_name) + " lacks " + std::string(name));
+double default_value(std::string_view name) {
+  static const punctum::detail::CsvTable t(punctum::detail::tables::devices_defaults,
+                                           "data/devices/defaults.csv");  // parsed once
+  return t.value(name);
 }
 
 std::vector<Line> cover_with_lines(const Session& s, int pass, double direction, double width,

@@ -14,11 +14,7 @@ namespace {
 
 MechanicsConstants load_constants() {
   const detail::CsvTable t(detail::tables::mechanics_constants, "data/mechanics/constants.csv");
-  auto value = [&t](std::string_view name) {
-    for (std::size_t r = 0; r < t.rows(); ++r)
-      if (t.text(r, "name") == name) return t.number(r, "value");
-    throw std::logic_error("data/mechanics/constants.csv lacks " + std::string(name));
-  };
+  auto value = [&t](std::string_view name) { return t.value(name); };
   MechanicsConstants c;
   c.crack_shape_factor = value("crack_shape_factor");
   c.tip_face_critical_pressure = value("tip_face_critical_pressure");

@@ -19,6 +19,10 @@ class CsvTable {
   std::size_t column(std::string_view col) const;  // throws std::logic_error if absent
   const std::string& text(std::size_t row, std::string_view col) const;
   double number(std::size_t row, std::string_view col) const;
+  /// The number in `value_col` of the row whose `key_col` is `key` (the layout of punctum's
+  /// name/value tables); throws std::logic_error naming the table if no row has that key.
+  double value(std::string_view key, std::string_view key_col = "name",
+               std::string_view value_col = "value") const;
 
  private:
   std::string name_;

@@ -45,6 +45,7 @@ class AreaTest {
 std::vector<Line> cover_with_lines(const Session& session, int pass, double direction, double width,
                                    double jitter);
 
-double table_value(std::string_view table_name, std::string_view text, std::string_view name);
+/// A value of data/devices/defaults.csv by name (the table parsed once).
+double default_value(std::string_view name);
 
 }  // namespace punctum::devices::detail
