@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <punctum/core.hpp>
+#include <punctum/core/detail/csv.hpp>
+
+#include <stdexcept>
+#include <string>
 
 using namespace punctum;
 
@@ -47,4 +51,21 @@ TEST(Errors, NonFiniteValuesAreRejected) {
 TEST(Errors, InvalidParameterIsAnInvalidArgument) {
   // pybind11 relies on this to map it to Python's ValueError.
   EXPECT_THROW(require_positive("x", -1.0, "m"), std::invalid_argument);
+}
+
+TEST(CsvTable, ValueByNameAndAClearErrorForAMissingKey) {
+  const punctum::detail::CsvTable t("name,value,source\n"
+                                    "alpha,1.5,\"a, b (2020)\"\n"
+                                    "beta,-2e-3,c\n",
+                                    "data/test.csv");
+  EXPECT_EQ(t.value("alpha"), 1.5);
+  EXPECT_EQ(t.value("beta"), -2e-3);
+  try {
+    (void)t.value("gamma");
+    FAIL() << "a missing key must throw";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("data/test.csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gamma"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)t.value("alpha", "quantity"), std::logic_error);  // no such column
 }
