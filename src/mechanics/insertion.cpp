@@ -14,16 +14,15 @@ namespace {
 
 MechanicsConstants load_constants() {
   const detail::CsvTable t(detail::tables::mechanics_constants, "data/mechanics/constants.csv");
-  auto value = [&t](std::string_view name) { return t.value(name); };
   MechanicsConstants c;
-  c.crack_shape_factor = value("crack_shape_factor");
-  c.tip_face_critical_pressure = value("tip_face_critical_pressure");
-  c.shaft_friction_traction = value("shaft_friction_traction");
-  c.strain_rate_length_factor = value("strain_rate_length_factor");
-  c.tear_accommodation_strain = value("tear_accommodation_strain");
-  c.bed_of_nails_zone_radius = value("bed_of_nails_zone_radius");
-  c.manual_pressing_speed = value("manual_pressing_speed");
-  c.tent_stiffness_factor = value("tent_stiffness_factor");
+  c.crack_shape_factor = t.value("crack_shape_factor");
+  c.tip_face_critical_pressure = t.value("tip_face_critical_pressure");
+  c.shaft_friction_traction = t.value("shaft_friction_traction");
+  c.strain_rate_length_factor = t.value("strain_rate_length_factor");
+  c.tear_accommodation_strain = t.value("tear_accommodation_strain");
+  c.bed_of_nails_zone_radius = t.value("bed_of_nails_zone_radius");
+  c.manual_pressing_speed = t.value("manual_pressing_speed");
+  c.tent_stiffness_factor = t.value("tent_stiffness_factor");
   return c;
 }
 

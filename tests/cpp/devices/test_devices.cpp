@@ -220,10 +220,11 @@ TEST(Session, NeedlesBeyondTheWobblesReachCannotLand) {
       // The shape itself, from the area alone: a square of side sqrt(A) or a disc of area A,
       // both with their lower-left corner at the origin.
       const double side = std::sqrt(session.area), r = std::sqrt(session.area / std::numbers::pi);
+      const double from_rim = std::hypot(x - r, y - r) - r;  // disc: negative inside
       const bool inside = shape == AreaShape::square
                               ? x >= 0.0 && x < side && y >= 0.0 && y < side
-                              : std::hypot(x - r, y - r) < r;
-      if (std::abs(std::hypot(x - r, y - r) - r) > 1e-12 || shape == AreaShape::square)
+                              : from_rim < 0.0;
+      if (shape == AreaShape::square || std::abs(from_rim) > 1e-12)
         EXPECT_EQ(session.contains(x, y), inside) << to_string(shape) << " at " << x << ", " << y;
     }
   }

@@ -177,13 +177,10 @@ inline void slab_sweep_body(T* base, std::size_t nx, std::size_t nz, std::size_t
   }
   // Rows lie a plane apart, beyond the hardware prefetcher's reach: each is requested a few
   // rows ahead of the elimination (the back substitution then finds the slab in cache).
-  constexpr std::size_t ahead = 4, line = cache_line_bytes / sizeof(T);
-  for (std::size_t k = 1; k <= ahead && k < nz; ++k)
-    for (std::size_t i = 0; i < nx; i += line) __builtin_prefetch(base + plane_stride * k + i, 1);
+  constexpr std::size_t ahead = 4;
+  for (std::size_t k = 1; k <= ahead && k < nz; ++k) prefetch_row(base + plane_stride * k, nx);
   for (std::size_t k = 1; k < nz; ++k) {
-    if (k + ahead < nz)
-      for (std::size_t i = 0; i < nx; i += line)
-        __builtin_prefetch(base + plane_stride * (k + ahead) + i, 1);
+    if (k + ahead < nz) prefetch_row(base + plane_stride * (k + ahead), nx);
     T* row = base + plane_stride * k;
     const T* prev = row - plane_stride;
     const T a = am[k], b = ib[k];

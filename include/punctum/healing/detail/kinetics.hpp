@@ -291,13 +291,10 @@ inline void add_increment_slab_body(T* a, const T* du, std::size_t nx, std::size
   }
   // The target's rows lie a plane apart, beyond the hardware prefetcher's reach: without help
   // every row is a wait on memory. Each row is requested a few rows ahead.
-  constexpr std::size_t ahead = 4, line = cache_line_bytes / sizeof(T);
-  for (std::size_t k = 0; k < ahead && k < nz; ++k)
-    for (std::size_t i = 0; i < nx; i += line) __builtin_prefetch(a + plane_stride * k + i, 1);
+  constexpr std::size_t ahead = 4;
+  for (std::size_t k = 0; k < ahead && k < nz; ++k) prefetch_row(a + plane_stride * k, nx);
   for (std::size_t k = 0; k < nz; ++k) {
-    if (k + ahead < nz)
-      for (std::size_t i = 0; i < nx; i += line)
-        __builtin_prefetch(a + plane_stride * (k + ahead) + i, 1);
+    if (k + ahead < nz) prefetch_row(a + plane_stride * (k + ahead), nx);
     add_increment_line_body(a + plane_stride * k, du + plane_stride * k, nx);
   }
 }
@@ -308,11 +305,7 @@ void add_increment_slab(double* a, const double* du, std::size_t nx, std::size_t
 void add_increment_slab(float* a, const float* du, std::size_t nx, std::size_t nz,
                         std::size_t plane_stride);
 
-/// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
-/// in-place step; a different one for the first step of a Richardson pair, which then also carries
-/// the fast species across, so the state needs no separate copy). The loop body; react_planes
-/// dispatches to a compiled copy built for the widest SIMD of the running CPU. Returns false if
-/// any value became non-finite.
+/// react_planes_body's loop; Carry: `src` is not `u`, so the fast species are copied across.
 template <class T, bool Carry>
 bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
                        std::size_t k0, std::size_t k1) {
