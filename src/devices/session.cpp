@@ -4,10 +4,10 @@
 #include <numbers>
 
 #ifdef PUNCTUM_USE_OPENMP
-#include <omp.h>
 #endif
 
 #include "punctum/core/detail/csv.hpp"
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/units.hpp"
 #include "punctum/detail/embedded_tables.hpp"
@@ -40,11 +40,7 @@ void Session::validate() const {
 }
 
 int Session::resolved_threads() const {
-#ifdef PUNCTUM_USE_OPENMP
-  return threads > 0 ? threads : omp_get_max_threads();
-#else
-  return 1;
-#endif
+  return punctum::detail::resolve_threads(threads);
 }
 
 double Session::extent() const {

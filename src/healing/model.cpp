@@ -6,6 +6,7 @@
 
 #include "punctum/core/detail/csv.hpp"
 #include "punctum/core/error.hpp"
+#include "punctum/core/units.hpp"
 #include "punctum/detail/embedded_tables.hpp"
 
 namespace punctum::healing {
@@ -17,7 +18,6 @@ constexpr std::array<std::string_view, species_count> species_names = {
 constexpr std::array<std::string_view, species_count> species_units = {
     "1", "1", "1", "1", "cells/m^3", "kg/m^3", "kg/m^3", "kg/m^3", "1", "kg/m^3"};
 
-constexpr double seconds_per_day = 86400.0;
 
 const detail::CsvTable& rates_table() {
   static const detail::CsvTable t(detail::tables::healing_rates, "data/healing/rates.csv");
@@ -36,7 +36,7 @@ const detail::CsvTable& modifiers_table() {
 /// Table units are the ones people quote (per day); the solver runs in seconds.
 double to_si(double value, const std::string& unit) {
   if (unit.find("/day") != std::string::npos || unit.find("day)") != std::string::npos)
-    return value / seconds_per_day;
+    return value / 1.0_days;
   return value;
 }
 
@@ -115,24 +115,12 @@ Rates Rates::defaults() {
 WoundConstants WoundConstants::defaults() {
   WoundConstants w;
   const auto& t = wound_table();
-  for (std::size_t row = 0; row < t.rows(); ++row) {
-    const auto& n = t.text(row, "parameter");
-    const double v = t.number(row, "value");
-    if (n == "halo_width_factor")
-      w.halo_width_factor = v;
-    else if (n == "halo_damage")
-      w.halo_damage = v;
-    else if (n == "blood_capillary")
-      w.blood_capillary = v;
-    else if (n == "blood_plexus")
-      w.blood_plexus = v;
-    else if (n == "plexus_band")
-      w.plexus_band = v;
-    else if (n == "collagen_removed")
-      w.collagen_removed = v;
-    else
-      throw std::logic_error("data/healing/wound.csv: unknown parameter " + n);
-  }
+  w.halo_width_factor = t.value("halo_width_factor", "parameter");
+  w.halo_damage = t.value("halo_damage", "parameter");
+  w.blood_capillary = t.value("blood_capillary", "parameter");
+  w.blood_plexus = t.value("blood_plexus", "parameter");
+  w.plexus_band = t.value("plexus_band", "parameter");
+  w.collagen_removed = t.value("collagen_removed", "parameter");
   return w;
 }
 

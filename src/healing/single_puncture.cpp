@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "punctum/core/units.hpp"
 #include "punctum/healing/wound.hpp"
 
 namespace punctum::healing {
@@ -36,7 +37,7 @@ PunctureSeries simulate_single_puncture(const SkinModel& skin, const Patient& pa
                            .tip_length = o.tip_length});
   Integrator<double> integ(model, o.integrator);
   PunctureSeries out{grid, {observe(st, model)}, {}};
-  integ.advance_to(st, o.days * 86400.0, [&](double t) {
+  integ.advance_to(st, o.days * 1.0_days, [&](double t) {
     out.samples.push_back(observe(st, model));
     return progress ? progress(t) : true;
   });

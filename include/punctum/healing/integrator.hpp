@@ -25,14 +25,11 @@
 
 #include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
+#include "punctum/core/units.hpp"
 #include "punctum/healing/detail/diffusion.hpp"
 #include "punctum/healing/detail/kinetics.hpp"
 #include "punctum/healing/model.hpp"
 #include "punctum/healing/state.hpp"
-
-#ifdef PUNCTUM_USE_OPENMP
-#include <omp.h>
-#endif
 
 namespace punctum::healing {
 
@@ -55,22 +52,13 @@ struct IntegratorStats {
   double last_dt = 0.0, smallest_dt = 0.0, largest_dt = 0.0;  ///< s
 };
 
-inline int resolve_threads(int threads) {
-#ifdef PUNCTUM_USE_OPENMP
-  return threads > 0 ? threads : omp_get_max_threads();
-#else
-  (void)threads;
-  return 1;
-#endif
-}
-
 template <class T = double>
 class Integrator {
  public:
   Integrator(const HealingModel& model, IntegratorOptions options = {})
       : model_(&model),
         opt_(options),
-        threads_(resolve_threads(options.threads)),
+        threads_(punctum::detail::resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
         chemotaxis_(model, threads_, stride_of(model.grid())),
         column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {
@@ -82,13 +70,18 @@ class Integrator {
     if (opt_.scheme == Scheme::lod_richardson && opt_.adaptive)
       small_ = Field<T>(model.grid(), species_count);
     dt_ = opt_.dt_initial;
+    // Error scales: 1 for the dimensionless species, the largest baseline for f, collagen and
+    // elastin; the absolute tolerance is rtol times the scale.
+    std::array<double, species_count> scale{};
     for (std::size_t k = 0; k < model.grid().nz(); ++k) {
-      scale_[idx(Species::f)] = std::max(scale_[idx(Species::f)], model.planes()[k].f0);
-      scale_[idx(Species::rho3)] =
-          std::max(scale_[idx(Species::rho3)], model.planes()[k].rho1_0 + model.planes()[k].rho3_0);
-      scale_[idx(Species::e)] = std::max(scale_[idx(Species::e)], model.planes()[k].e0);
+      scale[idx(Species::f)] = std::max(scale[idx(Species::f)], model.planes()[k].f0);
+      scale[idx(Species::rho3)] =
+          std::max(scale[idx(Species::rho3)], model.planes()[k].rho1_0 + model.planes()[k].rho3_0);
+      scale[idx(Species::e)] = std::max(scale[idx(Species::e)], model.planes()[k].e0);
     }
-    scale_[idx(Species::rho1)] = scale_[idx(Species::rho3)];
+    scale[idx(Species::rho1)] = scale[idx(Species::rho3)];
+    for (std::size_t q = 0; q < species_count; ++q)
+      atol_[q] = opt_.rtol * (scale[q] > 0.0 ? scale[q] : 1.0);
   }
 
   /// Bytes the integrator holds besides the state (per scheme), padding included.
@@ -145,13 +138,13 @@ class Integrator {
       throw InvalidParameter("t_limit", punctum::detail::format_number(t_limit),
                              "> state time " + punctum::detail::format_number(st.time), "s");
     if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive)) {
-      step(st, std::min(opt_.dt_fixed, t_limit - st.time));
+      step(st, proposed_dt(st, t_limit));
       return;
     }
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
     for (;;) {
-      const double dt = std::min({dt_, opt_.dt_max, t_limit - st.time});
+      const double dt = proposed_dt(st, t_limit);
       // The pair runs out of place (the full step into big_, the half steps into small_), so
       // the state is untouched until the step is accepted: a rejected step needs no backup
       // copy. The error norm and the extrapolation are one pass, writing into big_, which then
@@ -173,7 +166,7 @@ class Integrator {
         char msg[200];
         std::snprintf(msg, sizeof msg,
                       "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
-                      opt_.dt_min, st.time / 86400.0, err);
+                      opt_.dt_min, in_days(st.time), err);
         throw NumericalError(msg);
       }
     }
@@ -229,9 +222,6 @@ class Integrator {
   /// unpadded (the depth column, nx a multiple of the SIMD lanes) a species is one run.
   double extrapolate_and_norm(const Field<T>& small, Field<T>& big) const {
     const std::size_t stride = small.species_stride();
-    std::array<double, species_count> atol;
-    for (std::size_t q = 0; q < species_count; ++q)
-      atol[q] = opt_.rtol * (scale_[q] > 0.0 ? scale_[q] : 1.0);
     const T* a = small.species_data(0);
     T* b = big.species_data(0);
     const double rtol = opt_.rtol;
@@ -241,13 +231,13 @@ class Integrator {
           threads_, std::ptrdiff_t(species_count), [&](std::ptrdiff_t q) {
             return detail::extrapolate_max_difference(a + std::size_t(q) * stride,
                                                       b + std::size_t(q) * stride, plane * nz,
-                                                      atol[std::size_t(q)], rtol);
+                                                      atol_[std::size_t(q)], rtol);
           });
     return punctum::detail::parallel_max(
         threads_, std::ptrdiff_t(species_count * nz), [&](std::ptrdiff_t qk) {
           const std::size_t q = std::size_t(qk) / nz,
                             at = q * stride + (std::size_t(qk) % nz) * plane;
-          return detail::extrapolate_max_difference(a + at, b + at, plane, atol[q], rtol);
+          return detail::extrapolate_max_difference(a + at, b + at, plane, atol_[q], rtol);
         });
   }
 
@@ -331,7 +321,7 @@ class Integrator {
               std::snprintf(msg, sizeof msg,
                             "healing field became non-finite at t = %.6g days: species %s = %g at "
                             "voxel (i, j, k) = (%zu, %zu, %zu), depth %.1f um",
-                            t / 86400.0, std::string(to_string(Species(q))).c_str(),
+                            in_days(t), std::string(to_string(Species(q))).c_str(),
                             double(u(q, i, j, k)), i, j, k, G.centre(2, k) * 1e6);
               throw NumericalError(msg);
             }
@@ -346,7 +336,7 @@ class Integrator {
   detail::ReactColumn column_;  // the depth column's kinetics parameters (empty otherwise)
   Field<T> big_, small_, delta_;
   double dt_ = 0.0;
-  std::array<double, species_count> scale_{};
+  std::array<double, species_count> atol_{};  ///< absolute error tolerance per species
   IntegratorStats stats_;
 };
 

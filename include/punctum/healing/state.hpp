@@ -20,11 +20,6 @@ struct HealingState {
   bool event_pending = true;     ///< set by events; the integrator restarts at dt_initial
 };
 
-/// Bytes one value of every species takes per voxel, padding excluded.
-inline constexpr std::size_t state_bytes_per_voxel(std::size_t value_bytes) {
-  return value_bytes * species_count;
-}
-
 /// Physical memory of this machine, bytes (0 if unknown).
 std::size_t physical_memory_bytes();
 
@@ -37,9 +32,7 @@ void require_memory(std::size_t bytes, std::size_t limit, const std::string& wha
 template <class T = double>
 HealingState<T> make_state(const HealingModel& model, std::size_t memory_limit_bytes = 0) {
   const auto& g = model.grid();
-  const std::size_t lane = Field<T>::lane;
-  const std::size_t pitch = (g.nx() + lane - 1) / lane * lane;
-  require_memory(pitch * g.ny() * g.nz() * species_count * sizeof(T), memory_limit_bytes,
+  require_memory(Field<T>::stride_for(g) * species_count * sizeof(T), memory_limit_bytes,
                  "healing state");
   HealingState<T> st{Field<T>(g, species_count, T(0)), 0.0, 0.0, true};
   for (std::size_t k = 0; k < g.nz(); ++k)

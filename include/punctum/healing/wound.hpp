@@ -115,6 +115,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   const bool column = model.is_column();
   const double area = G.spacing[0] * G.spacing[1];
   const double reach = ch.radius * halo + 0.5 * ch.tear_length;
+  const double half = 0.5 * std::hypot(G.spacing[0], G.spacing[1]);  // a voxel's half diagonal
   for (std::size_t k = 0; k < G.nz(); ++k) {
     const double z0 = G.origin[2] + double(k) * G.spacing[2];
     if (z0 > ch.depth) break;
@@ -136,13 +137,11 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
         } else {
           // Minimum-image lateral offsets of the voxel corner from the channel axis (periodic).
           auto image = [&](double d, int a) { return d - ext[a] * std::round(d / ext[a]); };
-          const double cx = image(G.origin[0] + (double(i) + 0.5) * G.spacing[0] - ch.x, 0);
-          const double cy = image(G.origin[1] + (double(j) + 0.5) * G.spacing[1] - ch.y, 1);
-          const double half = 0.5 * std::hypot(G.spacing[0], G.spacing[1]);
+          const double cx = image(G.centre(0, i) - ch.x, 0);
+          const double cy = image(G.centre(1, j) - ch.y, 1);
           if (std::hypot(cx, cy) > reach + half) continue;
           const double x0 = cx - 0.5 * G.spacing[0], x1 = cx + 0.5 * G.spacing[0];
           const double y0 = cy - 0.5 * G.spacing[1], y1 = cy + 0.5 * G.spacing[1];
-          const double cell = G.spacing[0] * G.spacing[1];
           for (int sz = 0; sz < ns; ++sz) {
             const double z = z0 + (sz + 0.5) / ns * G.spacing[2];
             const double R = ch.radius_at(z);
@@ -158,8 +157,8 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
                   out += (r > R && r <= R * halo) ? 1.0 / (nl * nl) : 0.0;
                 }
             } else {
-              in = detail::disc_rect_area(R, x0, x1, y0, y1) / cell;
-              out = detail::disc_rect_area(R * halo, x0, x1, y0, y1) / cell - in;
+              in = detail::disc_rect_area(R, x0, x1, y0, y1) / area;
+              out = detail::disc_rect_area(R * halo, x0, x1, y0, y1) / area - in;
             }
             phi_c += in / ns;
             phi_h += out / ns;

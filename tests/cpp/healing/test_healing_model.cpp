@@ -1,18 +1,17 @@
 // Physics of the healing kinetics: homeostasis, phase timing, patient modifiers, wound sources.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "helpers.hpp"
 #include "punctum/healing.hpp"
 
 using namespace punctum;
 using namespace punctum::healing;
+using punctum::healing::testing::cheek;
 
 namespace {
-
-SkinModel cheek() {
-  return SkinModel::preset("cheek", Sex::female, 45.0);
-}
 
 Grid3 small_patch(double width = 0.6e-3, double depth = 1.5e-3, double h = 30e-6) {
   return Grid3::patch(width, depth, h);
@@ -52,7 +51,6 @@ TEST(HealingModel, SinglePuncturePhasesEmerge) {
   apply_wound(st, model, WoundChannel{.depth = 1e-3, .radius = 100e-6});
   Integrator<double> integ(model, {.threads = 1});
   double c_peak = 0, t_c_peak = 0, f_peak = 0, t_f_peak = 0, t_r3_peak = 0, r3_peak = -1e300;
-  double t_r1_half = -1;
   std::vector<std::pair<double, Observables>> series;
   integ.advance_to(st, 90 * 86400.0, [&](double t) {
     const auto o = observe(st, model);
@@ -79,13 +77,10 @@ TEST(HealingModel, SinglePuncturePhasesEmerge) {
   EXPECT_GT(t_r3_peak, t_c_peak);
   // Collagen III excess peaks before collagen I has recovered: I is still in deficit at the III
   // peak.
-  for (auto& [t, o] : series) {
-    if (t >= t_r3_peak && t_r1_half < 0) {
-      EXPECT_LT(o.excess[idx(Species::rho1)], 0.0);
-      t_r1_half = t;
-    }
-  }
-  (void)t_r1_half;
+  const auto at_r3_peak = std::find_if(series.begin(), series.end(),
+                                       [&](const auto& s) { return s.first >= t_r3_peak; });
+  ASSERT_NE(at_r3_peak, series.end());
+  EXPECT_LT(at_r3_peak->second.excess[idx(Species::rho1)], 0.0);
   std::printf("c peak %.2f d, f peak %.2f d, rho3 peak %.2f d; steps %zu rejected %zu\n",
               t_c_peak / day, t_f_peak / day, t_r3_peak / day, integ.stats().accepted,
               integ.stats().rejected);

@@ -8,7 +8,22 @@
 #include <algorithm>
 #include <cstddef>
 
+#ifdef PUNCTUM_USE_OPENMP
+#include <omp.h>
+#endif
+
 namespace punctum::detail {
+
+/// The thread count a `threads` option means: itself if positive, else the OpenMP default (1
+/// without OpenMP).
+inline int resolve_threads(int threads) {
+#ifdef PUNCTUM_USE_OPENMP
+  return threads > 0 ? threads : omp_get_max_threads();
+#else
+  (void)threads;
+  return 1;
+#endif
+}
 
 /// body(i) for i in [0, n).
 template <class F>

@@ -334,7 +334,6 @@ class LodDiffusion {
     if (slots_[cur_].dt == dt) return;
     if (slots_[1 - cur_].dt == dt) {
       cur_ = 1 - cur_;
-      dt_ = dt;
       return;
     }
     cur_ = 1 - cur_;
@@ -381,7 +380,6 @@ class LodDiffusion {
       for (std::size_t k = nz - 1; k-- > 0;) q[k] -= cp3[k] * q[k + 1];
       for (std::size_t k = 0; k < nz; ++k) F.zq[k] = T(q[k]);
     }
-    dt_ = dt;
     F.dt = dt;
   }
 
@@ -472,8 +470,7 @@ class LodDiffusion {
   T robin_delta(T w) const {
     const double P_intact = model_->rates().topical_permeability_intact;
     const double P_open = model_->topical_permeability_open();
-    const double wv = std::clamp(double(w), 0.0, 1.0);
-    return T(dt_ * (P_intact + (P_open - P_intact) * wv) / grid_.spacing[2]);
+    return T(slots_[cur_].dt * topical_permeability(P_intact, P_open, double(w)) / grid_.spacing[2]);
   }
 
   /// The depth column's pass: the jobs' tridiagonal solves in one loop over depth, with the
@@ -558,7 +555,6 @@ class LodDiffusion {
     std::vector<T> zq;  // Robin vector of set 3
   };
   static constexpr std::size_t slot_count = 2;
-  double dt_ = 0.0;
   std::array<Factors, slot_count> slots_;
   std::size_t cur_ = 0;
   std::vector<T> offsets_;  // resident fibroblasts per plane

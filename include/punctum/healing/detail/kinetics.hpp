@@ -148,8 +148,8 @@ inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp
   }
   if (w_top) {
     for (std::size_t i = 0; i < nx; ++i) {
-      const double wv = std::min(std::max(double(w_top[i]), 0.0), 1.0);
-      out[i] += T(dt * (P_intact + (P_open - P_intact) * wv) * (film - double(a[i])) * inv_dz);
+      out[i] += T(dt * topical_permeability(P_intact, P_open, double(w_top[i])) *
+                  (film - double(a[i])) * inv_dz);
     }
   }
 }
@@ -533,8 +533,6 @@ class Chemotaxis {
     }
   }
 
-  std::size_t scratch_bytes() const { return scratch_.size() * sizeof(T); }
-
   /// Largest outflow rate sum_out chi dg / h^2 over the grid, 1/s (a max: thread-count
   /// independent).
   double max_rate(const Field<T>& u) const {
@@ -590,14 +588,14 @@ class Chemotaxis {
   void substep(Field<T>& u, double dt) {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
-                 hz2 = G.spacing[2] * G.spacing[2];
-    T* f = u.species_data(idx(Species::f));
-    const T* g = u.species_data(idx(Species::g));
     if (nx == 1 && ny == 1) {
       column_substep(u, dt);
       return;
     }
+    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
+                 hz2 = G.spacing[2] * G.spacing[2];
+    T* f = u.species_data(idx(Species::f));
+    const T* g = u.species_data(idx(Species::g));
     T* old = scratch_.data();
     const std::size_t plane = u.pitch() * ny;
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
