@@ -84,12 +84,10 @@ std::vector<std::array<double, 2>> Pen::layout() const {
 
 InsertionResult Pen::stamp(const SkinModel& skin) const {
   const InsertionModel model(needle_, skin, tip_speed());
-  const double R = 0.5 * spec_.active_diameter;
-  const double density = spec_.needles / (std::numbers::pi * R * R);
   // The needles leave through holes in a cap that rests on the skin: the cap holds the skin between
-  // them, so there is no bed-of-nails sink (zone radius 0), only the motor force shared.
+  // them, so there is no bed-of-nails sink, only the motor force shared.
   InsertionResult r =
-      insert_array(model, spec_.needles, density, 0.0, spec_.motor_force, spec_.depth);
+      model.insert({.force = shared_force(spec_.motor_force, spec_.needles), .travel = spec_.depth});
   // While the tip is below the surface (cos-shaped stroke of amplitude A reaching depth d) the hand
   // drags it sideways: dwell = acos(1 - 2 d/A) / (pi f).
   const double dwell = std::acos(1.0 - 2.0 * std::min(1.0, spec_.depth / spec_.stroke_amplitude)) /
