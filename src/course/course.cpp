@@ -406,8 +406,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   const healing::HealingModel model(skin, rates, grid);
   healing::HealingState<double> st = healing::make_state<double>(model);
   healing::IntegratorOptions iopt;
-  // A column has one voxel per plane: parallel regions would be pure synchronisation overhead.
-  iopt.threads = options.fidelity == Fidelity::column ? 1 : options.threads;
+  iopt.threads = options.threads;  // the integrator runs a column on one thread
   iopt.rtol = options.rtol;
   healing::Integrator<double> integrator(model, iopt);
 

@@ -43,7 +43,7 @@ struct IntegratorOptions {
   double dt_min = 1e-3;                ///< below this the step is refused, s
   double dt_max = 2.0 * 86400;         ///< s
   double dt_fixed = 3600.0;            ///< step when not adaptive, s
-  int threads = 0;                     ///< 0: OpenMP default
+  int threads = 0;                     ///< 0: OpenMP default; a depth column always runs on 1
   std::size_t memory_limit_bytes = 0;  ///< 0: 80 % of physical memory
 };
 
@@ -58,7 +58,7 @@ class Integrator {
   Integrator(const HealingModel& model, IntegratorOptions options = {})
       : model_(&model),
         opt_(options),
-        threads_(punctum::detail::resolve_threads(options.threads)),
+        threads_(model.is_column() ? 1 : punctum::detail::resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
         chemotaxis_(model, threads_, stride_of(model.grid())),
         column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {

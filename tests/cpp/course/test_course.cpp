@@ -6,6 +6,7 @@
 
 #include <punctum/core.hpp>
 #include <punctum/course.hpp>
+#include <punctum/healing/integrator.hpp>
 #include <punctum/healing/model.hpp>
 #include <punctum/healing/state.hpp>
 #include <punctum/healing/wound.hpp>
@@ -144,7 +145,7 @@ TEST(Course, CancellationStopsWithAConsistentPartialResult) {
                             [](double t) { return t < 40_days; });
   EXPECT_FALSE(r.completed);
   ASSERT_FALSE(r.times.empty());
-  EXPECT_LE(r.times.back(), 40_days + 2_days);
+  EXPECT_LE(r.times.back(), 40_days + healing::IntegratorOptions{}.dt_max);  // one step
   EXPECT_EQ(r.sessions.size(), 2u);
   for (const auto& s : r.series) EXPECT_EQ(s.values.size(), r.times.size());
 }
@@ -222,8 +223,9 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
 
 TEST(Course, DenseOutputMatchesSteppingToEveryOutputTime) {
   // Dense output interpolates the observables between the accepted steps bracketing an output
-  // time instead of stepping to it. It must agree with the exact landing to well within the
-  // integrator's own tolerance, and take fewer steps.
+  // time instead of stepping to it, and must take fewer steps. Linear interpolation is not
+  // governed by the integrator's tolerance; what is asked of it is agreement with the exact
+  // landing to 1 % of each series' scale, below what a plot or a summary table shows.
   auto o = column_options();
   const auto protocol = Protocol::regular(pen(1e-3, 20e-3), 3, 28_days, 100_days);
   const auto dense = run_course(cheek(), Patient{}, protocol, o);
