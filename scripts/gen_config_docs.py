@@ -33,7 +33,7 @@ from punctum import course as _course
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "guide" / "configuration.md"
 SECTIONS = ("skin", "patient", "device", "protocol", "run")
-DEVICE_KINDS = {"pen": punctum.Pen, "roller": punctum.Roller, "stamp": punctum.Stamp}
+DEVICE_KINDS = _course._DEVICES
 _AUTO = object()
 
 
@@ -393,13 +393,6 @@ def allowed(e: Entry) -> tuple[str, str | None]:
     return m["allowed"], m["unit"] or ""
 
 
-def rate_names() -> list[str]:
-    """The names run.rate_multipliers accepts, as the course's validator lists them."""
-    e = Entry("run", "rate_multipliers", None, None, KEYS["run.rate_multipliers"])
-    text = _probe_message(e, {"?": 1.0})["allowed"]
-    return text[text.index("(") + 1 : text.rindex(")")].split(", ")
-
-
 def _probe_message(e: Entry, bad: Any) -> dict[str, str]:
     try:
         _attempt(e, bad)
@@ -571,7 +564,7 @@ def render() -> str:
         "[model.md](../model.md#healing-rates-datahealingratescsv)) after the patient and",
         "aftercare modifiers; `blood` is the bleeding multiplier of the wound source. Names:",
         "",
-        ", ".join(f"`{n}`" for n in rate_names()) + ".",
+        ", ".join(f"`{n}`" for n in punctum.healing.rate_names()) + ".",
         "",
     ]
     return "\n".join(out)

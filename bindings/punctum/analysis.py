@@ -48,19 +48,24 @@ def _log_names(parameters: Mapping[str, Sequence[float]], log_scale: bool | Sequ
     return list(log_scale)
 
 
+def _scalar(variable: Mapping[str, Any]) -> float:
+    """A scalar outcome from a stored Dataset.to_dict() variable."""
+    return float(np.asarray(variable["data"]))
+
+
 def _outputs(records: Mapping[int, Mapping[str, Any]], n: int, outputs: Sequence[str]) -> dict:
     y = {o: np.full(n, np.nan) for o in outputs}
     for i in range(n):
         r = records[i]
         if r["status"] != "ok":
             raise RuntimeError(f"model evaluation {i} failed ({r['params']}): {r['error']}")
-        ds = xr.Dataset.from_dict(r["result"])
+        dv = r["result"]["data_vars"]  # the point's Dataset as stored (to_dict), read directly
         for o in outputs:
-            if o not in ds:
+            if o not in dv:
                 raise parameter_error(
-                    "outputs", o, "outcomes the point function returns: " + ", ".join(ds.data_vars)
+                    "outputs", o, "outcomes the point function returns: " + ", ".join(dv)
                 )
-            y[o][i] = float(ds[o])
+            y[o][i] = _scalar(dv[o])
     return y
 
 
@@ -233,8 +238,8 @@ def optimize(
                 if rec["status"] != "ok":
                     cache[r] = {w: np.nan for w in wanted}
                     continue
-                ds = xr.Dataset.from_dict(rec["result"])
-                cache[r] = {w: float(ds[w]) for w in wanted}
+                dv = rec["result"]["data_vars"]
+                cache[r] = {w: _scalar(dv[w]) for w in wanted}
         return [cache[r] for r in rows]
 
     sign = -1.0 if maximize else 1.0

@@ -122,7 +122,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    spec = tomllib.loads(Path(args.sweep).read_text())
+    text = Path(args.sweep).read_text()
+    spec = tomllib.loads(text)
     if "axes" not in spec or not spec["axes"]:
         raise BadInput(f"{args.sweep}: needs an [axes] table of dotted names -> values")
     base = _load_config(spec.get("base", {}).get("config"), [])
@@ -132,21 +133,15 @@ def _sweep(args: argparse.Namespace) -> int:
             data.setdefault(section, {}).update(values)
     options = spec.get("sweep", {})
     out = _fresh_dir(args.output, "sweep")
-    (out / "sweep.toml").write_text(Path(args.sweep).read_text())
-    client = args.scheduler
-    if client is None and args.workers:
-        from distributed import Client, LocalCluster
-
-        client = Client(
-            LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
-        )
+    (out / "sweep.toml").write_text(text)
     from punctum.course import course_point
 
     ds = punctum.sweep(
         data,
         spec["axes"],
         func=course_point,
-        client=client,
+        client=args.scheduler,
+        n_workers=args.workers or None,  # punctum.sweep starts and closes its own cluster
         design=options.get("design", "grid"),
         n_samples=options.get("n_samples"),
         seed=options.get("seed", 0),

@@ -132,9 +132,7 @@ class CancellationToken:
 class SimulationConfig:
     """Everything :func:`simulate` needs, as plain values that round-trip through TOML."""
 
-    skin: dict[str, Any] = field(
-        default_factory=lambda: {"site": "cheek", "sex": "female", "age": 45.0}
-    )
+    skin: dict[str, Any] = field(default_factory=SKIN_DEFAULTS.copy)
     patient: Patient = field(default_factory=Patient)
     device: dict[str, Any] = field(
         default_factory=lambda: {

@@ -20,19 +20,21 @@ from punctum import _core
 from punctum._errors import parameter_error
 from punctum.patient import Patient
 
-#: species name -> (meaning, SI unit of the stored field)
-SPECIES = {
-    "w": ("tissue damage", "1"),
-    "h": ("extravasated blood / platelet load", "1"),
-    "c": ("inflammatory signal", "1"),
-    "g": ("growth factor (TGF-beta/PDGF)", "1"),
-    "f": ("fibroblast density", "cells/m^3"),
-    "rho3": ("collagen III", "kg/m^3"),
-    "rho1": ("collagen I", "kg/m^3"),
-    "e": ("elastin", "kg/m^3"),
-    "p": ("melanogenic activation", "1"),
-    "s": ("topical agent", "kg/m^3"),
+_MEANINGS = {
+    "w": "tissue damage",
+    "h": "extravasated blood / platelet load",
+    "c": "inflammatory signal",
+    "g": "growth factor (TGF-beta/PDGF)",
+    "f": "fibroblast density",
+    "rho3": "collagen III",
+    "rho1": "collagen I",
+    "e": "elastin",
+    "p": "melanogenic activation",
+    "s": "topical agent",
 }
+#: species name -> (meaning, SI unit of the stored field), in the core's storage order (names
+#: and units from the C++ core, so the columns of its arrays line up by construction)
+SPECIES = {name: (_MEANINGS[name], unit) for name, unit in _core.healing_species()}
 
 _INTEGRAL_UNITS = {"1": "m^3", "cells/m^3": "cells", "kg/m^3": "kg"}
 

@@ -1,4 +1,3 @@
-#pragma once
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>

@@ -7,6 +7,7 @@ value) that the table's tolerance [low, high] applies to, in the table's unit. S
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ def olatunji_spacing(s: Settings) -> Outcome:
     )
 
 
+@functools.cache  # three callers; 21 insertions each (callers only read the arrays)
 def davis_points() -> tuple[np.ndarray, np.ndarray]:
     area, force = [], []
     for r in (30.0, 40.0, 55.0, 65.0, 80.0):
@@ -205,6 +207,7 @@ def shergold_regime(s: Settings) -> Outcome:
     return Outcome(vals)
 
 
+@functools.cache  # four calls for two shaft diameters; 60 insertions each
 def steady_penetration(shaft_diameter_mm: float) -> tuple[float, float]:
     """(kappa, pressure in MPa) of a force-limited insertion whose tip ends mid reticular dermis:
     F = kappa J R + tau 2 pi R p (docs/mechanics.md step 3). The force is found by bisection on the

@@ -179,6 +179,7 @@ def table(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@functools.cache  # called per model run (sensitivity points); the tables do not change
 def table_value(rel: str, key: str, column: str = "value") -> float:
     """A number from one of the sourced tables under data/ (first column is the key)."""
     for row in table(DATA / rel):

@@ -13,6 +13,7 @@ over 1 instead, so that a ceiling never falls below the baseline.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from typing import Any
 
@@ -32,6 +33,7 @@ ERYTHEMA = {
 }
 
 
+@functools.cache  # read in every model run; callers only read it
 def uncertain_parameters() -> dict[str, dict[str, str]]:
     """name -> {value, unit, source, tag, table} for every parameter the study varies."""
     out = {}
