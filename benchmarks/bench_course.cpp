@@ -39,7 +39,7 @@ void run(benchmark::State& state, Fidelity fidelity, double voxel, double width)
     benchmark::DoNotOptimize(r.times.data());
   }
   const double n = double(state.iterations());
-  state.counters["sim_days_per_s"] = benchmark::Counter(182.0 * n, benchmark::Counter::kIsRate);
+  state.counters["sim_days_per_s"] = benchmark::Counter(in_days(protocol.horizon) * n, benchmark::Counter::kIsRate);
   state.counters["steps"] = double(steps);  // attempted: accepted + rejected
   state.counters["rejected"] = double(rejected);
   state.counters["voxels"] = double(grid.size());

@@ -29,7 +29,7 @@ static void BM_InsertForceLimited(benchmark::State& state) {
 }
 BENCHMARK(BM_InsertForceLimited);
 
-// Travel-limited (pen depth setting): the tenting law is inverted inside the bisection.
+// Travel-limited (pen depth setting): the tenting law is inverted inside the root finder (Illinois false position).
 static void BM_InsertTravelLimited(benchmark::State& state) {
   const InsertionModel model(needle, cheek(), 0.6_m_s);
   double travel = 0.3_mm;

@@ -263,8 +263,8 @@ InsertionResult InsertionModel::insert(const NeedleLoad& load) const {
       return std::max(w + nc * f - travel, w - L);
     };
     double F = std::min(F_lim, puncture_force_);
-    if (excess(F) > 0.0)
-      F = increasing_root(excess, 0.0, F, -std::min(travel, L), excess(F), 1e-12 * F);
+    if (const double e = excess(F); e > 0.0)
+      F = increasing_root(excess, 0.0, F, -std::min(travel, L), e, 1e-12 * F);
     r.peak_force = F;
     r.final_deflection = deflection_from(F, delta_p);
     return r;

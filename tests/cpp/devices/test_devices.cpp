@@ -268,5 +268,24 @@ TEST(Devices, BadInputNamesParameter) {
   EXPECT_THROW(area_shape_from_string("triangle"), InvalidParameter);
 }
 
+
+TEST(Devices, SpecDefaultsAreTheSourcedTableValues) {
+  // The Spec structs spell their defaults out (they are aggregates); data/devices/defaults.csv
+  // is where those numbers are sourced. The two must not drift apart.
+  using devices::detail::default_value;
+  const Roller::Spec roller;
+  EXPECT_EQ(roller.hand_force, default_value("roller_hand_force"));
+  EXPECT_EQ(roller.hand_speed, default_value("roller_hand_speed"));
+  EXPECT_EQ(roller.reposition_time, default_value("roller_reposition_time"));
+  const Pen::Spec pen;
+  EXPECT_EQ(pen.stroke_amplitude, default_value("pen_stroke_amplitude"));
+  EXPECT_EQ(pen.motor_force, default_value("pen_motor_force"));
+  EXPECT_EQ(pen.hand_speed, default_value("pen_hand_speed"));
+  EXPECT_EQ(pen.reposition_time, default_value("pen_reposition_time"));
+  const Stamp::Spec stamp;
+  EXPECT_EQ(stamp.hand_force, default_value("stamp_hand_force"));
+  EXPECT_EQ(stamp.reposition_time, default_value("stamp_reposition_time"));
+}
+
 }  // namespace
 }  // namespace punctum

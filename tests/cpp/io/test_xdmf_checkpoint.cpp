@@ -86,7 +86,7 @@ Checkpoint random_checkpoint(std::size_t n) {
   c.arrays["empty"] = NamedArray{{0}, {}};
   c.scalars["time_s"] = 1234567.891011;
   c.scalars["dt_s"] = L::denorm_min();
-  c.scalars["step"] = std::int64_t(L::max() > 0 ? std::numeric_limits<std::int64_t>::min() : 0);
+  c.scalars["step"] = std::numeric_limits<std::int64_t>::min();
   c.scalars["rng_counter"] = std::numeric_limits<std::uint64_t>::max();
   c.scalars["session"] = std::int64_t(3);
   c.metadata["config"] = "[protocol]\nsessions = 4\n";
