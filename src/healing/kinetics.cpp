@@ -13,14 +13,14 @@ namespace punctum::healing::detail {
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<double>& src, Field<double>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1) {
-  return react_planes_body(src, u, model, dt, k0, k1);
+                                      std::size_t k1, double* f_out) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out);
 }
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<float>& src, Field<float>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1) {
-  return react_planes_body(src, u, model, dt, k0, k1);
+                                      std::size_t k1, float* f_out) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out);
 }
 
 PUNCTUM_SIMD_CLONES bool react_column(const Field<double>& src, Field<double>& u,

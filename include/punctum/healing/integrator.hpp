@@ -203,8 +203,10 @@ class Integrator {
   /// reactions read the state and write the result's every species): one full step into big_,
   /// then two half steps into `small` (the state itself, in place, when no backup is kept).
   void richardson_pair(HealingState<T>& st, Field<T>& small, double dt) {
-    split_step(big_, st.field, st.topical_surface, dt, st.time);
-    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time);
+    // Both members start from the state, so they share its chemotactic outflow rate.
+    const double rate = chemotaxis_rate(st.field);
+    split_step(big_, st.field, st.topical_surface, dt, st.time, rate);
+    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate);
     split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
   }
 
@@ -243,12 +245,12 @@ class Integrator {
 
   /// One split step from `from` into `u` (the same field, in place, except for the first step of
   /// a Richardson pair).
-  void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0) {
+  void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
+                  double rate = -1.0) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
-    react_all(from, u, dt, t0);
-    stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt);
+    react_and_chemotaxis(from, u, dt, t0, rate < 0.0 ? chemotaxis_rate(from) : rate);
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u),
     // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
@@ -289,6 +291,31 @@ class Integrator {
             .fill_context = &fill,
             .target = target,
             .add = &detail::add_increment_slab};
+  }
+
+  /// The chemotactic outflow rate (1/s) of a split step from `from`. It depends only on g, which
+  /// the reactions leave alone, so it is known before they run.
+  double chemotaxis_rate(const Field<T>& from) const { return chemotaxis_.max_rate(from); }
+
+  /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s). In 3D
+  /// the two run fused over planes (Chemotaxis::react_then_apply).
+  void react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t, double rate) {
+    const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
+    if (model_->is_column()) {
+      react_all(from, u, dt, t);
+      for (std::size_t m = 0; m < n; ++m) chemotaxis_.substep(u, dt / double(n));
+      stats_.chemotaxis_substeps += n;
+      return;
+    }
+    if (n == 0) {
+      react_all(from, u, dt, t);
+      return;
+    }
+    const bool ok = chemotaxis_.react_then_apply(u, dt, n, [&](std::size_t k0, std::size_t k1) {
+      return detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old());
+    });
+    if (!ok) report_nonfinite(u, t);
+    stats_.chemotaxis_substeps += n;
   }
 
   /// Reactions from `from` into `u` (which then holds every species).

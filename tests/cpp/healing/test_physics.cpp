@@ -98,6 +98,51 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
   EXPECT_NEAR(st.field.sum(idx(Species::f)) / before, 1.0, 1e-13);
 }
 
+TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
+  // Chemotaxis::react_then_apply runs the reactions and the first chemotaxis substep in one
+  // wavefront over planes, each thread finishing its edge planes after the others. It must give
+  // the separate passes' result to the bit, for any thread count, including blocks of one plane
+  // (5 planes on 4 threads) and more threads than planes, in place and out of place.
+  for (const std::size_t nz : {5u, 2u}) {
+    Grid3 grid({12, 10, nz}, {20e-6, 20e-6, 150e-6});  // dermis below the first plane
+    Rates r = Rates::defaults();
+    r.chemotaxis_fibroblast *= 100;
+    HealingModel model(cheek(), r, grid);
+    auto start = make_state<double>(model);
+    apply_wound(start, model, WoundChannel{.x = 0.1e-3, .y = 0.1e-3, .depth = 1e-3, .radius = 40e-6});
+    for (std::size_t k = 0; k < nz; ++k)
+      for (std::size_t j = 0; j < 10; ++j)
+        for (std::size_t i = 0; i < 12; ++i) {
+          start.field(idx(Species::g), i, j, k) = 1.0 + std::sin(0.7 * double(i + 2 * j + 3 * k));
+          start.field(idx(Species::f), i, j, k) *= 1.0 + 0.5 * double((i + j + k) % 3);
+        }
+    const double dt = 3600.0;
+    for (const int threads : {1, 2, 4, 7}) {
+      healing::detail::Chemotaxis<double> chemo(model, threads, start.field.species_stride());
+      const std::size_t n = chemo.substeps(chemo.max_rate(start.field), dt);
+      ASSERT_GE(n, 2u);
+      for (const bool in_place : {true, false}) {
+        auto separate = start, fused = start;
+        Field<double> out_separate(grid, species_count), out_fused(grid, species_count);
+        Field<double>& a = in_place ? separate.field : out_separate;
+        Field<double>& b = in_place ? fused.field : out_fused;
+        ASSERT_TRUE(healing::detail::react_planes(separate.field, a, model, dt, 0, nz));
+        EXPECT_EQ(chemo.apply(a, dt), n);
+        ASSERT_TRUE(chemo.react_then_apply(b, dt, n, [&](std::size_t k0, std::size_t k1) {
+          return healing::detail::react_planes(fused.field, b, model, dt, k0, k1, chemo.old());
+        }));
+        for (std::size_t q = 0; q < species_count; ++q)
+          for (std::size_t k = 0; k < nz; ++k)
+            for (std::size_t j = 0; j < 10; ++j)
+              for (std::size_t i = 0; i < 12; ++i)
+                ASSERT_EQ(a(q, i, j, k), b(q, i, j, k))
+                    << "species " << q << " voxel " << i << "," << j << "," << k << " nz " << nz
+                    << " threads " << threads << (in_place ? " in place" : " out of place");
+      }
+    }
+  }
+}
+
 TEST(HealingPhysics, SinglePuncturePhasesIn3D) {
   // Literature phases (literature.md 3.1): inflammation peaks within days 1-3; recruited
   // fibroblasts peak inside the proliferative window 3-21 d; collagen III is laid down first and

@@ -57,6 +57,32 @@ double parallel_max(int threads, std::ptrdiff_t n, F&& body) {
   return best;
 }
 
+/// Splits [0, n) into one contiguous chunk per thread (as a static schedule does) and runs
+/// first(i0, i1) on every chunk, then, once every chunk's first has returned, second(i0, i1) on
+/// every chunk: the wavefront pattern, where each chunk does what only its own rows need and
+/// finishes its edges after its neighbours. Returns whether every call returned true.
+template <class F, class G>
+bool parallel_chunks(int threads, std::ptrdiff_t n, F&& first, G&& second) {
+#ifdef PUNCTUM_USE_OPENMP
+  if (threads > 1) {
+    bool ok = true;
+#pragma omp parallel num_threads(threads) reduction(&& : ok)
+    {
+      const std::ptrdiff_t team = omp_get_num_threads(), t = omp_get_thread_num();
+      const std::ptrdiff_t i0 = n * t / team, i1 = n * (t + 1) / team;
+      ok = first(i0, i1) && ok;
+#pragma omp barrier
+      ok = second(i0, i1) && ok;
+    }
+    return ok;
+  }
+#else
+  (void)threads;
+#endif
+  const bool ok = first(std::ptrdiff_t(0), n);
+  return second(std::ptrdiff_t(0), n) && ok;
+}
+
 /// Whether body(i) is true for every i; every body runs (none is skipped after a false).
 template <class F>
 bool parallel_all(int threads, std::ptrdiff_t n, F&& body) {

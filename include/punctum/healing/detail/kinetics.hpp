@@ -308,7 +308,7 @@ void add_increment_slab(float* a, const float* du, std::size_t nx, std::size_t n
 /// react_planes_body's loop; Carry: `src` is not `u`, so the fast species are copied across.
 template <class T, bool Carry>
 bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
-                       std::size_t k0, std::size_t k1) {
+                       std::size_t k0, std::size_t k1, T* f_out) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
   const auto& R = model.rates();
   bool ok = true;
@@ -318,6 +318,7 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
     in[q] = src.species_data(q);
     out[q] = u.species_data(q);
   }
+  if (f_out) out[idx(Species::f)] = f_out;
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
     const ReactConstants K(P, R, dt);
@@ -358,14 +359,15 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
 
 /// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
 /// in-place step; a different one for the first step of a Richardson pair, which then also carries
-/// the fast species across, so the state needs no separate copy). The loop body; react_planes
-/// dispatches to a compiled copy built for the widest SIMD of the running CPU. Returns false if
-/// any value became non-finite.
+/// the fast species across, so the state needs no separate copy). With `f_out`, the fibroblasts
+/// are written there (an array laid out like one species of `u`) instead of into `u`: chemotaxis
+/// reads them as its old values. The loop body; react_planes dispatches to a compiled copy built
+/// for the widest SIMD of the running CPU. Returns false if any value became non-finite.
 template <class T>
 bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
-                       std::size_t k0, std::size_t k1) {
-  return &src == &u ? react_planes_loop<T, false>(src, u, model, dt, k0, k1)
-                    : react_planes_loop<T, true>(src, u, model, dt, k0, k1);
+                       std::size_t k0, std::size_t k1, T* f_out = nullptr) {
+  return &src == &u ? react_planes_loop<T, false>(src, u, model, dt, k0, k1, f_out)
+                    : react_planes_loop<T, true>(src, u, model, dt, k0, k1, f_out);
 }
 
 /// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart), `src` in and `u`
@@ -413,9 +415,9 @@ namespace punctum::healing::detail {
 /// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
 /// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
 bool react_planes(const Field<double>& src, Field<double>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1);
+                  std::size_t k0, std::size_t k1, double* f_out = nullptr);
 bool react_planes(const Field<float>& src, Field<float>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1);
+                  std::size_t k0, std::size_t k1, float* f_out = nullptr);
 /// The depth column's reactions (react_column_body), compiled like react_planes.
 bool react_column(const Field<double>& src, Field<double>& u, const ReactColumn& table,
                   const Rates& R, double dt);
@@ -574,17 +576,64 @@ class Chemotaxis {
     });
   }
 
+  /// Substeps of one chemotaxis step dt at the outflow rate `rate` (1/s): the fewest that keep
+  /// each within the positivity limit (0.9 of it); 0 when nothing flows.
+  static std::size_t substeps(double rate, double dt) {
+    return rate > 0.0 ? std::size_t(std::ceil(dt * rate / 0.9)) : 0;
+  }
+
   /// Advances f by dt under chemotaxis; returns the number of substeps taken.
   std::size_t apply(Field<T>& u, double dt) {
-    const double rate = max_rate(u);
-    if (rate <= 0.0) return 0;
-    const auto n = std::size_t(std::ceil(dt * rate / 0.9));
-    const double sub = dt / double(n);
-    for (std::size_t m = 0; m < n; ++m) substep(u, sub);
+    const std::size_t n = substeps(max_rate(u), dt);
+    for (std::size_t m = 0; m < n; ++m) substep(u, dt / double(n));
     return n;
   }
 
- private:
+  /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
+  /// wavefront over planes: `react(k0, k1)` must write the reacted fibroblasts of planes [k0, k1)
+  /// into old() (and everything else into u); the flux of plane k follows as soon as planes
+  /// k - 1, k, k + 1 have reacted, while they are still in cache, and writes u's f. This replaces
+  /// a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is that of
+  /// reacting every plane and then calling substep, so the result is the same to the bit. Each
+  /// thread takes a contiguous block of planes and finishes the fluxes of its two edge planes,
+  /// which need its neighbours' planes, after every block has reacted. The remaining n - 1
+  /// substeps run as usual. Returns false if `react` reported a non-finite value.
+  template <class React>
+  bool react_then_apply(Field<T>& u, double dt, std::size_t n, React&& react) {
+    const double sub = dt / double(n);
+    const std::size_t nz = u.grid().nz();
+    const T* old = scratch_.data();
+    // Whether plane k's flux needs only planes of the block [k0, k1) (or none beyond the grid).
+    auto inside = [nz](std::size_t k, std::size_t k0, std::size_t k1) {
+      return (k > k0 || k == 0) && (k + 1 < k1 || k + 1 == nz);
+    };
+    const bool ok = punctum::detail::parallel_chunks(
+        threads_, std::ptrdiff_t(nz),
+        [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
+          const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
+          bool fine = true;
+          for (std::size_t k = k0; k < k1; ++k) {
+            fine = react(k, k + 1) && fine;
+            if (k > k0 && inside(k - 1, k0, k1)) flux_plane(u, old, k - 1, sub);
+          }
+          if (k1 > k0 && inside(k1 - 1, k0, k1)) flux_plane(u, old, k1 - 1, sub);
+          return fine;
+        },
+        [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
+          const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
+          if (k1 == k0) return true;
+          if (!inside(k0, k0, k1)) flux_plane(u, old, k0, sub);
+          if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) flux_plane(u, old, k1 - 1, sub);
+          return true;
+        });
+    for (std::size_t m = 1; m < n; ++m) substep(u, sub);
+    return ok;
+  }
+
+  /// Where react_then_apply's reactions write f (laid out like one species of the field).
+  T* old() { return scratch_.data(); }
+
+  /// One explicit upwind substep of f by dt (which must keep dt * max_rate within 0.9).
   void substep(Field<T>& u, double dt) {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
@@ -592,35 +641,42 @@ class Chemotaxis {
       column_substep(u, dt);
       return;
     }
-    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
-                 hz2 = G.spacing[2] * G.spacing[2];
-    T* f = u.species_data(idx(Species::f));
-    const T* g = u.species_data(idx(Species::g));
+    const T* f = u.species_data(idx(Species::f));
     T* old = scratch_.data();
     const std::size_t plane = u.pitch() * ny;
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
       std::copy(f + std::size_t(k) * plane, f + std::size_t(k + 1) * plane,
                 old + std::size_t(k) * plane);
     });
-    const auto& planes = model_->planes();
-    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
-      const auto k = std::size_t(kk);
-      const double f0 = planes[k].f0;
-      const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0,
-                   f0up = k > 0 ? planes[k - 1].f0 : 0.0;
-      const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
-      const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
-      for (std::size_t j = 0; j < ny; ++j) {
-        const std::size_t o = u.offset(0, j, k);
-        const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k),
-                          oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
-        const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
-                          ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-        chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
-                             g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
-                             f0up, dt);
-      }
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
+      flux_plane(u, old, std::size_t(k), dt);
     });
+  }
+
+ private:
+  /// One substep's flux on plane k: u's f from the old values (every plane's) and u's g.
+  void flux_plane(Field<T>& u, const T* old, std::size_t k, double dt) const {
+    const auto& G = u.grid();
+    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+    const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
+                 hz2 = G.spacing[2] * G.spacing[2];
+    T* f = u.species_data(idx(Species::f));
+    const T* g = u.species_data(idx(Species::g));
+    const auto& planes = model_->planes();
+    const double f0 = planes[k].f0;
+    const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
+    const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
+    const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
+    for (std::size_t j = 0; j < ny; ++j) {
+      const std::size_t o = u.offset(0, j, k);
+      const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k),
+                        oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
+      const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
+                        ozm = k > 0 ? u.offset(0, j, k - 1) : o;
+      chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
+                           g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
+                           f0up, dt);
+    }
   }
 
   /// substep on the depth column: only the depth faces, in one pass down the column that keeps
@@ -651,7 +707,6 @@ class Chemotaxis {
     }
   }
 
- private:
   const HealingModel* model_;
   int threads_;
   aligned_vector<T> scratch_;
