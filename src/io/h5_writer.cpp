@@ -6,12 +6,12 @@
 #include <map>
 #include <system_error>
 
+#include "atomic_file.hpp"
 #include "hdf5_detail.hpp"
 #include "punctum/io/h5.hpp"
 #include "punctum/io/xdmf.hpp"
 
 #ifdef PUNCTUM_WITH_HDF5
-#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -153,23 +153,6 @@ std::string host_name() {
   return name;
 }
 
-/// Durability: the rename must not become visible before the data (POSIX fsync of the file and
-/// then of its directory). Failures here are reported, not ignored.
-void sync_path(const fs::path& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) {
-    if (directory) return;  // some filesystems refuse to open directories; the data is synced
-    throw IoError("cannot open " + path.string() +
-                  " to sync it: " + std::generic_category().message(errno));
-  }
-  const int status = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (status != 0 && !directory)
-    throw IoError("fsync of " + path.string() +
-                  " failed: " + std::generic_category().message(error));
-}
-
 void require_units(std::string_view units, const std::string& object) {
   if (units.empty())
     throw InvalidParameter("units of '" + object + "'", "''",
@@ -216,18 +199,7 @@ struct H5Writer::Impl {
       space = Handle(check(H5Screate_simple(1, dims, nullptr), "create dataspace", object, name),
                      H5Sclose);
     }
-    const std::string attr_name(attribute);
-    const std::string where = object + "@" + attr_name;
-    Handle target(check(H5Oopen(file, object.c_str(), H5P_DEFAULT), "open object", object, name),
-                  H5Oclose);
-    if (detail::check_tri(H5Aexists(target, attr_name.c_str()), "look up attribute", where, name) >
-        0)
-      check_status(H5Adelete(target, attr_name.c_str()), "replace attribute", where, name);
-    Handle attr(
-        check(H5Acreate2(target, attr_name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
-              "create attribute", where, name),
-        H5Aclose);
-    check_status(H5Awrite(attr, memory_type, data), "write attribute", where, name);
+    detail::write_attribute(file, object, attribute, file_type, space, data, name, memory_type);
   }
 
   /// Creates a dataset at `object` (parents created), writes `data` (memory type `memory_type`),
@@ -363,8 +335,7 @@ void H5Writer::Impl::prepare(fs::path target, WriterOptions writer_options) {
     throw InvalidParameter("field_deflate_level",
                            std::to_string(writer_options.field_deflate_level), "0 to 9", "");
   path = target;
-  temporary = target;
-  temporary += ".tmp-" + std::to_string(::getpid());
+  temporary = detail::temporary_beside(target);
   name = target.string();
   options = writer_options;
   const auto parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -452,28 +423,24 @@ void H5Writer::save_partial(const fs::path& copy) {
   // the uninterrupted and the restarted run write byte-identical files.
   check_status(H5Fflush(w.file, H5F_SCOPE_GLOBAL), "flush file", w.temporary.string(), w.name);
   check_status(w.file.close(), "close file", w.temporary.string(), w.name);
-  fs::path staging = copy;
-  staging += ".tmp-" + std::to_string(::getpid());
-  std::error_code error;
-  fs::copy_file(w.temporary, staging, fs::copy_options::overwrite_existing, error);
+  const fs::path staging = detail::temporary_beside(copy);
   std::string failure;
-  if (!error) {
-    try {
-      sync_path(staging, false);
-      fs::rename(staging, copy, error);
-    } catch (const std::exception& e) {
-      failure = e.what();
+  try {
+    std::error_code error;
+    fs::copy_file(w.temporary, staging, fs::copy_options::overwrite_existing, error);
+    if (error) {
+      std::error_code ignored;
+      fs::remove(staging, ignored);
+      throw IoError(error.message());
     }
-  }
-  if (error || !failure.empty()) {
-    std::error_code ignored;
-    fs::remove(staging, ignored);
+    detail::move_into_place(staging, copy);
+  } catch (const std::exception& e) {
+    failure = e.what();
   }
   Handle fapl = w.access_list();
   w.file = Handle(check(H5Fopen(w.temporary.c_str(), H5F_ACC_RDWR, fapl), "reopen file",
                         w.temporary.string(), w.name),
                   H5Fclose);
-  if (error) failure = error.message();
   if (!failure.empty())
     throw IoError("cannot save a partial copy of " + w.name + " to " + copy.string() + ": " +
                   failure);
@@ -813,18 +780,12 @@ void H5Writer::commit() {
   try {
     check_status(H5Fflush(w.file, H5F_SCOPE_GLOBAL), "flush file", w.temporary.string(), w.name);
     check_status(w.file.close(), "close file", w.temporary.string(), w.name);
-    sync_path(w.temporary, false);
-    std::error_code error;
-    fs::rename(w.temporary, w.path, error);
-    if (error)
-      throw IoError("cannot move " + w.temporary.string() + " onto " + w.path.string() + ": " +
-                    error.message() + " (the previous file, if any, is untouched)");
+    detail::move_into_place(w.temporary, w.path);
   } catch (...) {
     discard();
     throw;
   }
   w.committed = true;
-  sync_path(w.path.has_parent_path() ? w.path.parent_path() : fs::path("."), true);
   if (w.options.xdmf_sidecar && !w.series.empty()) write_xdmf(w.path);
 }
 

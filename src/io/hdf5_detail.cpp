@@ -171,7 +171,8 @@ void ensure_group(hid_t file, const std::string& group, std::string_view file_na
 }
 
 void write_attribute(hid_t file, const std::string& object, std::string_view name, hid_t type,
-                     hid_t space, const void* data, std::string_view file_name) {
+                     hid_t space, const void* data, std::string_view file_name,
+                     hid_t memory_type) {
   const std::string attr_name(name);
   const std::string where = object + "@" + attr_name;
   Handle target(check(H5Oopen(file, object.c_str(), H5P_DEFAULT), "open object", object, file_name),
@@ -182,7 +183,8 @@ void write_attribute(hid_t file, const std::string& object, std::string_view nam
       check(H5Acreate2(target, attr_name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
             "create attribute", where, file_name),
       H5Aclose);
-  check_status(H5Awrite(attribute, type, data), "write attribute", where, file_name);
+  check_status(H5Awrite(attribute, memory_type < 0 ? type : memory_type, data), "write attribute",
+               where, file_name);
 }
 
 void write_string_attribute(hid_t file, const std::string& object, std::string_view name,

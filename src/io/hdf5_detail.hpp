@@ -126,8 +126,11 @@ Handle dataset_creation_list(std::string_view object, std::string_view file);
 void ensure_group(hid_t file, const std::string& group, std::string_view file_name);
 bool exists(hid_t file, const std::string& object, std::string_view file_name);
 
+/// Writes (or replaces) attribute `name` of `object`, stored as `type` and read from `data` as
+/// `memory_type` (the stored type itself when negative).
 void write_attribute(hid_t file, const std::string& object, std::string_view name, hid_t type,
-                     hid_t space, const void* data, std::string_view file_name);
+                     hid_t space, const void* data, std::string_view file_name,
+                     hid_t memory_type = -1);
 void write_string_attribute(hid_t file, const std::string& object, std::string_view name,
                             std::string_view value, std::string_view file_name);
 

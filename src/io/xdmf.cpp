@@ -8,11 +8,9 @@
 #include <sstream>
 #include <system_error>
 
+#include "atomic_file.hpp"
 #include "punctum/io/h5.hpp"
 
-#ifdef PUNCTUM_WITH_HDF5
-#include <unistd.h>
-#endif
 
 namespace punctum::io {
 
@@ -133,12 +131,7 @@ std::string xdmf_document(const fs::path& h5_path) {
 fs::path write_xdmf(const fs::path& h5_path, fs::path xmf_path) {
   if (xmf_path.empty()) xmf_path = xdmf_path_for(h5_path);
   const std::string document = xdmf_document(h5_path);
-  fs::path temporary = xmf_path;
-#ifdef PUNCTUM_WITH_HDF5
-  temporary += ".tmp-" + std::to_string(::getpid());
-#else
-  temporary += ".tmp";
-#endif
+  const fs::path temporary = detail::temporary_beside(xmf_path);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << document;
@@ -149,14 +142,7 @@ fs::path write_xdmf(const fs::path& h5_path, fs::path xmf_path) {
       throw IoError("cannot write XDMF file " + temporary.string());
     }
   }
-  std::error_code error;
-  fs::rename(temporary, xmf_path, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw IoError("cannot move " + temporary.string() + " onto " + xmf_path.string() + ": " +
-                  error.message());
-  }
+  detail::move_into_place(temporary, xmf_path);
   return xmf_path;
 }
 
