@@ -71,6 +71,7 @@ from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures 
 from punctum.mechanics import InsertionResult, Needle, insert, insertion_table  # noqa: E402
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report  # noqa: E402
 from punctum.sweep import sweep  # noqa: E402
+from punctum.sweep import point_threads as sweep_point_threads  # noqa: E402
 
 __all__ = [
     "CancellationToken",
@@ -107,4 +108,5 @@ __all__ = [
     "sensitivity",
     "screening_report",
     "sweep",
+    "sweep_point_threads",
 ]

@@ -595,7 +595,8 @@ simulate.__signature__ = inspect.signature(_run_core).replace(return_annotation=
 
 def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     """One sweep point: a course from a configuration (nested dict, as ``SimulationConfig``
-    writes it), run without a progress bar on one OpenMP thread unless ``run.threads`` says
+    writes it), run without a progress bar on the sweep's ``threads_per_point`` OpenMP threads
+    (:func:`punctum.sweep_point_threads`; 1 outside a sweep) unless ``run.threads`` says
     otherwise. Returns the headline outcomes and the collagen change on whole days."""
     cfg = (
         config
@@ -605,7 +606,10 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
         )
     )
     kwargs = cfg.build()
-    kwargs.setdefault("threads", 1)
+    if kwargs.get("threads") is None:
+        from punctum.sweep import point_threads
+
+        kwargs["threads"] = point_threads()
     # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
     raw, _, _ = _run_core(**kwargs, config=cfg, progress=False)
     times = np.asarray(raw.times_s) / 86400.0

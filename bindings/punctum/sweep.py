@@ -40,6 +40,15 @@ PointFunction = Callable[[Any], Any]
 
 _DESIGNS = ("grid", "random", "sobol")
 _STATUS_OK, _STATUS_FAILED = "ok", "failed"
+_point_threads = 1  # set by _run_chunk for the points it runs
+
+
+def point_threads() -> int:
+    """The OpenMP threads the running sweep gives each point (``threads_per_point``; 1 outside
+    a sweep). A point function passes it on as ``threads=``; :func:`punctum.course_point` does
+    so unless its configuration's ``run.threads`` says otherwise. (The environment cannot carry
+    it: a worker's OpenMP runtime reads ``OMP_NUM_THREADS`` once, when punctum is imported.)"""
+    return _point_threads
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,7 +223,20 @@ def _run_chunk(
     threads: int,
 ) -> list[dict[str, Any]]:
     """Runs on a worker: evaluates points one by one and persists each as it finishes."""
-    os.environ["OMP_NUM_THREADS"] = str(threads)
+    global _point_threads
+    previous, _point_threads = _point_threads, threads
+    try:
+        return _run_points(func, base, points, resume_dir)
+    finally:
+        _point_threads = previous
+
+
+def _run_points(
+    func: PointFunction,
+    base: Any,
+    points: list[tuple[int, dict[str, Any]]],
+    resume_dir: str | None,
+) -> list[dict[str, Any]]:
     out = []
     for index, params in points:
         t0 = time.perf_counter()
@@ -494,6 +516,10 @@ def sweep(
     ``resume``: a directory where each point is written as it finishes; rerunning with the same
     directory skips finished points. Failed points carry ``status == "failed"`` and the error.
     """
+    if isinstance(threads_per_point, bool) or not isinstance(threads_per_point, int) or not (
+        1 <= threads_per_point <= 4096
+    ):
+        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..4096")
     d = make_design(axes, design, n_samples, seed)
     for name in d.axes:
         get_dotted(base, name)  # bad axis names fail before any work is scheduled

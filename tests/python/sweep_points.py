@@ -56,3 +56,8 @@ def quarter_disc(config):
     """Maximise x + y on the unit quarter disc: optimum at (1/sqrt 2, 1/sqrt 2), value sqrt 2."""
     x, y = config["x"], config["y"]
     return {"sum": x + y, "radius2": x * x + y * y}
+
+
+def threads_point(config):
+    """The OpenMP threads the sweep gives this point."""
+    return {"threads": punctum.sweep_point_threads()}

@@ -184,12 +184,30 @@ def test_sampled_sweep_has_sample_dimension(client):
     [
         ({"design": "latin"}, "design"),
         ({"design": "sobol"}, "n_samples"),
+        ({"threads_per_point": 0}, "threads_per_point"),
+        ({"threads_per_point": 1.5}, "threads_per_point"),
     ],
 )
 def test_bad_sweep_arguments(kwargs, parameter):
     with pytest.raises(ValueError) as info:
         punctum.sweep({"x": 0}, {"x": [1]}, func=sweep_points.slow_point, **kwargs)
     assert info.value.parameter == parameter
+
+
+def test_threads_per_point_reaches_the_points(client):
+    # Each point learns its thread count from the sweep, in this process and on Dask workers
+    # in other processes (where setting OMP_NUM_THREADS would come too late to count).
+    for c in ("serial", client):
+        ds = punctum.sweep(
+            {"x": 0},
+            {"x": [1, 2]},
+            func=sweep_points.threads_point,
+            client=c,
+            threads_per_point=2,
+            progress=False,
+        )
+        assert (ds["threads"] == 2).all(), c
+    assert punctum.sweep_point_threads() == 1  # restored after the serial sweep
 
 
 def test_unknown_axis_fails_before_any_work():
