@@ -32,6 +32,7 @@ from punctum import _core
 from punctum._errors import parameter_error, require_in_range
 from punctum.devices import _LAYERS, Pen, Roller, Stamp
 from punctum.patient import Patient
+from punctum.sweep import point_threads
 
 __all__ = [
     "CancellationToken",
@@ -607,8 +608,6 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     )
     kwargs = cfg.build()
     if kwargs.get("threads") is None:
-        from punctum.sweep import point_threads
-
         kwargs["threads"] = point_threads()
     # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
     raw, _, _ = _run_core(**kwargs, config=cfg, progress=False)

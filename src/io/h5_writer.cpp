@@ -425,17 +425,17 @@ void H5Writer::save_partial(const fs::path& copy) {
   check_status(w.file.close(), "close file", w.temporary.string(), w.name);
   const fs::path staging = detail::temporary_beside(copy);
   std::string failure;
-  try {
-    std::error_code error;
-    fs::copy_file(w.temporary, staging, fs::copy_options::overwrite_existing, error);
-    if (error) {
-      std::error_code ignored;
-      fs::remove(staging, ignored);
-      throw IoError(error.message());
+  std::error_code error;
+  fs::copy_file(w.temporary, staging, fs::copy_options::overwrite_existing, error);
+  if (error) {
+    failure = error.message();
+    fs::remove(staging, error);
+  } else {
+    try {
+      detail::move_into_place(staging, copy);
+    } catch (const std::exception& e) {
+      failure = e.what();
     }
-    detail::move_into_place(staging, copy);
-  } catch (const std::exception& e) {
-    failure = e.what();
   }
   Handle fapl = w.access_list();
   w.file = Handle(check(H5Fopen(w.temporary.c_str(), H5F_ACC_RDWR, fapl), "reopen file",

@@ -112,7 +112,8 @@ class Integrator {
   void step(HealingState<T>& st, double dt) {
     require_positive("dt", dt, "s");
     if (opt_.scheme == Scheme::lod_euler) {
-      split_step(st.field, st.field, st.topical_surface, dt, st.time);
+      split_step(st.field, st.field, st.topical_surface, dt, st.time,
+                 chemotaxis_.max_rate(st.field));
     } else {
       richardson_pair(st, st.field, dt);
       extrapolate_and_norm(st.field, big_);
@@ -204,10 +205,11 @@ class Integrator {
   /// then two half steps into `small` (the state itself, in place, when no backup is kept).
   void richardson_pair(HealingState<T>& st, Field<T>& small, double dt) {
     // Both members start from the state, so they share its chemotactic outflow rate.
-    const double rate = chemotaxis_rate(st.field);
+    const double rate = chemotaxis_.max_rate(st.field);
     split_step(big_, st.field, st.topical_surface, dt, st.time, rate);
     split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate);
-    split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt);
+    split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt,
+               chemotaxis_.max_rate(small));
   }
 
   void note_accepted(double dt) {
@@ -244,13 +246,14 @@ class Integrator {
   }
 
   /// One split step from `from` into `u` (the same field, in place, except for the first step of
-  /// a Richardson pair).
+  /// a Richardson pair); `rate` is the chemotactic outflow rate of `from` (Chemotaxis::max_rate,
+  /// which depends only on g: the reactions leave it alone, so it is known before they run).
   void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
-                  double rate = -1.0) {
+                  double rate) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
-    react_and_chemotaxis(from, u, dt, t0, rate < 0.0 ? chemotaxis_rate(from) : rate);
+    react_and_chemotaxis(from, u, dt, t0, rate);
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u),
     // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
@@ -293,22 +296,13 @@ class Integrator {
             .add = &detail::add_increment_slab};
   }
 
-  /// The chemotactic outflow rate (1/s) of a split step from `from`. It depends only on g, which
-  /// the reactions leave alone, so it is known before they run.
-  double chemotaxis_rate(const Field<T>& from) const { return chemotaxis_.max_rate(from); }
-
   /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s). In 3D
   /// the two run fused over planes (Chemotaxis::react_then_apply).
   void react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t, double rate) {
     const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
-    if (model_->is_column()) {
+    if (model_->is_column() || n == 0) {
       react_all(from, u, dt, t);
-      for (std::size_t m = 0; m < n; ++m) chemotaxis_.substep(u, dt / double(n));
-      stats_.chemotaxis_substeps += n;
-      return;
-    }
-    if (n == 0) {
-      react_all(from, u, dt, t);
+      stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt, rate);
       return;
     }
     const bool ok = chemotaxis_.react_then_apply(u, dt, n, [&](std::size_t k0, std::size_t k1) {

@@ -582,12 +582,14 @@ class Chemotaxis {
     return rate > 0.0 ? std::size_t(std::ceil(dt * rate / 0.9)) : 0;
   }
 
-  /// Advances f by dt under chemotaxis; returns the number of substeps taken.
-  std::size_t apply(Field<T>& u, double dt) {
-    const std::size_t n = substeps(max_rate(u), dt);
+  /// Advances f by dt under chemotaxis at outflow rate `rate` (max_rate of u's g, 1/s); returns
+  /// the number of substeps taken.
+  std::size_t apply(Field<T>& u, double dt, double rate) {
+    const std::size_t n = substeps(rate, dt);
     for (std::size_t m = 0; m < n; ++m) substep(u, dt / double(n));
     return n;
   }
+  std::size_t apply(Field<T>& u, double dt) { return apply(u, dt, max_rate(u)); }
 
   /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
   /// wavefront over planes: `react(k0, k1)` must write the reacted fibroblasts of planes [k0, k1)
@@ -633,6 +635,7 @@ class Chemotaxis {
   /// Where react_then_apply's reactions write f (laid out like one species of the field).
   T* old() { return scratch_.data(); }
 
+ private:
   /// One explicit upwind substep of f by dt (which must keep dt * max_rate within 0.9).
   void substep(Field<T>& u, double dt) {
     const auto& G = u.grid();
@@ -653,7 +656,6 @@ class Chemotaxis {
     });
   }
 
- private:
   /// One substep's flux on plane k: u's f from the old values (every plane's) and u's g.
   void flux_plane(Field<T>& u, const T* old, std::size_t k, double dt) const {
     const auto& G = u.grid();
