@@ -140,20 +140,16 @@ struct Event {
 /// Lateral region of a condition as a per-(i, j) weight (volume fraction of the column inside).
 std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
   std::vector<double> w(g.nx() * g.ny(), 0.0);
-  const auto ext = g.extent();
-  const bool column = g.nx() == 1 && g.ny() == 1;
-  if (spec.region == ConditionRegion::whole) {
-    std::fill(w.begin(), w.end(), 1.0);
-    return w;
-  }
   // The column cannot place a local lesion; it stands for the tissue inside the condition's
   // region (the scar, wrinkle or stria itself), so the whole column carries the deficit. (Weighting
   // it by the region's share of the treated area made the deficit tiny and the fill fraction the
   // whole area's gain divided by it: -32 000 %.)
-  if (column) {
-    w[0] = 1.0;
+  const bool column = g.nx() == 1 && g.ny() == 1;
+  if (spec.region == ConditionRegion::whole || column) {
+    std::fill(w.begin(), w.end(), 1.0);
     return w;
   }
+  const auto ext = g.extent();
   constexpr int ns = 4;
   for (std::size_t j = 0; j < g.ny(); ++j)
     for (std::size_t i = 0; i < g.nx(); ++i) {
@@ -298,11 +294,18 @@ struct Sampler {
     std::size_t planes = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
       if (!papillary[k]) continue;
-      for (std::size_t j = 0; j < g.ny(); ++j)
-        for (double v : st.field.line(idx(Species::w), j, k)) sum += v;
+      sum += plane_sum(st.field, Species::w, k);
       ++planes;
     }
     return planes ? sum / double(planes * g.nx() * g.ny()) : 0.0;
+  }
+
+  /// Sum of species s over plane k.
+  double plane_sum(const Field<double>& u, Species s, std::size_t k) const {
+    double sum = 0.0;
+    for (std::size_t j = 0; j < g.ny(); ++j)
+      for (double v : u.line(idx(s), j, k)) sum += v;
+    return sum;
   }
 
   Sample sample(const healing::HealingState<double>& st) const {
@@ -311,22 +314,18 @@ struct Sampler {
     const std::size_t n_lat = g.nx() * g.ny();
     double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
     double w_epi = 0, p_max = 0, gf = 0, open = 0;
-    std::size_t n_sc = 0;
+    std::size_t n_epi = 0;
     std::size_t n_pap = 0, n_derm = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
-      auto plane = [&](Species s) {
-        double sum = 0.0;
-        for (std::size_t j = 0; j < g.ny(); ++j)
-          for (double v : u.line(idx(s), j, k)) sum += v;
-        return sum;
-      };
+      auto plane = [&](Species s) { return plane_sum(u, s, k); };
       blood += plane(Species::h) * V;
       // The surface barrier: the epidermal planes (the stratum corneum alone is thinner than a
       // voxel at the usual 20-40 um).
-      if (epidermis[k]) open += plane(Species::w) / double(n_lat), ++n_sc;
       if (epidermis[k]) {
+        double w_sum = 0.0;
         for (std::size_t j = 0; j < g.ny(); ++j)
-          for (double v : u.line(idx(Species::w), j, k)) w_epi = std::max(w_epi, v);
+          for (double v : u.line(idx(Species::w), j, k)) w_sum += v, w_epi = std::max(w_epi, v);
+        open += w_sum / double(n_lat), ++n_epi;
         for (std::size_t j = 0; j < g.ny(); ++j)
           for (double v : u.line(idx(Species::p), j, k)) p_max = std::max(p_max, v);
       }
@@ -361,7 +360,7 @@ struct Sampler {
     out[series_index("growth_factor_index")] = n_derm ? gf / double(n_derm) : 0.0;
     out[series_index("blood_ul_per_cm2")] = blood / patch_area * 1e9 * 1e-4;  // m^3/m^2 -> uL/cm^2
     out[series_index("epidermal_damage_max")] = w_epi;
-    out[series_index("open_channel_fraction")] = n_sc ? open / double(n_sc) : 0.0;
+    out[series_index("open_channel_fraction")] = n_epi ? open / double(n_epi) : 0.0;
     out[series_index("pigment_activation_max")] = p_max;
     out[series_index("serum_dermis_ug_per_cm2")] = serum / patch_area * 1e9 * 1e-4;  // kg/m^2 -> ug/cm^2
     if (has_condition) {
@@ -548,6 +547,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     result.times.push_back(t);
     for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(sample[q]);
   };
+  const auto take_sample = [&] {
+    prev = sampler.sample(st);
+    prev_t = st.time;
+    have_prev = true;
+  };
   const auto maybe_checkpoint = [&](std::size_t next_event) {
     if (options.checkpoint_interval > 0.0 &&
         st.time - last_checkpoint >= options.checkpoint_interval * (1 - 1e-12)) {
@@ -564,9 +568,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
       const bool pending = next_out < soft_outputs.size() && soft_outputs[next_out] < T - eps;
       if (pending && !(have_prev && prev_t == st.time) &&
           st.time + integrator.proposed_dt(st, T) >= soft_outputs[next_out]) {
-        prev = sampler.sample(st);
-        prev_t = st.time;
-        have_prev = true;
+        take_sample();
       }
       integrator.advance_step(st, T);
       if (pending && st.time >= soft_outputs[next_out]) {
@@ -575,9 +577,9 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
                soft_outputs[next_out] < T - eps) {
           const double o = soft_outputs[next_out++];
           const double a = (o - prev_t) / (st.time - prev_t);
-          result.times.push_back(o);
-          for (std::size_t q = 0; q < sampled_series; ++q)
-            values[q].push_back(prev[q] + a * (cur[q] - prev[q]));
+          Sample at = cur;
+          for (std::size_t q = 0; q < sampled_series; ++q) at[q] = prev[q] + a * (cur[q] - prev[q]);
+          emit(o, at);
         }
         prev = std::move(cur);
         prev_t = st.time;
@@ -623,9 +625,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     const bool last_of_time = e + 1 == events.size() || events[e + 1].time > ev.time;
     const double eps = 1e-9 * std::max(1.0, std::abs(ev.time));
     if (last_of_time && next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
-      prev = sampler.sample(st);
-      prev_t = st.time;
-      have_prev = true;
+      take_sample();
       while (next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
         ++next_out;
         emit(st.time, prev);

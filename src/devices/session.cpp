@@ -3,9 +3,6 @@
 #include <memory>
 #include <numbers>
 
-#ifdef PUNCTUM_USE_OPENMP
-#endif
-
 #include "punctum/core/detail/csv.hpp"
 #include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <numbers>
 
 #include "punctum/core/error.hpp"
@@ -129,8 +128,7 @@ TEST(Stamp, PressesTileTheAreaAndDenserStampsBuryLess) {
     Stamp::Spec d = s;
     d.rows = d.columns = side;
     const double depth = Stamp(d).press(skin, 20.0).depth_reached;
-    std::printf("stamp %d x %d at 20 N: depth %.3f mm\n", side, side, depth * 1e3);
-    EXPECT_LT(depth, previous);
+    EXPECT_LT(depth, previous) << side << " x " << side << " needles at 20 N";
     previous = depth;
   }
 }
