@@ -18,10 +18,6 @@
 
 #include "punctum/healing.hpp"
 
-#ifdef PUNCTUM_USE_OPENMP
-#include <omp.h>
-#endif
-
 using namespace punctum;
 using namespace punctum::healing;
 

@@ -60,9 +60,9 @@ class Integrator {
         opt_(options),
         threads_(model.is_column() ? 1 : punctum::detail::resolve_threads(options.threads)),
         diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
-        chemotaxis_(model, threads_, stride_of(model.grid())),
+        chemotaxis_(model, threads_),
         column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {
-    const std::size_t field = stride_of(model.grid()) * species_count * sizeof(T);
+    const std::size_t field = Field<T>::stride_for(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
     delta_ = Field<T>(model.grid(), 3);
@@ -86,7 +86,7 @@ class Integrator {
 
   /// Bytes the integrator holds besides the state (per scheme), padding included.
   static std::size_t workspace_bytes(const Grid3& g, const IntegratorOptions& o, int threads) {
-    const std::size_t stride = stride_of(g);
+    const std::size_t stride = Field<T>::stride_for(g);
     std::size_t copies = 0;
     if (o.scheme == Scheme::lod_richardson) copies += 1;
     if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
@@ -115,7 +115,7 @@ class Integrator {
       split_step(st.field, st.field, st.topical_surface, dt, st.time,
                  chemotaxis_.max_rate(st.field));
     } else {
-      richardson_pair(st, st.field, dt);
+      richardson_pair(st, st.field, dt, chemotaxis_.max_rate(st.field));
       extrapolate_and_norm(st.field, big_);
       std::swap(st.field, big_);
     }
@@ -144,13 +144,15 @@ class Integrator {
     }
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
+    // Every attempt starts from the same state, so they all share its chemotactic outflow rate.
+    const double rate = chemotaxis_.max_rate(st.field);
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
       // The pair runs out of place (the full step into big_, the half steps into small_), so
       // the state is untouched until the step is accepted: a rejected step needs no backup
       // copy. The error norm and the extrapolation are one pass, writing into big_, which then
       // becomes the state by a swap.
-      richardson_pair(st, small_, dt);
+      richardson_pair(st, small_, dt, rate);
       double err = extrapolate_and_norm(small_, big_);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
@@ -189,7 +191,6 @@ class Integrator {
   }
 
  private:
-  static std::size_t stride_of(const Grid3& g) { return Field<T>::stride_for(g); }
 
   static void validate(const IntegratorOptions& o) {
     require_positive("rtol", o.rtol, "1");
@@ -203,9 +204,8 @@ class Integrator {
   /// The pair Richardson compares, each started from the state without copying it (the first
   /// reactions read the state and write the result's every species): one full step into big_,
   /// then two half steps into `small` (the state itself, in place, when no backup is kept).
-  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt) {
-    // Both members start from the state, so they share its chemotactic outflow rate.
-    const double rate = chemotaxis_.max_rate(st.field);
+  /// `rate`: the state's chemotactic outflow rate, which both members start from.
+  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate) {
     split_step(big_, st.field, st.topical_surface, dt, st.time, rate);
     split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate);
     split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt,
@@ -319,15 +319,11 @@ class Integrator {
       if (!detail::react_column(from, u, column_, model_->rates(), dt)) report_nonfinite(u, t);
       return;
     }
-    // One call per plane on several threads; one call for all planes on one.
-    const bool ok = threads_ > 1 ? punctum::detail::parallel_all(
-                                       threads_, std::ptrdiff_t(nz),
-                                       [&](std::ptrdiff_t k) {
-                                         return detail::react_planes(from, u, *model_, dt,
-                                                                     std::size_t(k),
-                                                                     std::size_t(k) + 1);
-                                       })
-                                 : detail::react_planes(from, u, *model_, dt, 0, nz);
+    // One call per thread, on its block of planes.
+    const bool ok = punctum::detail::parallel_blocks(
+        threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k0, std::ptrdiff_t k1) {
+          return detail::react_planes(from, u, *model_, dt, std::size_t(k0), std::size_t(k1));
+        });
     if (!ok) report_nonfinite(u, t);
   }
 

@@ -82,7 +82,7 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
       }
   const double before = st.field.sum(idx(Species::f));
   const double peak_before = st.field(idx(Species::f), 8, 8, 12);
-  healing::detail::Chemotaxis<double> chemo(model, 1, st.field.species_stride());
+  healing::detail::Chemotaxis<double> chemo(model, 1);
   const auto substeps = chemo.apply(st.field, 3600.0);
   double min_excess = 1e300;
   for (std::size_t k = 0; k < grid.nz(); ++k)
@@ -118,7 +118,7 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
         }
     const double dt = 3600.0;
     for (const int threads : {1, 2, 4, 7}) {
-      healing::detail::Chemotaxis<double> chemo(model, threads, start.field.species_stride());
+      healing::detail::Chemotaxis<double> chemo(model, threads);
       const std::size_t n = chemo.substeps(chemo.max_rate(start.field), dt);
       ASSERT_GE(n, 2u);
       for (const bool in_place : {true, false}) {
@@ -228,7 +228,9 @@ TEST(HealingPhysics, ColumnTracksThe3DLateralAverage) {
     }
     std::printf("\n");
   }
-  EXPECT_LT(worst, 0.5);  // the documented error budget of the fast fidelity (docs/healing.md)
+  // A loose bound: docs/healing.md tables the measured errors (f and rho3 at most 25 % after the
+  // first days, 2-11 % for collagen after the first week); 50 % catches a broken column path.
+  EXPECT_LT(worst, 0.5);
 }
 
 TEST(HealingPhysics, ColumnPathsMatchALaterallyUniformPatch) {

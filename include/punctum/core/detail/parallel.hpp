@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #ifdef PUNCTUM_USE_OPENMP
 #include <omp.h>
@@ -57,10 +58,18 @@ double parallel_max(int threads, std::ptrdiff_t n, F&& body) {
   return best;
 }
 
-/// Splits [0, n) into one contiguous chunk per thread (as a static schedule does) and runs
-/// first(i0, i1) on every chunk, then, once every chunk's first has returned, second(i0, i1) on
-/// every chunk: the wavefront pattern, where each chunk does what only its own rows need and
-/// finishes its edges after its neighbours. Returns whether every call returned true.
+/// Thread t's share [first, second) of [0, n) among `team` threads: contiguous blocks, as a
+/// static schedule hands them out.
+inline std::pair<std::ptrdiff_t, std::ptrdiff_t> block_of(std::ptrdiff_t n, std::ptrdiff_t t,
+                                                          std::ptrdiff_t team) {
+  return {n * t / team, n * (t + 1) / team};
+}
+
+/// Splits [0, n) into one contiguous block per thread and runs first(i0, i1) on every block,
+/// then, once every block's first has returned, second(i0, i1) on every block: the wavefront
+/// pattern, where each block does what only its own rows need and finishes its edges after its
+/// neighbours. With one thread: first(0, n), then second(0, n). Returns whether every call
+/// returned true (every call runs).
 template <class F, class G>
 bool parallel_chunks(int threads, std::ptrdiff_t n, F&& first, G&& second) {
 #ifdef PUNCTUM_USE_OPENMP
@@ -68,8 +77,7 @@ bool parallel_chunks(int threads, std::ptrdiff_t n, F&& first, G&& second) {
     bool ok = true;
 #pragma omp parallel num_threads(threads) reduction(&& : ok)
     {
-      const std::ptrdiff_t team = omp_get_num_threads(), t = omp_get_thread_num();
-      const std::ptrdiff_t i0 = n * t / team, i1 = n * (t + 1) / team;
+      const auto [i0, i1] = block_of(n, omp_get_thread_num(), omp_get_num_threads());
       ok = first(i0, i1) && ok;
 #pragma omp barrier
       ok = second(i0, i1) && ok;
@@ -83,21 +91,12 @@ bool parallel_chunks(int threads, std::ptrdiff_t n, F&& first, G&& second) {
   return second(std::ptrdiff_t(0), n) && ok;
 }
 
-/// Whether body(i) is true for every i; every body runs (none is skipped after a false).
+/// body(i0, i1) once per thread on its contiguous block of [0, n) (body(0, n) on one thread);
+/// whether every call returned true.
 template <class F>
-bool parallel_all(int threads, std::ptrdiff_t n, F&& body) {
-  bool ok = true;
-#ifdef PUNCTUM_USE_OPENMP
-  if (threads > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(&& : ok)
-    for (std::ptrdiff_t i = 0; i < n; ++i) ok = body(i) && ok;
-    return ok;
-  }
-#else
-  (void)threads;
-#endif
-  for (std::ptrdiff_t i = 0; i < n; ++i) ok = body(i) && ok;
-  return ok;
+bool parallel_blocks(int threads, std::ptrdiff_t n, F&& body) {
+  return parallel_chunks(threads, n, std::forward<F>(body),
+                         [](std::ptrdiff_t, std::ptrdiff_t) { return true; });
 }
 
 }  // namespace punctum::detail

@@ -520,8 +520,10 @@ double extrapolate_max_difference(const float* a, float* b, std::size_t n, doubl
 template <class T>
 class Chemotaxis {
  public:
-  Chemotaxis(const HealingModel& model, int threads, std::size_t stride)
-      : model_(&model), threads_(std::max(1, threads)), scratch_(stride) {
+  Chemotaxis(const HealingModel& model, int threads)
+      : model_(&model),
+        threads_(std::max(1, threads)),
+        scratch_(Field<T>::stride_for(model.grid())) {
     const auto& R = model.rates();
     const auto nz = model.grid().nz();
     lateral_.assign(nz, 0.0);
@@ -545,16 +547,18 @@ class Chemotaxis {
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     if (nx == 1 && ny == 1) {
-      // The depth column: no lateral faces, one loop down the column (no line call per voxel).
+      // The depth column: no lateral faces, one loop down the column (the line body inline, with
+      // the voxel as its own lateral neighbours; no line call per voxel).
       const std::size_t ps = u.pitch();
       double best = 0.0;
       for (std::size_t k = 0; k < nz; ++k) {
-        const double ga = g[ps * k];
-        const double dn =
-            k + 1 < nz ? face_[k] * ihz2 * std::max(0.0, double(g[ps * (k + 1)]) - ga) : 0.0;
-        const double up =
-            k > 0 ? face_[k - 1] * ihz2 * std::max(0.0, double(g[ps * (k - 1)]) - ga) : 0.0;
-        best = std::max(best, dn + up);
+        const T* row = g + ps * k;
+        const T* zp = k + 1 < nz ? row + ps : row;
+        const T* zm = k > 0 ? row - ps : row;
+        const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
+                     cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+        best = std::max(best,
+                        chemotaxis_rate_line_body(row, row, row, zp, zm, 1, 0.0, 0.0, cdn, cup));
       }
       return best;
     }
