@@ -70,8 +70,8 @@ from punctum.course import (  # noqa: E402
 from punctum.devices import Pen, Roller, Stamp, TreatmentResult, plot_punctures  # noqa: E402
 from punctum.mechanics import InsertionResult, Needle, insert, insertion_table  # noqa: E402
 from punctum.patient import Finding, Patient, TreatmentPlan, screen, screening_report  # noqa: E402
-from punctum.sweep import sweep  # noqa: E402
 from punctum.sweep import point_threads as sweep_point_threads  # noqa: E402
+from punctum.sweep import sweep  # noqa: E402
 
 __all__ = [
     "CancellationToken",

@@ -66,21 +66,27 @@ def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     return data
 
 
+def _merge_sections(data: dict, sections: dict) -> dict:
+    """Merges configuration tables onto ``data`` (in place): a table updates its section, and a
+    device of another kind replaces the device section instead of inheriting its keys."""
+    for section, values in sections.items():
+        if isinstance(values, dict) and isinstance(data.get(section), dict):
+            if (
+                section == "device"
+                and "kind" in values
+                and values["kind"] != data[section].get("kind")
+            ):
+                data[section] = {}
+            data[section].update(values)
+        else:
+            data[section] = values
+    return data
+
+
 def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
     data = punctum.reference_course().to_dict()
     if path:
-        loaded = tomllib.loads(Path(path).read_text())
-        for section, values in loaded.items():
-            if isinstance(values, dict) and isinstance(data.get(section), dict):
-                if (
-                    section == "device"
-                    and "kind" in values
-                    and values["kind"] != data[section].get("kind")
-                ):
-                    data[section] = {}
-                data[section].update(values)
-            else:
-                data[section] = values
+        _merge_sections(data, tomllib.loads(Path(path).read_text()))
     return punctum.SimulationConfig.from_dict(_apply_sets(data, sets))
 
 
@@ -126,11 +132,12 @@ def _sweep(args: argparse.Namespace) -> int:
     spec = tomllib.loads(text)
     if "axes" not in spec or not spec["axes"]:
         raise BadInput(f"{args.sweep}: needs an [axes] table of dotted names -> values")
-    base = _load_config(spec.get("base", {}).get("config"), [])
-    data = base.to_dict()
-    for section, values in spec.get("base", {}).items():
-        if section != "config" and isinstance(values, dict):
-            data.setdefault(section, {}).update(values)
+    base = spec.get("base", {})
+    data = _merge_sections(
+        _load_config(base.get("config"), []).to_dict(),
+        {k: v for k, v in base.items() if k != "config" and isinstance(v, dict)},
+    )
+    punctum.SimulationConfig.from_dict(data)  # a bad base fails here, not in every point
     options = spec.get("sweep", {})
     out = _fresh_dir(args.output, "sweep")
     (out / "sweep.toml").write_text(text)
@@ -172,8 +179,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
         def show(name, obj):
             if isinstance(obj, h5py.Dataset):
-                units = obj.attrs.get("units", "")
-                units = units.decode() if isinstance(units, bytes) else units
+                units = punctum.io._attr_value(obj.attrs.get("units", ""))
                 print(f"  {name}  {obj.shape} {obj.dtype} [{units}]")
 
         f.visititems(show)
@@ -285,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("punctum: interrupted (partial output kept)", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ValueError, FileNotFoundError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+    # (tomllib.TOMLDecodeError is a ValueError.)
+    except (ValueError, FileNotFoundError, KeyError, TypeError) as err:
         print(f"punctum: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -530,6 +530,9 @@ def _run_core(
     return raw, config, out_path
 
 
+_RUN_SIGNATURE = inspect.signature(_run_core)
+
+
 def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     """Run a treatment course and return its :class:`CourseResult`.
 
@@ -546,18 +549,17 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
     """
     try:
-        inspect.signature(_run_core).bind(*args, **kwargs)
+        bound = _RUN_SIGNATURE.bind(*args, **kwargs)
     except TypeError as e:
         raise TypeError(f"simulate(): {e}") from None
+    bound.apply_defaults()
+    ran = bound.arguments  # what the core was given, whatever `config` says
     raw, config, out_path = _run_core(*args, **kwargs)
-    run = config.run
-    seed, fidelity = int(run.get("seed", 0)), run.get("fidelity", "3d")
-    condition = run.get("condition", "none")
     attrs = {
         "punctum_version": _core.__version__,
-        "seed": int(seed),
-        "fidelity": fidelity,
-        "condition": condition,
+        "seed": int(ran["seed"]),
+        "fidelity": ran["fidelity"],
+        "condition": ran["condition"],
         "completed": int(raw.completed),
         "total_cost": float(raw.total_cost),
         "integrator_steps": int(raw.integrator_steps),
@@ -591,7 +593,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     )
 
 
-simulate.__signature__ = inspect.signature(_run_core).replace(return_annotation=CourseResult)
+simulate.__signature__ = _RUN_SIGNATURE.replace(return_annotation=CourseResult)
 
 
 def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:

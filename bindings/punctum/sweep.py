@@ -364,6 +364,12 @@ def run_points(
     retries: int = 2,
 ) -> dict[int, dict[str, Any]]:
     """Evaluates every point of ``design`` (skipping those already in ``resume``)."""
+    if (
+        isinstance(threads_per_point, bool)
+        or not isinstance(threads_per_point, int)
+        or not (1 <= threads_per_point <= 4096)
+    ):
+        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..4096")
     manifest = {
         **design.manifest(),
         "base": _config_digest(base),
@@ -516,10 +522,6 @@ def sweep(
     ``resume``: a directory where each point is written as it finishes; rerunning with the same
     directory skips finished points. Failed points carry ``status == "failed"`` and the error.
     """
-    if isinstance(threads_per_point, bool) or not isinstance(threads_per_point, int) or not (
-        1 <= threads_per_point <= 4096
-    ):
-        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..4096")
     d = make_design(axes, design, n_samples, seed)
     for name in d.axes:
         get_dotted(base, name)  # bad axis names fail before any work is scheduled

@@ -121,6 +121,22 @@ def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_pa
     assert 0 < t[-1] < 400 * 86400
 
 
+def test_sweep_cli_base_device_of_another_kind_replaces_the_pen(tmp_path):
+    # [base.device] of another kind than the reference pen must not inherit the pen's keys
+    # (needles, frequency_Hz, ...), or every point fails when the roller is built.
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(
+        '[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 1\nhorizon_days = 14\n'
+        '[base.device]\nkind = "roller"\nneedle_length_mm = 1.0\n'
+        '[axes]\n"device.needle_length_mm" = [0.5, 1.0]\n'
+    )
+    out = tmp_path / "sweep"
+    r = cli("sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert (ds["status"] == "ok").all(), ds["error"].values
+
+
 def test_sweep_cli_writes_netcdf_and_heatmap(tmp_path):
     spec = tmp_path / "sweep.toml"
     spec.write_text(
