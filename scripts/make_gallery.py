@@ -24,10 +24,10 @@ def main() -> None:
     FIG.mkdir(parents=True, exist_ok=True)
     entries = []
     skin = punctum.SkinModel.preset("cheek", sex="female", age=45)
-    ref = punctum.reference_course()
-    kw = ref.build()
-    kw["voxel_um"] = 40.0
-    result = punctum.simulate(**kw, config=ref, progress=False)
+    d = punctum.reference_course().to_dict()
+    d["run"]["voxel_um"] = 40.0  # the configuration stored with the result is the run's
+    ref = punctum.SimulationConfig.from_dict(d)
+    result = punctum.simulate(**ref.build(), config=ref, progress=False)
     plot_timeseries(
         result.observables,
         ["collagen_change_percent", "collagen_III_change_percent", "erythema_index"],
@@ -65,7 +65,7 @@ def main() -> None:
             "torn channels along the rolling directions.",
         )
     )
-    base = ref.to_dict()
+    base = punctum.reference_course().to_dict()
     base["run"]["fidelity"] = "column"
     ds = punctum.sweep(
         base,

@@ -503,8 +503,10 @@ def closure_h(r: punctum.CourseResult) -> float:
     return float(r.sessions["closure_time_h"].iloc[0])
 
 
-@case("CLO-01")
-def gupta_unoccluded(s: Settings) -> Outcome:
+@case("CLO-01")  # Gupta: unoccluded
+@case("CLO-03")  # micropore closure
+@case("CLO-05")  # Donnelly: open at 24 h
+def closure_unoccluded(s: Settings) -> Outcome:
     return Outcome([("closure", closure_h(microneedle_array(False)))])
 
 
@@ -513,19 +515,9 @@ def gupta_occluded(s: Settings) -> Outcome:
     return Outcome([("closure", closure_h(microneedle_array(True)))])
 
 
-@case("CLO-03")
-def micropore_closure(s: Settings) -> Outcome:
-    return Outcome([("closure", closure_h(microneedle_array(False)))])
-
-
 @case("CLO-04")
 def micropore_half_life(s: Settings) -> Outcome:
     return Outcome([("half-life", m.half_life_of_open_share(microneedle_array(False)))])
-
-
-@case("CLO-05")
-def donnelly_open_at_24h(s: Settings) -> Outcome:
-    return Outcome([("closure", closure_h(microneedle_array(False)))])
 
 
 @case("CLO-06")
@@ -785,14 +777,9 @@ def hba1c_slope() -> tuple[float, str]:
     return 100.0 * float(slope), f"half-times {halves} d at HbA1c 6-10 %"
 
 
-@case("PAT-04")
-def christman(s: Settings) -> Outcome:
-    slope, detail = hba1c_slope()
-    return Outcome([("slope", slope)], detail=detail)
-
-
-@case("PAT-05")
-def fesseha(s: Settings) -> Outcome:
+@case("PAT-04")  # Christman
+@case("PAT-05")  # Fesseha
+def hba1c_healing_slope(s: Settings) -> Outcome:
     slope, detail = hba1c_slope()
     return Outcome([("slope", slope)], detail=detail)
 

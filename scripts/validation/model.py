@@ -94,7 +94,6 @@ def microneedle_stamp() -> tuple[str, tuple]:
     )
 
 
-@functools.cache
 def course(
     dev: tuple[str, tuple],
     protocol: tuple = (),
@@ -106,6 +105,21 @@ def course(
 ) -> punctum.CourseResult:
     """One course, run once per distinct input (cases and figures share runs). ``voxel_um`` sets
     the 3D patch's voxels; None keeps punctum's default (also the column's depth resolution)."""
+    # The cache keys on every argument by position, so a default given explicitly (site=...)
+    # hits the same run as one left out.
+    return _course(dev, protocol, patient, site, fidelity, voxel_um, condition)
+
+
+@functools.cache
+def _course(
+    dev: tuple[str, tuple],
+    protocol: tuple,
+    patient: tuple,
+    site: tuple,
+    fidelity: str,
+    voxel_um: float | None,
+    condition: str,
+) -> punctum.CourseResult:
     sk = skin(*site)
     pat = dict(patient)
     pat.setdefault("age_years", sk.age_years)

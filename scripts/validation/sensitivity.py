@@ -26,11 +26,9 @@ from validation import model as m
 FACTOR_RANGE = (0.5, 2.0)
 HORIZON_DAY = 182.0
 OUTPUTS = ("collagen_gain_6mo_percent", "downtime_mean_days")
-#: erythema constants varied by recomputing the closed-form erythema (docs/course.md)
-ERYTHEMA = {
-    "erythema_decay_time_h": ("course/observables.csv", "quantity"),
-    "erythema_threshold": ("course/observables.csv", "quantity"),
-}
+#: erythema constants of data/course/observables.csv, varied by recomputing the closed-form
+#: erythema (docs/course.md)
+ERYTHEMA = ("erythema_decay_time_h", "erythema_threshold")
 
 
 @functools.cache  # read in every model run; callers only read it
@@ -80,8 +78,8 @@ def continuous_downtime(result: punctum.CourseResult, tau_factor: float, thresho
 
     E(t) = sum_s a_s exp(-(t - t_s) / tau) (docs/course.md); the pulse amplitudes a_s are read
     from the course's erythema index at the session times with the nominal tau, then the time E
-    falls below the threshold is solved exactly (no output-grid rounding: the course reports
-    downtime at the first output below the threshold, on a 3-hour grid)."""
+    falls below the threshold is solved exactly (the course interpolates the crossing between
+    its outputs, which is exact for this first-order pulse at the nominal constants)."""
     tau0 = m.table_value("course/observables.csv", "erythema_decay_time_h") / 24.0
     thr0 = m.table_value("course/observables.csv", "erythema_threshold")
     tau, thr = tau0 * tau_factor, thr0 * threshold_factor
