@@ -121,33 +121,35 @@ def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_pa
     assert 0 < t[-1] < 400 * 86400
 
 
-def test_sweep_cli_base_device_of_another_kind_replaces_the_pen(tmp_path):
-    # [base.device] of another kind than the reference pen must not inherit the pen's keys
-    # (needles, frequency_Hz, ...), or every point fails when the roller is built.
+def sweep_cli(tmp_path, spec_text: str):
+    """Runs `punctum sweep` on a sweep file with this text; returns (output folder, dataset)."""
     spec = tmp_path / "sweep.toml"
-    spec.write_text(
-        '[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 1\nhorizon_days = 14\n'
-        '[base.device]\nkind = "roller"\nneedle_length_mm = 1.0\n'
-        '[axes]\n"device.needle_length_mm" = [0.5, 1.0]\n'
-    )
+    spec.write_text(spec_text)
     out = tmp_path / "sweep"
     r = cli("sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress")
     assert r.returncode == 0, r.stderr
-    ds = xr.open_dataset(out / "sweep.nc")
+    return out, xr.open_dataset(out / "sweep.nc")
+
+
+def test_sweep_cli_base_device_of_another_kind_replaces_the_pen(tmp_path):
+    # [base.device] of another kind than the reference pen must not inherit the pen's keys
+    # (needles, frequency_Hz, ...), or every point fails when the roller is built.
+    _, ds = sweep_cli(
+        tmp_path,
+        '[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 1\nhorizon_days = 14\n'
+        '[base.device]\nkind = "roller"\nneedle_length_mm = 1.0\n'
+        '[axes]\n"device.needle_length_mm" = [0.5, 1.0]\n',
+    )
     assert (ds["status"] == "ok").all(), ds["error"].values
 
 
 def test_sweep_cli_writes_netcdf_and_heatmap(tmp_path):
-    spec = tmp_path / "sweep.toml"
-    spec.write_text(
+    out, ds = sweep_cli(
+        tmp_path,
         '[base.run]\nfidelity = "column"\n[base.protocol]\nsessions = 2\n'
         'horizon_days = 60\n[axes]\n"device.depth_mm" = [0.5, 1.5]\n'
-        '"protocol.spacing_days" = [14, 28]\n'
+        '"protocol.spacing_days" = [14, 28]\n',
     )
-    out = tmp_path / "sweep"
-    r = cli("sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress")
-    assert r.returncode == 0, r.stderr
-    ds = xr.open_dataset(out / "sweep.nc")
     assert ds["collagen_gain_percent"].shape == (2, 2)
     assert (out / "collagen_gain_percent.png").exists()
     assert float(ds["mean_depth_mm"].sel({"device.depth_mm": 1.5}).min()) > float(
