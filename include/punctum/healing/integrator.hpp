@@ -255,7 +255,8 @@ class Integrator {
     // order buys nothing here: every part is first order and Richardson supplies the second).
     react_and_chemotaxis(from, u, dt, t0, rate);
     diffusion_.prepare(dt);
-    // Fast signals in delta form: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda) du = dt F(u),
+    // Fast signals in delta form: (I - dt' Lx)(I - dt' Ly)(I - dt Lz + dt lambda) du = dt F(u)
+    // with dt' = dt / (1 + dt lambda) (LodDiffusion's factor sets),
     // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
     // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
     // behind the inflammation that releases it (which had held the controller's step at hours).

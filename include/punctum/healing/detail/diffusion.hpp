@@ -248,8 +248,14 @@ struct SweepJob {
 };
 
 /// Factor sets: 0-3 diffusion of c, g, f, s (the topical agent's vascular clearance, per plane, is
-/// folded into its z factor); 4-5 the delta-form operators of c and g, whose linear decay is folded
-/// into the z factor: (I - dt Lx)(I - dt Ly)(I - dt Lz + dt lambda).
+/// folded into its z factor); 4-5 the delta-form operators of c and g with their linear decay.
+/// A set with decay lambda factorises (1 + dt lambda) I - dt L as
+///   (I - dt' Lx)(I - dt' Ly)((1 + dt lambda) I - dt Lz),  dt' = dt / (1 + dt lambda),
+/// the symmetric product ((1 + dt lambda) I - dt Lx)(...)(...) / (1 + dt lambda)^2: its splitting
+/// terms dt dt' (Lx Ly + Lx Lz + Ly Lz) shrink as the decay grows. (With lambda in the z factor
+/// alone the product carries dt lambda dt (Lx + Ly), a first-order error that spreads a fast
+/// signal laterally as if its step were 1 + dt lambda times longer: growth factor, lambda dt ~ 5
+/// in remodelling, then held the adaptive step.)
 inline constexpr std::size_t factor_sets = diffusing_count + 2;
 inline constexpr std::size_t delta_set(std::size_t fast) {
   return diffusing_count + fast;
@@ -276,21 +282,25 @@ class LodDiffusion {
       zface_[set].resize(face.size());
       for (std::size_t k = 0; k < face.size(); ++k) zface_[set][k] = face[k] * idz2;
     }
-    // Lateral matrices depend on the diffusivity only (the delta sets' decay sits in z), and
-    // planes of one layer share it: factorise each distinct (species, D) once.
-    std::vector<std::pair<std::size_t, double>> keys;
+    // Lateral matrices depend on the diffusivity and the set's decay (through dt'), and planes
+    // of one layer share them: factorise each distinct (species, D, decay) once.
+    std::vector<std::array<double, 3>> keys;  // species, D, decay
     for (std::size_t set = 0; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
-        const std::pair<std::size_t, double> key{d, model.planes()[k].D[d]};
+        const std::array<double, 3> key{double(d), model.planes()[k].D[d], decay_of(set, k)};
         auto it = std::find(keys.begin(), keys.end(), key);
         if (it == keys.end()) it = keys.insert(keys.end(), key);
         lateral_id_[set][k] = std::size_t(it - keys.begin());
       }
     }
     lateral_D_.clear();
-    for (const auto& key : keys) lateral_D_.push_back(key.second);
+    lateral_decay_.clear();
+    for (const auto& key : keys) {
+      lateral_D_.push_back(key[1]);
+      lateral_decay_.push_back(key[2]);
+    }
     for (auto& F : slots_) {
       F.fx.resize(keys.size());
       F.fy.resize(keys.size());
@@ -330,6 +340,16 @@ class LodDiffusion {
 
   /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
   /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
+  /// The linear decay a set folds into its operator at plane k, 1/s: the topical agent's vascular
+  /// clearance, the delta-form signals' own decay; 0 for plain diffusion.
+  double decay_of(std::size_t set, std::size_t k) const {
+    const auto& R = model_->rates();
+    if (set == 3) return model_->planes()[k].topical_clearance;
+    if (set == delta_set(0)) return R.inflammation_decay;
+    if (set == delta_set(1)) return R.growth_factor_decay;
+    return 0.0;
+  }
+
   void prepare(double dt) {
     if (slots_[cur_].dt == dt) return;
     if (slots_[1 - cur_].dt == dt) {
@@ -341,26 +361,23 @@ class LodDiffusion {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
                  dy2 = grid_.spacing[1] * grid_.spacing[1];
-    const auto& R = model_->rates();
     for (std::size_t u = 0; u < lateral_D_.size(); ++u) {
-      F.fx[u].factor(lateral_D_[u] * dt / dx2, nx, scratch_.data());
-      F.fy[u].factor(lateral_D_[u] * dt / dy2, ny, scratch_.data());
+      const double dt_lat = dt / (1.0 + dt * lateral_decay_[u]);
+      F.fx[u].factor(lateral_D_[u] * dt_lat / dx2, nx, scratch_.data());
+      F.fy[u].factor(lateral_D_[u] * dt_lat / dy2, ny, scratch_.data());
     }
     // Thomas factorisation in z of every set, planes outer and sets inner: each set's pivots
     // form a chain of dependent divisions, and interleaving the sets' independent chains keeps
     // the divider busy (a Richardson step factorises twice, and the depth column does little
     // else). Set 3's pivots are kept in double for the Robin vector below.
-    std::array<double, factor_sets> cp_prev{}, decay{};
-    decay[delta_set(0)] = R.inflammation_decay;
-    decay[delta_set(1)] = R.growth_factor_decay;
+    std::array<double, factor_sets> cp_prev{};
     double* ib3 = scratch_.data();
     double* cp3 = scratch_.data() + nz;
     for (std::size_t k = 0; k < nz; ++k) {
-      decay[3] = model_->planes()[k].topical_clearance;
       for (std::size_t set = first_set_; set < factor_sets; ++set) {
         const double up = k > 0 ? zface_[set][k - 1] * dt : 0.0;
         const double dn = k + 1 < nz ? zface_[set][k] * dt : 0.0;
-        const double den = 1.0 + dt * decay[set] + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
+        const double den = 1.0 + dt * decay_of(set, k) + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
         const double ib = 1.0 / den, cp = -dn * ib;
         cp_prev[set] = cp;
         F.zam[set][k] = T(up);
@@ -561,6 +578,7 @@ class LodDiffusion {
   std::vector<T> zeros_;    // the offsets of an unshifted job (depth column)
   std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
   std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
+  std::vector<double> lateral_decay_;                              // its set's decay, 1/s
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };
