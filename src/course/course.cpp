@@ -137,6 +137,45 @@ struct Event {
   std::size_t index;
 };
 
+/// FNV-1a over bytes, continued from `h`.
+std::uint64_t hash_bytes(std::uint64_t h, const void* data, std::size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// What a checkpoint must match to be resumed: everything that shapes the trajectory. The initial
+/// state carries the skin, the condition and the grid; the rates carry the patient, the aftercare
+/// and the multipliers; then the event list, each session's device and settings, the serum, the
+/// tolerance, the seed and how outputs are taken.
+std::uint64_t course_fingerprint(const healing::HealingState<double>& st, healing::Rates rates,
+                                 const std::vector<Event>& events, const Protocol& protocol,
+                                 const CourseOptions& o) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const auto& v) { h = hash_bytes(h, &v, sizeof v); };
+  const auto& G = st.field.grid();
+  for (std::size_t a = 0; a < 3; ++a) mix(G.shape[a]), mix(G.spacing[a]);
+  for (std::size_t q = 0; q < st.field.species(); ++q)
+    for (std::size_t k = 0; k < G.nz(); ++k)
+      for (std::size_t j = 0; j < G.ny(); ++j)
+        for (double v : st.field.line(q, j, k)) mix(v);
+  for (const auto& name : healing::Rates::names()) mix(rates.by_name(name));
+  for (const auto& e : events) mix(e.time), mix(int(e.kind)), mix(e.index);
+  for (const auto& plan : protocol.sessions) {
+    const std::string device = plan.device->describe();
+    h = hash_bytes(h, device.data(), device.size());
+    mix(plan.session.area), mix(int(plan.session.shape)), mix(plan.session.passes);
+    mix(plan.session.cell_size);
+    for (double d : plan.session.directions) mix(d);
+  }
+  mix(protocol.serum.concentration);
+  mix(o.rtol), mix(o.seed), mix(o.exact_outputs);
+  return h;
+}
+
 /// Lateral region of a condition as a per-(i, j) weight (volume fraction of the column inside).
 std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
   std::vector<double> w(g.nx() * g.ny(), 0.0);
@@ -463,6 +502,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   double prev_t = 0.0;
   Sample prev{};
   double last_checkpoint = 0.0;
+  // Taken from the initial state, before any session or restart changes it.
+  const std::uint64_t fingerprint = course_fingerprint(st, rates, events, protocol, options);
   const auto session_outcome = [&](std::size_t index, bool wound) {
     const SessionPlan& plan = protocol.sessions[index];
     Session session = plan.session;
@@ -489,9 +530,13 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     const auto cp = io::Checkpoint::load(options.resume_from);
     const auto scalar = [&cp](const char* key) { return std::get<double>(cp.scalars.at(key)); };
     const auto count = [&cp](const char* key) { return std::get<std::uint64_t>(cp.scalars.at(key)); };
-    if (count("seed") != options.seed || count("events") != events.size())
+    const auto stored = cp.scalars.find("course_fingerprint");
+    if (count("seed") != options.seed || count("events") != events.size() ||
+        stored == cp.scalars.end() || !std::holds_alternative<std::uint64_t>(stored->second) ||
+        std::get<std::uint64_t>(stored->second) != fingerprint)
       throw InvalidParameter("resume_from", options.resume_from.string(),
-                             "a checkpoint of this course (same protocol, options and seed)", "");
+                             "a checkpoint of this course (same skin, patient, protocol, options and seed)",
+                             "");
     io::fill_field(cp.arrays.at("field"), st.field, "field");
     st.time = scalar("time");
     st.topical_surface = scalar("topical_surface");
@@ -532,6 +577,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     cp.scalars["rejected"] = std::uint64_t(integrator.stats().rejected);
     cp.scalars["seed"] = std::uint64_t(options.seed);
     cp.scalars["events"] = std::uint64_t(events.size());
+    cp.scalars["course_fingerprint"] = fingerprint;
     cp.scalars["next_event"] = std::uint64_t(next_event);
     cp.scalars["next_output"] = std::uint64_t(next_out);
     cp.scalars["have_previous_sample"] = std::uint64_t(have_prev);

@@ -218,6 +218,31 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   other.seed = 99;
   EXPECT_THROW(run_course(cheek(), Patient{}, Protocol::regular(pen(1e-3), 2, 14_days, 30_days), other),
                InvalidParameter);
+  // The same seed and the same number of events, but another patient, device depth, skin or
+  // tolerance: each would continue a trajectory that is not this course's.
+  auto same = column_options();
+  same.resume_from = path;
+  const auto refused = [](auto&& run) {
+    try {
+      run();
+    } catch (const InvalidParameter& e) {
+      return std::string(e.what()).find("resume_from") != std::string::npos;
+    }
+    return false;
+  };
+  const auto protocol = [](double depth) { return Protocol::regular(pen(depth), 2, 14_days, 30_days); };
+  Patient diabetic;
+  diabetic.diabetes = true;
+  EXPECT_TRUE(refused([&] { run_course(cheek(), diabetic, protocol(1e-3), same); }));
+  EXPECT_TRUE(refused([&] { run_course(cheek(), Patient{}, protocol(1.5e-3), same); }));
+  EXPECT_TRUE(refused([&] {
+    run_course(SkinModel::preset("forehead", Sex::male, 60.0), Patient{}, protocol(1e-3), same);
+  }));
+  auto looser = same;
+  looser.rtol = 1e-2;
+  EXPECT_TRUE(refused([&] { run_course(cheek(), Patient{}, protocol(1e-3), looser); }));
+  // And the course itself resumes from it.
+  EXPECT_TRUE(run_course(cheek(), Patient{}, protocol(1e-3), same).completed);
   std::filesystem::remove(path);
 }
 
