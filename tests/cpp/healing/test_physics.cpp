@@ -94,7 +94,8 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
               min_excess, st.field.sum(idx(Species::f)) / before - 1);
   EXPECT_GT(substeps, 1u);
   EXPECT_GT(st.field(idx(Species::f), 8, 8, 12), 1.05 * peak_before);  // cells climbed the gradient
-  EXPECT_GE(min_excess, -1e-3 * model.baseline(Species::f, 12));
+  // Only round-off in f - f0 (f0 ~ 1e13 cells/m^3) may show: measured exactly 0.
+  EXPECT_GE(min_excess, -1e-13 * model.baseline(Species::f, 12));
   EXPECT_NEAR(st.field.sum(idx(Species::f)) / before, 1.0, 1e-13);
 }
 
@@ -293,7 +294,9 @@ TEST(HealingPhysics, FloatStorageAccuracyIsMeasured) {
   }
   std::printf("float vs double at day 21: worst relative difference of species excess %.2e\n",
               worst);
-  EXPECT_LT(worst, 0.05);
+  // Measured 4.3e-4 (6e-5 before the LOD decay change moved the adaptive steps): float storage
+  // costs well under a percent here, and the bound keeps a tenfold margin for step sequences.
+  EXPECT_LT(worst, 5e-3);
 }
 
 TEST(HealingPhysics, BadInputIsRefusedWithTheParameterNamed) {
