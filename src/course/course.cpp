@@ -147,12 +147,14 @@ std::uint64_t hash_bytes(std::uint64_t h, const void* data, std::size_t n) {
   return h;
 }
 
-/// What a checkpoint must match to be resumed: everything that shapes the trajectory. The initial
-/// state carries the skin, the condition and the grid; the rates carry the patient, the aftercare
-/// and the multipliers; then the event list, each session's device and settings, the serum, the
-/// tolerance, the seed and how outputs are taken.
-std::uint64_t course_fingerprint(const healing::HealingState<double>& st, healing::Rates rates,
-                                 const std::vector<Event>& events, const Protocol& protocol,
+/// What a checkpoint must match to be resumed: what shapes the trajectory. The initial state
+/// carries the condition and the grid; then the skin's layers; the rates carry the patient, the
+/// aftercare and the multipliers; the events and output times; each session's device (its
+/// description, which gives the device settings, and its needle's geometry) and settings; the
+/// serum, the tolerance, the seed and how outputs are taken.
+std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const SkinModel& skin,
+                                 healing::Rates rates, const std::vector<Event>& events,
+                                 const std::vector<double>& outputs, const Protocol& protocol,
                                  const CourseOptions& o) {
   std::uint64_t h = 1469598103934665603ull;
   const auto mix = [&h](const auto& v) { h = hash_bytes(h, &v, sizeof v); };
@@ -162,11 +164,24 @@ std::uint64_t course_fingerprint(const healing::HealingState<double>& st, healin
     for (std::size_t k = 0; k < G.nz(); ++k)
       for (std::size_t j = 0; j < G.ny(); ++j)
         for (double v : st.field.line(q, j, k)) mix(v);
+  // The layers' mechanics shape the punctures, their diffusivity scales the transport: every
+  // field on its own (whole structs would hash their padding).
+  for (const auto& L : skin.layers()) {
+    mix(int(L.kind)), mix(L.thickness);
+    mix(L.mechanics.shear_modulus), mix(L.mechanics.ogden_alpha), mix(L.mechanics.toughness);
+    mix(L.mechanics.rate_exponent);
+    mix(L.biology.fibroblast_density), mix(L.biology.collagen_I), mix(L.biology.collagen_III);
+    mix(L.biology.elastin), mix(L.biology.diffusivity_scale);
+  }
   for (const auto& name : healing::Rates::names()) mix(rates.by_name(name));
+  for (double t : outputs) mix(t);  // the checkpoint's output counter indexes this list
   for (const auto& e : events) mix(e.time), mix(int(e.kind)), mix(e.index);
   for (const auto& plan : protocol.sessions) {
     const std::string device = plan.device->describe();
     h = hash_bytes(h, device.data(), device.size());
+    const Needle& n = plan.device->needle();
+    mix(n.length), mix(n.shaft_diameter), mix(n.tip_radius), mix(n.cone_half_angle);
+    mix(n.hollow), mix(n.wall_thickness);
     mix(plan.session.area), mix(int(plan.session.shape)), mix(plan.session.passes);
     mix(plan.session.cell_size);
     for (double d : plan.session.directions) mix(d);
@@ -503,7 +518,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   Sample prev{};
   double last_checkpoint = 0.0;
   // Taken from the initial state, before any session or restart changes it.
-  const std::uint64_t fingerprint = course_fingerprint(st, rates, events, protocol, options);
+  const std::uint64_t fingerprint =
+      course_fingerprint(st, skin, rates, events, outputs, protocol, options);
   const auto session_outcome = [&](std::size_t index, bool wound) {
     const SessionPlan& plan = protocol.sessions[index];
     Session session = plan.session;
