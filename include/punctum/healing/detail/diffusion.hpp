@@ -285,7 +285,7 @@ class LodDiffusion {
     // Lateral matrices depend on the diffusivity and the set's decay (through dt'), and planes
     // of one layer share them: factorise each distinct (species, D, decay) once.
     std::vector<std::array<double, 3>> keys;  // species, D, decay
-    for (std::size_t set = 0; set < factor_sets; ++set) {
+    for (std::size_t set = first_set_; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
@@ -338,8 +338,6 @@ class LodDiffusion {
   }
   std::size_t workspace_bytes() const { return workspace_bytes(grid_, threads_); }
 
-  /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
-  /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
   /// The linear decay a set folds into its operator at plane k, 1/s: the topical agent's vascular
   /// clearance, the delta-form signals' own decay; 0 for plain diffusion.
   double decay_of(std::size_t set, std::size_t k) const {
@@ -350,6 +348,8 @@ class LodDiffusion {
     return 0.0;
   }
 
+  /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
+  /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
   void prepare(double dt) {
     if (slots_[cur_].dt == dt) return;
     if (slots_[1 - cur_].dt == dt) {
