@@ -222,15 +222,16 @@ class Integrator {
   /// Richardson in one pass over both results: returns the step-doubling error norm
   /// max |small - big| / (atol + rtol |small|) and overwrites `big` with the second-order
   /// 2 small - big, or with the (positive) two-half-step value where that would go negative.
-  /// A max over species and planes: exact, independent of the thread count. Where lines are
-  /// unpadded (the depth column, nx a multiple of the SIMD lanes) a species is one run.
+  /// A max over species and planes: exact, independent of the thread count. Line padding is zero
+  /// in both fields, so it adds nothing to either. The depth column's planes are one voxel each:
+  /// there a species is one run instead of nz tasks.
   double extrapolate_and_norm(const Field<T>& small, Field<T>& big) const {
     const std::size_t stride = small.species_stride();
     const T* a = small.species_data(0);
     T* b = big.species_data(0);
     const double rtol = opt_.rtol;
     const std::size_t nz = small.grid().nz(), plane = small.pitch() * small.grid().ny();
-    if (small.pitch() == small.grid().nx())
+    if (model_->is_column())
       return punctum::detail::parallel_max(
           threads_, std::ptrdiff_t(species_count), [&](std::ptrdiff_t q) {
             return detail::extrapolate_max_difference(a + std::size_t(q) * stride,

@@ -83,6 +83,9 @@ struct Rates {
   static Rates defaults();
   /// Mutable access by the table's parameter name; throws InvalidParameter for unknown names.
   double& by_name(std::string_view name);
+  double by_name(std::string_view name) const {
+    return const_cast<Rates&>(*this).by_name(name);
+  }
   static std::vector<std::string> names();
 };
 
@@ -129,6 +132,18 @@ class HealingModel {
   /// Harmonic-mean diffusivity on the face between planes k and k+1 (size nz-1), m^2/s.
   const std::vector<double>& face_diffusivity(std::size_t diffusing) const {
     return faces_[diffusing];
+  }
+  /// First-order decay of diffusing species `diffusing` (diffusing_species' order) in plane k,
+  /// 1/s: the fast signals' own decay and the topical agent's vascular clearance; 0 for
+  /// fibroblasts. The delta form's right-hand side and its factorised operator both read it, so
+  /// a quasi-steady profile stays exact.
+  double linear_decay(std::size_t diffusing, std::size_t k) const {
+    switch (diffusing) {
+      case 0: return rates_.inflammation_decay;
+      case 1: return rates_.growth_factor_decay;
+      case 3: return planes_[k].topical_clearance;
+      default: return 0.0;
+    }
   }
   /// The baseline (unwounded) value of species s in plane k, in unit_of(s).
   double baseline(Species s, std::size_t k) const;

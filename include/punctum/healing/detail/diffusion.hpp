@@ -284,22 +284,16 @@ class LodDiffusion {
     }
     // Lateral matrices depend on the diffusivity and the set's decay (through dt'), and planes
     // of one layer share them: factorise each distinct (species, D, decay) once.
-    std::vector<std::array<double, 3>> keys;  // species, D, decay
+    auto& keys = lateral_keys_;
     for (std::size_t set = first_set_; set < factor_sets; ++set) {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
-        const std::array<double, 3> key{double(d), model.planes()[k].D[d], decay_of(set, k)};
+        const LateralKey key{double(d), model.planes()[k].D[d], decay_of(set, k)};
         auto it = std::find(keys.begin(), keys.end(), key);
         if (it == keys.end()) it = keys.insert(keys.end(), key);
         lateral_id_[set][k] = std::size_t(it - keys.begin());
       }
-    }
-    lateral_D_.clear();
-    lateral_decay_.clear();
-    for (const auto& key : keys) {
-      lateral_D_.push_back(key[1]);
-      lateral_decay_.push_back(key[2]);
     }
     for (auto& F : slots_) {
       F.fx.resize(keys.size());
@@ -340,12 +334,10 @@ class LodDiffusion {
 
   /// The linear decay a set folds into its operator at plane k, 1/s: the topical agent's vascular
   /// clearance, the delta-form signals' own decay; 0 for plain diffusion.
+  /// Sets 0 and 1 are c and g's plain diffusion (apply()), without their decay.
   double decay_of(std::size_t set, std::size_t k) const {
-    const auto& R = model_->rates();
-    if (set == 3) return model_->planes()[k].topical_clearance;
-    if (set == delta_set(0)) return R.inflammation_decay;
-    if (set == delta_set(1)) return R.growth_factor_decay;
-    return 0.0;
+    if (set < 2) return 0.0;
+    return model_->linear_decay(set < diffusing_count ? set : set - diffusing_count, k);
   }
 
   /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
@@ -361,10 +353,11 @@ class LodDiffusion {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
                  dy2 = grid_.spacing[1] * grid_.spacing[1];
-    for (std::size_t u = 0; u < lateral_D_.size(); ++u) {
-      const double dt_lat = dt / (1.0 + dt * lateral_decay_[u]);
-      F.fx[u].factor(lateral_D_[u] * dt_lat / dx2, nx, scratch_.data());
-      F.fy[u].factor(lateral_D_[u] * dt_lat / dy2, ny, scratch_.data());
+    for (std::size_t u = 0; u < lateral_keys_.size(); ++u) {
+      const auto [species, D, decay] = lateral_keys_[u];
+      const double dt_lat = dt / (1.0 + dt * decay);
+      F.fx[u].factor(D * dt_lat / dx2, nx, scratch_.data());
+      F.fy[u].factor(D * dt_lat / dy2, ny, scratch_.data());
     }
     // Thomas factorisation in z of every set, planes outer and sets inner: each set's pivots
     // form a chain of dependent divisions, and interleaving the sets' independent chains keeps
@@ -551,9 +544,11 @@ class LodDiffusion {
     aligned_vector<T> block, fact, delta;
   };
 
+  /// This thread's buffers. One thread runs inline (parallel_for opens no team), where an
+  /// enclosing OpenMP region's thread number would index past the single buffer.
   std::size_t thread_id() const {
 #ifdef PUNCTUM_USE_OPENMP
-    return std::size_t(omp_get_thread_num());
+    return threads_ > 1 ? std::size_t(omp_get_thread_num()) : 0;
 #else
     return 0;
 #endif
@@ -577,8 +572,8 @@ class LodDiffusion {
   std::vector<T> offsets_;  // resident fibroblasts per plane
   std::vector<T> zeros_;    // the offsets of an unshifted job (depth column)
   std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
-  std::vector<double> lateral_D_;                                  // its diffusivity, m^2/s
-  std::vector<double> lateral_decay_;                              // its set's decay, 1/s
+  using LateralKey = std::array<double, 3>;  // species, diffusivity m^2/s, the set's decay 1/s
+  std::vector<LateralKey> lateral_keys_;     // one per distinct lateral matrix
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
 };

@@ -215,9 +215,7 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
       const std::size_t o = ps * k, ozp = k + 1 < nz ? o + ps : o, ozm = k > 0 ? o - ps : o;
       const double up = k > 0 ? face[k - 1] * idz2 : 0.0;
       const double dn = k + 1 < nz ? face[k] * idz2 : 0.0;
-      const double decay = q == 0   ? R.inflammation_decay
-                           : q == 1 ? R.growth_factor_decay
-                                    : model.planes()[k].topical_clearance;
+      const double decay = model.linear_decay(d, k);
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
       fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2,
@@ -230,9 +228,7 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
     const double D = model.planes()[k].D[d];
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
-    const double decay = q == 0   ? R.inflammation_decay
-                         : q == 1 ? R.growth_factor_decay
-                                  : model.planes()[k].topical_clearance;
+    const double decay = model.linear_decay(d, k);
     const bool robin = q == 2 && k == 0;
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
