@@ -4,10 +4,10 @@
 #include <array>
 #include <cmath>
 #include <string_view>
-#include <numbers>
 
 #include "punctum/core/detail/csv.hpp"
 #include "punctum/core/error.hpp"
+#include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
 #include "punctum/core/version.hpp"
 #include "punctum/course/wound_sources.hpp"
@@ -137,27 +137,17 @@ struct Event {
   std::size_t index;
 };
 
-/// FNV-1a over bytes, continued from `h`.
-std::uint64_t hash_bytes(std::uint64_t h, const void* data, std::size_t n) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 /// What a checkpoint must match to be resumed: what shapes the trajectory. The initial state
 /// carries the condition and the grid; then the skin's layers; the rates carry the patient, the
 /// aftercare and the multipliers; the events and output times; each session's device (its
 /// description, which gives the device settings, and its needle's geometry) and settings; the
 /// serum, the tolerance, the seed and how outputs are taken.
 std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const SkinModel& skin,
-                                 healing::Rates rates, const std::vector<Event>& events,
+                                 const healing::Rates& rates, const std::vector<Event>& events,
                                  const std::vector<double>& outputs, const Protocol& protocol,
                                  const CourseOptions& o) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto mix = [&h](const auto& v) { h = hash_bytes(h, &v, sizeof v); };
+  std::uint64_t h = fnv1a_basis;
+  const auto mix = [&h](const auto& v) { h = fnv1a(h, &v, sizeof v); };
   const auto& G = st.field.grid();
   for (std::size_t a = 0; a < 3; ++a) mix(G.shape[a]), mix(G.spacing[a]);
   for (std::size_t q = 0; q < st.field.species(); ++q)
@@ -178,7 +168,7 @@ std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const 
   for (const auto& e : events) mix(e.time), mix(int(e.kind)), mix(e.index);
   for (const auto& plan : protocol.sessions) {
     const std::string device = plan.device->describe();
-    h = hash_bytes(h, device.data(), device.size());
+    h = fnv1a(h, device.data(), device.size());
     const Needle& n = plan.device->needle();
     mix(n.length), mix(n.shaft_diameter), mix(n.tip_radius), mix(n.cone_half_angle);
     mix(n.hollow), mix(n.wall_thickness);
@@ -517,9 +507,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   double prev_t = 0.0;
   Sample prev{};
   double last_checkpoint = 0.0;
-  // Taken from the initial state, before any session or restart changes it.
+  // Taken from the initial state, before any session or restart changes it; only a run that
+  // writes or reads checkpoints needs it.
+  const bool checkpoints = options.checkpoint_interval > 0.0 || !options.resume_from.empty();
   const std::uint64_t fingerprint =
-      course_fingerprint(st, skin, rates, events, outputs, protocol, options);
+      checkpoints ? course_fingerprint(st, skin, rates, events, outputs, protocol, options) : 0;
   const auto session_outcome = [&](std::size_t index, bool wound) {
     const SessionPlan& plan = protocol.sessions[index];
     Session session = plan.session;
@@ -546,10 +538,11 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     const auto cp = io::Checkpoint::load(options.resume_from);
     const auto scalar = [&cp](const char* key) { return std::get<double>(cp.scalars.at(key)); };
     const auto count = [&cp](const char* key) { return std::get<std::uint64_t>(cp.scalars.at(key)); };
+    // The fingerprint covers the seed and the events too.
     const auto stored = cp.scalars.find("course_fingerprint");
-    if (count("seed") != options.seed || count("events") != events.size() ||
-        stored == cp.scalars.end() || !std::holds_alternative<std::uint64_t>(stored->second) ||
-        std::get<std::uint64_t>(stored->second) != fingerprint)
+    const auto* stored_fingerprint =
+        stored == cp.scalars.end() ? nullptr : std::get_if<std::uint64_t>(&stored->second);
+    if (!stored_fingerprint || *stored_fingerprint != fingerprint)
       throw InvalidParameter("resume_from", options.resume_from.string(),
                              "a checkpoint of this course (same skin, patient, protocol, options and seed)",
                              "");
@@ -687,7 +680,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     const bool last_of_time = e + 1 == events.size() || events[e + 1].time > ev.time;
     const double eps = 1e-9 * std::max(1.0, std::abs(ev.time));
     if (last_of_time && next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
-      take_sample();
+      if (!(have_prev && prev_t == st.time)) take_sample();
       while (next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
         ++next_out;
         emit(st.time, prev);

@@ -16,8 +16,8 @@
 namespace punctum {
 
 Pen::Spec Pen::cartridge(int needles) {
-  const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
-                                    "data/devices/pen_cartridges.csv");
+  static const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
+                                           "data/devices/pen_cartridges.csv");
   using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;

@@ -32,8 +32,8 @@ double roller_rigid_sweep(double drum_radius, double needle_length, double immer
 }
 
 Roller::Spec Roller::preset_spec(int needles, double needle_length) {
-  const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers,
-                                    "data/devices/rollers.csv");
+  static const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers,
+                                           "data/devices/rollers.csv");
   using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <numbers>
 #include <string_view>
@@ -24,13 +25,22 @@ enum class Purpose : std::uint32_t {
   sweep_sample = 5,     // sampled sweep designs
 };
 
+/// FNV-1a (64 bit): the offset basis and one byte's step.
+inline constexpr std::uint64_t fnv1a_basis = 1469598103934665603ull;
+constexpr std::uint64_t fnv1a_step(std::uint64_t h, unsigned char byte) {
+  return (h ^ byte) * 1099511628211ull;
+}
+/// FNV-1a of n bytes, continued from h.
+inline std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) h = fnv1a_step(h, p[i]);
+  return h;
+}
+
 /// FNV-1a, for keying a stream by a free-form name (stable across platforms and runs).
 constexpr std::uint64_t stream_name_hash(std::string_view name) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char ch : name) {
-    h ^= static_cast<unsigned char>(ch);
-    h *= 1099511628211ull;
-  }
+  std::uint64_t h = fnv1a_basis;
+  for (char ch : name) h = fnv1a_step(h, static_cast<unsigned char>(ch));
   return h;
 }
 
