@@ -416,24 +416,11 @@ def _in_key_unit(text: str, stated: str, unit: str) -> str:
 
 
 def _check_unit(e: Entry, stated: str | None) -> None:
-    # The validators state units as the C++ core thinks of them; accept the names they use for
-    # the key's unit, and the conversions above.
+    # The validators state units as the C++ core thinks of them; accept the key's own unit, the
+    # other names they use for it, and the conversions above.
     aliases = {
-        "years": {"years"},
         "mm": {"mm", "um"},
-        "um": {"um"},
-        "deg": {"deg"},
-        "s": {"s"},
-        "N": {"N"},
-        "Hz": {"Hz"},
         "mm/s": {"mm/s", "m/s"},
-        "days": {"days"},
-        "cm^2": {"cm^2"},
-        "/cm^2": {"/cm^2"},
-        "kg/m^3": {"kg/m^3"},
-        "h": {"h"},
-        "weeks": {"weeks"},
-        "%": {"%"},
         "currency": {"currency units"},
         "": {"", "needles", "phototype (I-VI as 1-6)", "sessions", "passes", "threads"},
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import punctum
@@ -25,7 +25,6 @@ DEG_SPEEDS_MM_S = (0.5, 1.0)
 class Outcome:
     values: list[tuple[str, float]]
     detail: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 CASES: dict[str, Callable[[Settings], Outcome]] = {}
@@ -48,6 +47,13 @@ def case(case_id: str):
 def olatunji_needle() -> punctum.Needle:
     return punctum.Needle(
         length_mm=0.6, shaft_diameter_mm=0.3, tip_radius_um=5.0, cone_half_angle_deg=15.0
+    )
+
+
+def lam_needle() -> punctum.Needle:
+    """The 2 mm, 100 um needle of Lam 2008's slow insertions (INS-10 and its figure)."""
+    return punctum.Needle(
+        length_mm=2.0, shaft_diameter_mm=0.1, tip_radius_um=5.0, cone_half_angle_deg=10.0
     )
 
 
@@ -83,16 +89,7 @@ def olatunji_speed(s: Settings) -> Outcome:
 def olatunji_spacing(s: Settings) -> Outcome:
     forces = {}
     for spacing in (0.3, 1.2):
-        stamp = punctum.Stamp(
-            rows=10,
-            columns=10,
-            spacing_mm=spacing,
-            needle_length_mm=0.6,
-            needle_diameter_mm=0.3,
-            tip_radius_um=5.0,
-            cone_half_angle_deg=15.0,
-            hand_force_N=20.0,
-        )
+        stamp = m.device(*m.microneedle_stamp(spacing_mm=spacing))
         forces[spacing] = stamp.press(m.abdomen(), hand_force_N=20.0).puncture_force_N
     change = abs(forces[0.3] - forces[1.2]) / forces[1.2]
     return Outcome(
@@ -174,9 +171,7 @@ def verbaan_flux(s: Settings) -> Outcome:
 
 @case("INS-10")
 def lam_burial(s: Settings) -> Outcome:
-    n = punctum.Needle(
-        length_mm=2.0, shaft_diameter_mm=0.1, tip_radius_um=5.0, cone_half_angle_deg=10.0
-    )
+    n = lam_needle()
     vals = []
     for nominal in (0.25, 0.5, 0.75):
         r = punctum.insert(n, m.abdomen(), speed_m_s=1e-4, travel_mm=nominal)
@@ -632,19 +627,11 @@ def loop_depth(s: Settings) -> Outcome:
     )
 
 
-LAYER_ORDER = [
-    "stratum_corneum",
-    "viable_epidermis",
-    "papillary_dermis",
-    "reticular_dermis",
-    "hypodermis",
-]
-
-
 def share_reaching(depth_mm: float, layer: str) -> float:
-    p = punctures(depth_mm)
-    deepest = p["deepest_layer"].astype(str).map(LAYER_ORDER.index).to_numpy()
-    return float((deepest >= LAYER_ORDER.index(layer)).mean())
+    """Share of punctures whose deepest layer is ``layer`` or deeper (the categories of
+    ``deepest_layer`` are in depth order)."""
+    deepest = punctures(depth_mm)["deepest_layer"].cat
+    return float((deepest.codes.to_numpy() >= deepest.categories.get_loc(layer)).mean())
 
 
 @case("IND-01")

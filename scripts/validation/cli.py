@@ -109,12 +109,9 @@ def failure_summary(results) -> list[str]:
     ]
     for r in failing:
         out.append(
-            "| "
-            + " | ".join(
-                report.cell(x)
-                for x in (r.id, r.row["case"], r.row["published"], report.format_model_labelled(r))
+            report.md_row(
+                (r.id, r.row["case"], r.row["published"], report.format_model_labelled(r))
             )
-            + " |"
         )
     return [*out, ""]
 
@@ -149,9 +146,7 @@ def write_full_report(
     lines = header(settings, command, wall_s, results) + HOW_TO_READ
     lines += report.markdown_tables(results)
     if figures:
-        lines += ["## Figures", ""]
-        for name, caption in figures:
-            lines += [f"![{caption}](figures/{name})", "", f"*{caption}*", ""]
+        lines += ["## Figures", "", *report.figure_lines(figures)]
     lines += [
         "## Not modelled",
         "",

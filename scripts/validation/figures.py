@@ -56,9 +56,7 @@ def depth(out: Path) -> tuple[str, str]:
     a.set_title("Cheek, female, 45 y")
     a.legend(fontsize=7, loc="upper left")
 
-    n = punctum.Needle(
-        length_mm=2.0, shaft_diameter_mm=0.1, tip_radius_um=5.0, cone_half_angle_deg=10.0
-    )
+    n = c.lam_needle()
     nominal = np.linspace(0.1, 1.5, 29)
     reached = [
         punctum.insert(n, m.abdomen(), speed_m_s=1e-4, travel_mm=float(x)).depth_reached_mm

@@ -77,14 +77,14 @@ def mf8(needle_length_mm: float = 1.5, **kw: Any) -> tuple[str, tuple]:
     return ("roller", freeze(preset=192, needle_length_mm=needle_length_mm, **kw))
 
 
-def microneedle_stamp() -> tuple[str, tuple]:
+def microneedle_stamp(spacing_mm: float = 0.6) -> tuple[str, tuple]:
     """A 10 x 10 array of sharp 600 um microneedles pressed by hand (the Olatunji needle)."""
     return (
         "stamp",
         freeze(
             rows=10,
             columns=10,
-            spacing_mm=0.6,
+            spacing_mm=spacing_mm,
             needle_length_mm=0.6,
             needle_diameter_mm=0.3,
             tip_radius_um=5.0,
@@ -151,14 +151,21 @@ def treat(dev: tuple[str, tuple], area_cm2: float, passes: int, site=("cheek", "
     return device(*dev).treat(skin(*site), area_cm2=area_cm2, passes=passes, seed=SEED)
 
 
+def _peak_and_first_below(v: np.ndarray, fraction: float) -> tuple[int, int | None]:
+    """Index of the series' peak, and of the first value after it below ``fraction`` of the
+    peak (None if it never falls that low)."""
+    i = int(np.argmax(v))
+    below = np.nonzero(v[i:] < fraction * v[i])[0]
+    return i, (i + int(below[0]) if below.size else None)
+
+
 def time_to_fraction_after_peak(result: punctum.CourseResult, name: str, fraction: float) -> float:
     """Days from the session to the first output after the series' peak at which it is below
     ``fraction`` of that peak (single-session courses)."""
     obs = result.observables
     t, v = obs["time_days"].values, obs[name].values
-    i = int(np.argmax(v))
-    below = np.nonzero(v[i:] < fraction * v[i])[0]
-    return float(t[i + below[0]]) if below.size else float("nan")
+    _, j = _peak_and_first_below(v, fraction)
+    return float(t[j]) if j is not None else float("nan")
 
 
 def half_life_of_open_share(result: punctum.CourseResult) -> float:
@@ -182,8 +189,9 @@ def dermal_damage_half_time(patient: tuple = ()) -> float:
         skin(), depth_mm=1.0, days=60.0, fidelity="column", patient=punctum.Patient(**pat)
     )
     t, w = ds["time_days"].values, ds["w_excess"].values
-    i = int(np.argmax(w))
-    j = i + int(np.nonzero(w[i:] < 0.5 * w[i])[0][0])
+    i, j = _peak_and_first_below(w, 0.5)
+    if j is None:
+        raise IndexError("the tissue damage never falls to half its peak")
     crossing = np.interp(0.5 * w[i], [w[j], w[j - 1]], [t[j], t[j - 1]])
     return float(crossing - t[i])
 

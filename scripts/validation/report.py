@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from validation import model as m
@@ -40,7 +41,6 @@ class Result:
     outcome: Outcome | None = None
     error: str = ""
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -103,7 +103,8 @@ def evaluate(rows: list[dict[str, str]], settings: Settings, progress=print) -> 
                 )
             except Exception as exc:  # an erroring case is reported, never hidden
                 res = Result(row, "ERROR", error=f"{type(exc).__name__}: {exc}")
-                res.notes.append(traceback.format_exc(limit=4))
+                # the report and CSV carry the one-line error; the traceback goes to stderr
+                print(f"{row['id']}: {traceback.format_exc(limit=4)}", file=sys.stderr, end="")
         res.seconds = time.perf_counter() - t0
         results.append(res)
         if progress:
@@ -161,6 +162,19 @@ def cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def md_row(cells) -> str:
+    """One Markdown table row, each cell escaped by :func:`cell`."""
+    return "| " + " | ".join(cell(x) for x in cells) + " |"
+
+
+def figure_lines(figures: list[tuple[str, str]]) -> list[str]:
+    """Markdown embedding each (file name under figures/, caption), the caption repeated below."""
+    lines: list[str] = []
+    for name, caption in figures:
+        lines += [f"![{caption}](figures/{name})", "", f"*{caption}*", ""]
+    return lines
+
+
 def write_csv(results: list[Result], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
@@ -202,7 +216,7 @@ def counts(results: list[Result]) -> dict[str, int]:
     return {s: sum(r.status == s for r in results) for s in STATUSES}
 
 
-def markdown_tables(results: list[Result], heading: str = "##") -> list[str]:
+def markdown_tables(results: list[Result]) -> list[str]:
     out: list[str] = []
     sections: dict[str, list[Result]] = {}
     for r in results:
@@ -210,7 +224,7 @@ def markdown_tables(results: list[Result], heading: str = "##") -> list[str]:
     for section, rs in sections.items():
         c = counts(rs)
         out += [
-            f"{heading} {SECTION_TITLES.get(section, section)}",
+            f"## {SECTION_TITLES.get(section, section)}",
             "",
             f"{len(rs)} cases: {c['PASS']} pass, {c['FAIL']} fail"
             + (f", **{c['ERROR']} error**" if c["ERROR"] else "")
@@ -228,10 +242,8 @@ def markdown_tables(results: list[Result], heading: str = "##") -> list[str]:
             if r.outcome is not None and r.outcome.detail:
                 model_text += f"; {r.outcome.detail}"
             out.append(
-                "| "
-                + " | ".join(
-                    cell(x)
-                    for x in (
+                md_row(
+                    (
                         r.id,
                         row["case"],
                         row["setup"],
@@ -241,7 +253,6 @@ def markdown_tables(results: list[Result], heading: str = "##") -> list[str]:
                         status,
                     )
                 )
-                + " |"
             )
         out.append("")
         explained = [r for r in rs if r.status != "PASS" or r.row["why"].strip()]
@@ -268,10 +279,8 @@ def not_modelled_table() -> list[str]:
     ]
     for r in rows:
         out.append(
-            "| "
-            + " | ".join(
-                cell(x)
-                for x in (
+            md_row(
+                (
                     f"§{r['section']}",
                     r["item"],
                     r["published"],
@@ -279,6 +288,5 @@ def not_modelled_table() -> list[str]:
                     r["reason"],
                 )
             )
-            + " |"
         )
     return out

@@ -22,6 +22,7 @@ import punctum
 from scipy.optimize import brentq
 
 from validation import model as m
+from validation.report import figure_lines, md_row
 
 FACTOR_RANGE = (0.5, 2.0)
 HORIZON_DAY = 182.0
@@ -202,10 +203,6 @@ def range_text(name: str, info: dict[str, str]) -> str:
     return f"{v * FACTOR_RANGE[0]:.3g}–{v * FACTOR_RANGE[1]:.3g}{unit_text(info)}"
 
 
-def cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _val(ds, field: str, output: str, name: str) -> float:
     return float(ds[field].sel(output=output, parameter=name))
 
@@ -336,7 +333,7 @@ def write_report(path, morris, sobol, chosen, nominal, header_lines, figures) ->
             _pm(morris, "mu_star", d_out, name),
             fmt(_val(morris, "sigma", d_out, name)),
         )
-        lines.append("| " + " | ".join(cell(x) for x in row) + " |")
+        lines.append(md_row(row))
     lines += ["", "## Sobol indices", ""]
     for out in OUTPUTS:
         lines += [f"**{out}**", "", "| parameter | S1 | ST |", "|---|---|---|"]
@@ -366,10 +363,8 @@ def write_report(path, morris, sobol, chosen, nominal, header_lines, figures) ->
             _pm(morris, "mu_star", d_out, name),
             fmt(_val(morris, "sigma", d_out, name)),
         )
-        lines.append("| " + " | ".join(cell(x) for x in row) + " |")
-    lines += ["", "## Figures", ""]
-    for name, caption in figures:
-        lines += [f"![{caption}](figures/{name})", "", f"*{caption}*", ""]
+        lines.append(md_row(row))
+    lines += ["", "## Figures", "", *figure_lines(figures)]
     lines += [
         "## Regenerate",
         "",

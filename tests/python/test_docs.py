@@ -5,6 +5,7 @@ test_snippets_run for the fence convention)."""
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.util
 import re
 import shutil
@@ -333,7 +334,8 @@ def _without_code(text: str) -> str:
     return _FENCE.sub("", text)
 
 
-def _slugs(page: Path) -> set[str]:
+@functools.cache  # one parse per page, not per anchor (Path is hashable)
+def _slugs(page: Path) -> frozenset[str]:
     slugs: set[str] = set()
     for line in _without_code(page.read_text()).splitlines():
         if m := re.match(r"#{1,6} (.+)", line):
@@ -343,7 +345,7 @@ def _slugs(page: Path) -> set[str]:
                 n += 1
                 slug = f"{base}-{n}"
             slugs.add(slug)
-    return slugs
+    return frozenset(slugs)
 
 
 def test_links_between_pages_resolve():

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from validation import report  # noqa: E402
 from validation.cases import CASES  # noqa: E402
+from validation.model import table as read  # noqa: E402
 
 
 def validate(*args: str) -> subprocess.CompletedProcess:
@@ -28,9 +29,13 @@ def validate(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+def write_cases(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Writes a case table (the columns of the first row) to path."""
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
 
 
 def test_quick_validation_gives_every_case_its_expected_status(tmp_path):
@@ -51,12 +56,7 @@ def flipped_table(tmp_path: Path, case_id: str) -> Path:
         if r["id"] == case_id:
             r["expected"] = "FAIL" if r["expected"] == "PASS" else "PASS"
             r["why"] = r["why"] or "deliberately wrong expectation (test)"
-    path = tmp_path / "cases.csv"
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    return path
+    return write_cases(tmp_path / "cases.csv", rows)
 
 
 @pytest.mark.parametrize("case_id", ["INS-01", "INS-02"])
@@ -70,11 +70,7 @@ def test_a_status_that_differs_from_the_expected_one_fails_the_run(tmp_path, cas
 def test_a_case_without_implementation_is_an_error(tmp_path):
     rows = read(TABLE)
     extra = dict(rows[0], id="NEW-01", expected="PASS", why="")
-    path = tmp_path / "cases.csv"
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows([*rows, extra])
+    path = write_cases(tmp_path / "cases.csv", [*rows, extra])
     run = validate("--quick", "--cases", str(path), "--only", "NEW-01", "--out", str(tmp_path))
     assert run.returncode == 1
     (row,) = read(tmp_path / "validation.csv")
