@@ -139,7 +139,15 @@ def sensitivity(
     else:
         fields = ("S1", "S1_conf", "ST", "ST_conf")
         res = {
-            o: analyze.analyze(problem, y[o], calc_second_order=False, conf_level=0.95, seed=seed)
+            # SALib's Sobol analysis reads seed 0 as "unseeded" (`if seed:`) and would draw its
+            # bootstrap from the global state; a generator seeded with `seed` is always used.
+            o: analyze.analyze(
+                problem,
+                y[o],
+                calc_second_order=False,
+                conf_level=0.95,
+                seed=np.random.default_rng(seed),
+            )
             for o in outputs
         }
     data = {
