@@ -11,7 +11,7 @@ from punctum import _core
 
 
 def parameter_error(parameter: str, value: Any, allowed: str, unit: str = "") -> ValueError:
-    shown = value if isinstance(value, str) and value.startswith("'") else repr(value)
+    shown = repr(value)
     text = f"{parameter} = {shown}"
     if unit and unit != "1":
         text += f" {unit}"

@@ -425,9 +425,9 @@ def _run_core(
     exact_outputs: bool = False,
     cancel: CancellationToken | None = None,
     config: SimulationConfig | None = None,
-) -> tuple[Any, SimulationConfig, Path | None]:
+) -> tuple[Any, SimulationConfig, str, Path | None]:
     """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
-    returns (raw result, resolved config, output path)."""
+    returns (raw result, resolved config, that config as TOML, output path)."""
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -510,6 +510,7 @@ def _run_core(
         return not (cancel is not None and cancel.cancelled)
 
     out_path = Path(output) if output is not None else None
+    config_toml = config.to_toml()
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -522,12 +523,12 @@ def _run_core(
             options,
             on_progress,
             out_path,
-            config.to_toml() if out_path is not None else "",
+            config_toml if out_path is not None else "",
         )
     finally:
         if bar is not None:
             bar.close()
-    return raw, config, out_path
+    return raw, config, config_toml, out_path
 
 
 _RUN_SIGNATURE = inspect.signature(_run_core)
@@ -554,7 +555,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
         raise TypeError(f"simulate(): {e}") from None
     bound.apply_defaults()
     ran = bound.arguments  # what the core was given, whatever `config` says
-    raw, config, out_path = _run_core(*args, **kwargs)
+    raw, config, config_toml, out_path = _run_core(*bound.args, **bound.kwargs)
     attrs = {
         "punctum_version": _core.__version__,
         "seed": int(ran["seed"]),
@@ -563,7 +564,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
         "completed": int(raw.completed),
         "total_cost": float(raw.total_cost),
         "integrator_steps": int(raw.integrator_steps),
-        "config_toml": config.to_toml(),
+        "config_toml": config_toml,
     }
     sessions_df, punctures_df = _sessions(raw)
     depth_um = np.asarray(raw.depth_m) * 1e6
@@ -612,7 +613,7 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     if kwargs.get("threads") is None:
         kwargs["threads"] = point_threads()
     # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
-    raw, _, _ = _run_core(**kwargs, config=cfg, progress=False)
+    raw, *_ = _run_core(**kwargs, config=cfg, progress=False)
     times = np.asarray(raw.times_s) / 86400.0
     series = {name: np.asarray(values) for name, _, _, values in raw.series}
     rows = [_session_row(s) for s in raw.session_outcomes]

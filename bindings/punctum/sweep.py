@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import json
@@ -40,7 +41,9 @@ PointFunction = Callable[[Any], Any]
 
 _DESIGNS = ("grid", "random", "sobol")
 _STATUS_OK, _STATUS_FAILED = "ok", "failed"
-_point_threads = 1  # set by _run_chunk for the points it runs
+# Set by _run_chunk for the points it runs; a context variable, so chunks that share a worker
+# process (a Dask worker with several threads) each see their own.
+_point_threads: contextvars.ContextVar[int] = contextvars.ContextVar("point_threads", default=1)
 
 
 def point_threads() -> int:
@@ -48,7 +51,7 @@ def point_threads() -> int:
     a sweep). A point function passes it on as ``threads=``; :func:`punctum.course_point` does
     so unless its configuration's ``run.threads`` says otherwise. (The environment cannot carry
     it: a worker's OpenMP runtime reads ``OMP_NUM_THREADS`` once, when punctum is imported.)"""
-    return _point_threads
+    return _point_threads.get()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -223,12 +226,11 @@ def _run_chunk(
     threads: int,
 ) -> list[dict[str, Any]]:
     """Runs on a worker: evaluates points one by one and persists each as it finishes."""
-    global _point_threads
-    previous, _point_threads = _point_threads, threads
+    token = _point_threads.set(threads)
     try:
         return _run_points(func, base, points, resume_dir)
     finally:
-        _point_threads = previous
+        _point_threads.reset(token)
 
 
 def _run_points(
