@@ -1,6 +1,7 @@
-"""Python-side input checks, worded like the C++ core's InvalidParameter: the parameter, its
-value, the allowed range and the unit, as a ``punctum.ParameterError`` (a ``ValueError``) that
-also carries them as attributes."""
+"""Python-side input checks. Their errors are built by the C++ core's InvalidParameter (bound as
+``_core.parameter_error``), so they read exactly like the core's own: the parameter, its value,
+the allowed range and the unit, as a ``punctum.ParameterError`` (a ``ValueError``) that also
+carries them as attributes."""
 
 from __future__ import annotations
 
@@ -11,16 +12,7 @@ from punctum import _core
 
 
 def parameter_error(parameter: str, value: Any, allowed: str, unit: str = "") -> ValueError:
-    shown = repr(value)
-    text = f"{parameter} = {shown}"
-    if unit and unit != "1":
-        text += f" {unit}"
-    text += f" is invalid: allowed {allowed}"
-    if unit and unit != "1":
-        text += f" (unit: {unit})"
-    err = _core.ParameterError(text)
-    err.parameter, err.value, err.allowed, err.unit = parameter, shown, allowed, unit
-    return err
+    return _core.parameter_error(parameter, repr(value), allowed, unit)
 
 
 def require_in_range(parameter: str, value: Any, lo: float, hi: float, unit: str) -> None:

@@ -6,9 +6,24 @@
 
 namespace punctum::bindings {
 
+namespace {
+PyObject* parameter_error_type = nullptr;
+
+/// The Python ParameterError of a C++ InvalidParameter: the message is the core's, and the four
+/// parts are attributes.
+py::object to_parameter_error(const InvalidParameter& e) {
+  py::object err = py::reinterpret_borrow<py::object>(parameter_error_type)(e.what());
+  err.attr("parameter") = e.parameter();
+  err.attr("value") = e.value();
+  err.attr("allowed") = e.allowed();
+  err.attr("unit") = e.unit();
+  return err;
+}
+}  // namespace
+
 void register_errors(py::module_& m) {
   // ParameterError is a ValueError that also carries .parameter, .value, .allowed and .unit.
-  static PyObject* parameter_error =
+  parameter_error_type =
       PyErr_NewExceptionWithDoc("punctum._core.ParameterError",
                                 "A parameter is out of its allowed range; the message names the "
                                 "parameter, its value, the allowed range and the unit.",
@@ -18,7 +33,16 @@ void register_errors(py::module_& m) {
   static PyObject* resource_error = PyErr_NewExceptionWithDoc(
       "punctum._core.ResourceError", "A request exceeds an estimated resource limit (memory).",
       PyExc_MemoryError, nullptr);
-  m.attr("ParameterError") = py::handle(parameter_error);
+  m.attr("ParameterError") = py::handle(parameter_error_type);
+  // Python-side checks build their errors here, so both languages word them the same way.
+  m.def(
+      "parameter_error",
+      [](std::string parameter, std::string value, std::string allowed, std::string unit) {
+        return to_parameter_error(InvalidParameter(std::move(parameter), std::move(value),
+                                                   std::move(allowed), std::move(unit)));
+      },
+      py::arg("parameter"), py::arg("value"), py::arg("allowed"), py::arg("unit") = "",
+      "The ParameterError for `parameter` = `value` (its text) outside `allowed`, in `unit`.");
   m.attr("NumericalError") = py::handle(numerical_error);
   m.attr("ResourceError") = py::handle(resource_error);
 
@@ -26,12 +50,7 @@ void register_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const InvalidParameter& e) {
-      py::object err = py::reinterpret_borrow<py::object>(parameter_error)(e.what());
-      err.attr("parameter") = e.parameter();
-      err.attr("value") = e.value();
-      err.attr("allowed") = e.allowed();
-      err.attr("unit") = e.unit();
-      PyErr_SetObject(parameter_error, err.ptr());
+      PyErr_SetObject(parameter_error_type, to_parameter_error(e).ptr());
     } catch (const NumericalError& e) {
       PyErr_SetString(numerical_error, e.what());
     } catch (const ResourceError& e) {
