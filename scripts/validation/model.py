@@ -18,6 +18,9 @@ DATA = ROOT / "data"
 #: every course and puncture map of the validation uses this seed (recorded in the report)
 SEED = 0
 
+#: punctum's reference course (the README's main job): the validation's pen and protocol are its
+REFERENCE = punctum.reference_course()
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -64,12 +67,16 @@ def device(kind: str, params: tuple):
     )
 
 
-def pen(depth_mm: float = 1.0, **kw: Any) -> tuple[str, tuple]:
-    """The project's pen: 12 needles at 100 Hz, 20 mm/s glide unless said otherwise."""
-    kw.setdefault("hand_speed_mm_s", 20.0)
+def pen(depth_mm: float | None = None, **kw: Any) -> tuple[str, tuple]:
+    """The reference course's pen (12 needles at 100 Hz, 1.0 mm, 20 mm/s glide) unless said
+    otherwise; a density replaces the glide speed."""
+    settings = {k: v for k, v in REFERENCE.device.items() if k != "kind"}
+    if depth_mm is not None:
+        settings["depth_mm"] = depth_mm
+    settings.update(kw)
     if "density_per_cm2" in kw:
-        kw.pop("hand_speed_mm_s")
-    return ("pen", freeze(needles=12, depth_mm=depth_mm, frequency_Hz=100.0, **kw))
+        settings.pop("hand_speed_mm_s", None)
+    return (REFERENCE.device["kind"], freeze(**settings))
 
 
 def mf8(needle_length_mm: float = 1.5, **kw: Any) -> tuple[str, tuple]:
@@ -142,8 +149,14 @@ def one_session(horizon_days: float = 60.0, **kw: Any) -> tuple:
 
 
 def reference_protocol(**kw: Any) -> tuple:
-    """The reference course: 4 sessions 28 days apart, followed to day 182."""
-    return freeze(**{"sessions": 4, "spacing_days": 28.0, "horizon_days": 182.0, **kw})
+    """The reference course's schedule (4 sessions 28 days apart, followed to day 182)."""
+    p = REFERENCE.protocol
+    schedule = {
+        "sessions": p.sessions,
+        "spacing_days": p.spacing_days,
+        "horizon_days": p.horizon_days,
+    }
+    return freeze(**{**schedule, **kw})
 
 
 @functools.cache
