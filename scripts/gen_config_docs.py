@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import functools
 import inspect
 import math
 import re
@@ -244,28 +245,35 @@ KEYS: dict[str, Key] = {
     ),
 }
 
-# Units a validator states that differ from the key's, and the factor to the key's unit.
-_CONVERT = {("um", "mm"): 1e-3, ("m/s", "mm/s"): 1e3}
-_ALLOWED = re.compile(
-    r"^(?P<param>.+?) = .* is invalid: allowed (?P<allowed>.+?)(?: \(unit: (?P<unit>.+)\))?$"
-)
+# Unit conversions to a key's unit: validators that state another unit (the C++ core's), and
+# data/ tables whose values the docs quote in the key's unit.
+_CONVERT = {("um", "mm"): 1e-3, ("m/s", "mm/s"): 1e3, ("m", "mm"): 1e3}
+
+
+@functools.cache
+def _data_rows() -> dict[tuple[str, str], tuple[float, str, str]]:
+    """Every named row under data/: (table stem, name) -> (value, unit, path from the root)."""
+    rows = {}
+    for path in sorted((ROOT / "data").rglob("*.csv")):
+        with path.open(newline="") as f:
+            for row in csv.DictReader(f):
+                key = row.get("name") or row.get("parameter") or row.get("quantity")
+                if key and "value" in row and "unit" in row:
+                    rel = path.relative_to(ROOT).as_posix()
+                    rows.setdefault((path.stem, key), (row["value"], row["unit"], rel))
+    return rows
 
 
 def _table_value(ref: str, scale_to: str) -> str:
     """`{defaults:pen_hand_speed}` -> "10 mm/s (data/devices/defaults.csv `pen_hand_speed`)"."""
     stem, _, name = ref.partition(":")
-    for path in (ROOT / "data").rglob(f"{stem}.csv"):
-        with path.open(newline="") as f:
-            for row in csv.DictReader(f):
-                key = row.get("name") or row.get("parameter") or row.get("quantity")
-                if key == name:
-                    value, unit = float(row["value"]), row["unit"]
-                    factor = {("m/s", "mm/s"): 1e3, ("m", "mm"): 1e3}.get((unit, scale_to), 1.0)
-                    if factor == 1.0 and unit != scale_to:
-                        raise SystemExit(f"{ref}: unit {unit!r}, key unit {scale_to!r}")
-                    rel = path.relative_to(ROOT).as_posix()
-                    return f"{value * factor:g} {_show_unit(scale_to)} ({rel} `{name}`)"
-    raise SystemExit(f"{ref}: no such row under data/")
+    if (stem, name) not in _data_rows():
+        raise SystemExit(f"{ref}: no such row under data/")
+    value, unit, rel = _data_rows()[(stem, name)]
+    factor = 1.0 if unit == scale_to else _CONVERT.get((unit, scale_to))
+    if factor is None:
+        raise SystemExit(f"{ref}: unit {unit!r}, key unit {scale_to!r}")
+    return f"{float(value) * factor:g} {_show_unit(scale_to)} ({rel} `{name}`)"
 
 
 def _expand(text: str, unit: str) -> str:
@@ -390,17 +398,16 @@ def allowed(e: Entry) -> tuple[str, str | None]:
     if bad is None:
         raise SystemExit(f"{e.dotted}: no probe and no allowed text")
     m = _probe_message(e, bad)
-    return m["allowed"], m["unit"] or ""
+    return m["allowed"], m["unit"]
 
 
 def _probe_message(e: Entry, bad: Any) -> dict[str, str]:
+    """The refusal of `bad` by the key's validator: its allowed text and the unit it states."""
     try:
         _attempt(e, bad)
     except punctum.ParameterError as err:
-        m = _ALLOWED.match(str(err))
-        if m is None:
-            raise SystemExit(f"{e.dotted}: cannot read the range from {err}") from err
-        return m.groupdict()
+        # "1" (dimensionless) is a key without a unit here, as in the message
+        return {"allowed": err.allowed, "unit": "" if err.unit == "1" else err.unit}
     raise SystemExit(f"{e.dotted}: the value {bad!r} was accepted; the probe proves nothing")
 
 
