@@ -338,18 +338,10 @@ struct Sampler {
     std::size_t planes = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
       if (!papillary[k]) continue;
-      sum += plane_sum(st.field, Species::w, k);
+      sum += healing::plane_stats(st.field, Species::w, k).sum;
       ++planes;
     }
     return planes ? sum / double(planes * g.nx() * g.ny()) : 0.0;
-  }
-
-  /// Sum of species s over plane k.
-  double plane_sum(const Field<double>& u, Species s, std::size_t k) const {
-    double sum = 0.0;
-    for (std::size_t j = 0; j < g.ny(); ++j)
-      for (double v : u.line(idx(s), j, k)) sum += v;
-    return sum;
   }
 
   Sample sample(const healing::HealingState<double>& st) const {
@@ -361,17 +353,15 @@ struct Sampler {
     std::size_t n_epi = 0;
     std::size_t n_pap = 0, n_derm = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
-      auto plane = [&](Species s) { return plane_sum(u, s, k); };
+      auto plane = [&](Species s) { return healing::plane_stats(u, s, k).sum; };
       blood += plane(Species::h) * V;
       // The surface barrier: the epidermal planes (the stratum corneum alone is thinner than a
       // voxel at the usual 20-40 um).
       if (epidermis[k]) {
-        double w_sum = 0.0;
-        for (std::size_t j = 0; j < g.ny(); ++j)
-          for (double v : u.line(idx(Species::w), j, k)) w_sum += v, w_epi = std::max(w_epi, v);
-        open += w_sum / double(n_lat), ++n_epi;
-        for (std::size_t j = 0; j < g.ny(); ++j)
-          for (double v : u.line(idx(Species::p), j, k)) p_max = std::max(p_max, v);
+        const auto damage = healing::plane_stats(u, Species::w, k);
+        open += damage.sum / double(n_lat), ++n_epi;
+        w_epi = std::max(w_epi, damage.max);
+        p_max = std::max(p_max, healing::plane_stats(u, Species::p, k).max);
       }
       if (!dermis[k]) continue;
       const double i1 = plane(Species::rho1) * V, i3 = plane(Species::rho3) * V;

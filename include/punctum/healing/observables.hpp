@@ -3,6 +3,7 @@
 // unwounded baseline), maxima, and laterally averaged depth profiles. Sums run plane by plane in a
 // fixed order, so they do not depend on the thread count.
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -18,6 +19,22 @@ struct Observables {
   std::array<double, species_count> maximum{};  ///< largest voxel value, unit_of(s)
 };
 
+/// Sum and largest value of species s over plane k of u, in the fixed order every observable of
+/// punctum sums in (lines, then voxels along x).
+struct PlaneStats {
+  double sum = 0.0, max = -1e300;
+};
+template <class T>
+PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
+  PlaneStats out;
+  for (std::size_t j = 0; j < u.grid().ny(); ++j)
+    for (T v : u.line(idx(s), j, k)) {
+      out.sum += double(v);
+      out.max = std::max(out.max, double(v));
+    }
+  return out;
+}
+
 template <class T>
 Observables observe(const HealingState<T>& st, const HealingModel& model) {
   const auto& G = model.grid();
@@ -29,12 +46,8 @@ Observables observe(const HealingState<T>& st, const HealingModel& model) {
     double tot = 0.0, exc = 0.0, mx = -1e300;
     for (std::size_t k = 0; k < G.nz(); ++k) {
       const double b = model.baseline(s, k);
-      double plane = 0.0;
-      for (std::size_t j = 0; j < G.ny(); ++j)
-        for (T v : st.field.line(q, j, k)) {
-          plane += double(v);
-          mx = std::max(mx, double(v));
-        }
+      const auto [plane, plane_max] = plane_stats(st.field, s, k);
+      mx = std::max(mx, plane_max);
       tot += plane * V;
       exc += (plane - b * double(G.nx() * G.ny())) * V;
     }
@@ -50,12 +63,8 @@ template <class T>
 std::vector<double> depth_profile(const HealingState<T>& st, Species s) {
   const auto& G = st.field.grid();
   std::vector<double> out(G.nz(), 0.0);
-  for (std::size_t k = 0; k < G.nz(); ++k) {
-    double plane = 0.0;
-    for (std::size_t j = 0; j < G.ny(); ++j)
-      for (T v : st.field.line(idx(s), j, k)) plane += double(v);
-    out[k] = plane / double(G.nx() * G.ny());
-  }
+  for (std::size_t k = 0; k < G.nz(); ++k)
+    out[k] = plane_stats(st.field, s, k).sum / double(G.nx() * G.ny());
   return out;
 }
 
