@@ -331,14 +331,10 @@ void register_mechanics(py::module_& m) {
                      std::optional<double> stroke_amplitude_mm, std::optional<double> motor_force_N,
                      std::optional<double> needle_diameter_mm, double tip_radius_um,
                      double cone_half_angle_deg, std::optional<double> reposition_time_s) {
-           Pen::Spec s = Pen::cartridge(needles);
-           s.depth = depth_mm * 1e-3;
+           Pen::Spec s = Pen::cartridge(needles, depth_mm * 1e-3);
            s.frequency = frequency_Hz;
            if (hand_speed_mm_s) s.hand_speed = *hand_speed_mm_s * 1e-3;
-           // The stroke must at least cover the depth setting: unless given, deep settings
-           // (2-2.5 mm on pens that offer them) take a stroke equal to the depth.
            if (stroke_amplitude_mm) s.stroke_amplitude = *stroke_amplitude_mm * 1e-3;
-           else s.stroke_amplitude = std::max(s.stroke_amplitude, s.depth);
            if (motor_force_N) s.motor_force = *motor_force_N;
            if (needle_diameter_mm) s.needle_diameter = *needle_diameter_mm * 1e-3;
            s.tip_radius = tip_radius_um * 1e-6;

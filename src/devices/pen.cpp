@@ -15,7 +15,7 @@
 
 namespace punctum {
 
-Pen::Spec Pen::cartridge(int needles) {
+Pen::Spec Pen::cartridge(int needles, double depth) {
   static const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
                                            "data/devices/pen_cartridges.csv");
   using devices::detail::default_value;
@@ -25,7 +25,8 @@ Pen::Spec Pen::cartridge(int needles) {
     s.needles = needles;
     s.active_diameter = t.number(r, "active_diameter_mm") * 1e-3;
     s.needle_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
-    s.stroke_amplitude = default_value("pen_stroke_amplitude");
+    s.depth = depth;
+    s.stroke_amplitude = std::max(default_value("pen_stroke_amplitude"), depth);
     s.motor_force = default_value("pen_motor_force");
     s.hand_speed = default_value("pen_hand_speed");
     s.reposition_time = default_value("pen_reposition_time");

@@ -98,8 +98,10 @@ class Pen final : public Device {
     double cone_half_angle = 10.0 * 3.14159265358979323846 / 180.0;  ///< rad
   };
   explicit Pen(Spec spec, HandVariation hand = HandVariation::standard());
-  /// A cartridge from data/devices/pen_cartridges.csv with the other fields at their defaults.
-  static Spec cartridge(int needles);
+  /// A cartridge from data/devices/pen_cartridges.csv set to `depth` (m), the other fields at
+  /// their defaults. The stroke must cover the depth setting: deep settings (2-2.5 mm, on pens
+  /// that offer them) take a stroke equal to the depth.
+  static Spec cartridge(int needles, double depth = 1.0e-3);
 
   const Spec& spec() const { return spec_; }
   const Needle& needle() const override { return needle_; }
