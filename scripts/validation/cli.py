@@ -11,6 +11,7 @@ data/validation/cases.csv (or the table and scripts/validation/cases.py disagree
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shlex
 import subprocess
@@ -28,7 +29,10 @@ from validation.model import Settings
 DOCS = m.ROOT / "docs"
 
 
+@functools.cache
 def git_commit() -> str:
+    """The checkout's commit, and whether it had uncommitted changes when first asked: the
+    scripts ask before they write, because their own outputs (figures, reports) are tracked."""
     try:
         rev = subprocess.run(
             ["git", "-C", str(m.ROOT), "rev-parse", "--short=12", "HEAD"],
@@ -182,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if warning:
         print(f"validate: warning: {warning}", file=sys.stderr)
     t0 = time.perf_counter()
+    git_commit()  # the checkout as it was before this run rewrote its outputs
     settings = Settings(quick=args.quick)
     rows = report.read_cases(args.cases)
     problems = []

@@ -406,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     if warning:
         print(f"sensitivity_study: warning: {warning}", file=sys.stderr)
 
+    git_commit()  # the checkout as it was before this run rewrote its figures
     t0 = time.perf_counter()
     names = args.only or list(uncertain_parameters())
     unknown = sorted(set(names) - set(uncertain_parameters()))
