@@ -139,9 +139,9 @@ struct Event {
 
 /// What a checkpoint must match to be resumed: what shapes the trajectory. The initial state
 /// carries the condition and the grid; then the skin's layers; the rates carry the patient, the
-/// aftercare and the multipliers; the events and output times; each session's device (its
-/// description, which gives the device settings, and its needle's geometry) and settings; the
-/// serum, the tolerance, the seed and how outputs are taken.
+/// aftercare and the multipliers; the events and output times; each session's device (every
+/// number of its spec, needle and hand: Device::settings) and settings; the serum, the
+/// tolerance, the seed and how outputs are taken.
 std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const SkinModel& skin,
                                  const healing::Rates& rates, const std::vector<Event>& events,
                                  const std::vector<double>& outputs, const Protocol& protocol,
@@ -167,11 +167,7 @@ std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const 
   for (double t : outputs) mix(t);  // the checkpoint's output counter indexes this list
   for (const auto& e : events) mix(e.time), mix(int(e.kind)), mix(e.index);
   for (const auto& plan : protocol.sessions) {
-    const std::string device = plan.device->describe();
-    h = fnv1a(h, device.data(), device.size());
-    const Needle& n = plan.device->needle();
-    mix(n.length), mix(n.shaft_diameter), mix(n.tip_radius), mix(n.cone_half_angle);
-    mix(n.hollow), mix(n.wall_thickness);
+    for (double v : plan.device->settings()) mix(v);
     mix(plan.session.area), mix(int(plan.session.shape)), mix(plan.session.passes);
     mix(plan.session.cell_size);
     for (double d : plan.session.directions) mix(d);

@@ -54,6 +54,14 @@ Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
   needle_.validate();
 }
 
+std::vector<double> Pen::settings() const {
+  const Spec& s = spec_;
+  return devices::detail::with_needle_and_hand(
+      {double(s.needles), s.depth, s.frequency, s.hand_speed, s.stroke_amplitude, s.motor_force,
+       s.reposition_time, s.needle_diameter, s.active_diameter, s.tip_radius, s.cone_half_angle},
+      needle_, hand_);
+}
+
 std::string Pen::describe() const {
   char buf[200];
   std::snprintf(buf, sizeof buf,

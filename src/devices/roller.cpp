@@ -75,6 +75,14 @@ Roller::Roller(Spec spec, HandVariation hand) : spec_(std::move(spec)), hand_(ha
                            "");
 }
 
+std::vector<double> Roller::settings() const {
+  const Spec& s = spec_;
+  return devices::detail::with_needle_and_hand(
+      {s.drum_diameter, s.drum_width, double(s.rows), double(s.needles_per_row), s.hand_force,
+       s.hand_speed, s.reposition_time},
+      s.needle, hand_);
+}
+
 std::string Roller::describe() const {
   char buf[200];
   std::snprintf(

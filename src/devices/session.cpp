@@ -56,6 +56,14 @@ HandVariation HandVariation::standard() {
 
 namespace devices::detail {
 
+std::vector<double> with_needle_and_hand(std::vector<double> spec, const Needle& n,
+                                         const HandVariation& hand) {
+  spec.insert(spec.end(), {n.length, n.shaft_diameter, n.tip_radius, n.cone_half_angle,
+                           double(n.hollow), n.wall_thickness, hand.force_cv,
+                           hand.placement_jitter, hand.needle_wobble});
+  return spec;
+}
+
 double default_value(std::string_view name) {
   static const punctum::detail::CsvTable t(punctum::detail::tables::devices_defaults,
                                            "data/devices/defaults.csv");  // parsed once

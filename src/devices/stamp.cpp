@@ -29,6 +29,14 @@ double Stamp::zone_radius() const {
                   0.5 * spec_.spacing * std::max(spec_.rows, spec_.columns));
 }
 
+std::vector<double> Stamp::settings() const {
+  const Spec& s = spec_;
+  return devices::detail::with_needle_and_hand(
+      {double(s.rows), double(s.columns), s.spacing, s.hand_force, s.press_speed,
+       s.reposition_time},
+      s.needle, hand_);
+}
+
 std::string Stamp::describe() const {
   char buf[200];
   std::snprintf(buf, sizeof buf, "Stamp %d x %d needles at %.2f mm, %.2f mm needles, %.1f N",

@@ -30,6 +30,9 @@ class Device {
  public:
   virtual ~Device() = default;
   virtual std::string describe() const = 0;
+  /// Every number that shapes the device's punctures (its spec, needle and hand), in a fixed
+  /// order and at full precision: what a resumed course must match (describe() rounds).
+  virtual std::vector<double> settings() const = 0;
   virtual const Needle& needle() const = 0;
   virtual PunctureMap treat(const SkinModel& skin, const Session& session) const = 0;
 };
@@ -71,6 +74,7 @@ class Roller final : public Device {
   const Spec& spec() const { return spec_; }
   const Needle& needle() const override { return spec_.needle; }
   std::string describe() const override;
+  std::vector<double> settings() const override;
   int needles() const { return spec_.rows * spec_.needles_per_row; }
   /// Holes per pass on rigid skin: N / (pi D w), per m^2.
   double holes_per_area_per_pass() const;
@@ -106,6 +110,7 @@ class Pen final : public Device {
   const Spec& spec() const { return spec_; }
   const Needle& needle() const override { return needle_; }
   std::string describe() const override;
+  std::vector<double> settings() const override;
   double tip_speed() const;  ///< pi f A, m/s
   /// Punctures per area per pass, N f / (v w), per m^2, w = active diameter.
   double density_per_pass() const;
@@ -136,6 +141,7 @@ class Stamp final : public Device {
   const Spec& spec() const { return spec_; }
   const Needle& needle() const override { return spec_.needle; }
   std::string describe() const override;
+  std::vector<double> settings() const override;
   InsertionResult press(const SkinModel& skin, double hand_force) const;
   /// Radius within which the skin between the needles sinks relative to the plate, m.
   double zone_radius() const;

@@ -218,7 +218,7 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   other.seed = 99;
   EXPECT_THROW(run_course(cheek(), Patient{}, Protocol::regular(pen(1e-3), 2, 14_days, 30_days), other),
                InvalidParameter);
-  // The same seed and the same number of events, but another patient, device depth, skin or
+  // The same seed and the same number of events, but another patient, device setting, skin or
   // tolerance: each would continue a trajectory that is not this course's.
   auto same = column_options();
   same.resume_from = path;
@@ -237,6 +237,13 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   EXPECT_TRUE(refused([&] { run_course(cheek(), Patient{}, protocol(1.5e-3), same); }));
   EXPECT_TRUE(refused([&] {
     run_course(SkinModel::preset("forehead", Sex::male, 60.0), Patient{}, protocol(1e-3), same);
+  }));
+  // A setting the pen's description does not print, its motor force, counts as well.
+  Pen::Spec weak_motor = pen(1e-3)->spec();
+  weak_motor.motor_force *= 0.5;
+  EXPECT_TRUE(refused([&] {
+    run_course(cheek(), Patient{},
+               Protocol::regular(std::make_shared<Pen>(weak_motor), 2, 14_days, 30_days), same);
   }));
   auto looser = same;
   looser.rtol = 1e-2;

@@ -1,9 +1,11 @@
 #pragma once
-// Internals shared by the devices: covering a session's area with parallel lines, and the tables.
+// Internals shared by the devices: covering a session's area with parallel lines, the tables,
+// and the settings every device has.
 
 #include <vector>
 
 #include "punctum/core/rng.hpp"
+#include "punctum/devices/device.hpp"
 #include "punctum/devices/puncture.hpp"
 
 namespace punctum::devices::detail {
@@ -46,6 +48,10 @@ std::vector<Line> cover_with_lines(const Session& session, int pass, double dire
                                    double jitter);
 
 /// A value of data/devices/defaults.csv by name (the table parsed once).
+/// The needle's and the hand's numbers appended to a device's settings() (the part all devices
+/// share).
+std::vector<double> with_needle_and_hand(std::vector<double> spec, const Needle& n,
+                                         const HandVariation& hand);
 double default_value(std::string_view name);
 
 }  // namespace punctum::devices::detail
