@@ -14,8 +14,7 @@ using namespace punctum;
 
 namespace {
 Protocol reference_protocol() {
-  Pen::Spec spec = Pen::cartridge(12);
-  spec.depth = 1.0_mm;
+  Pen::Spec spec = Pen::cartridge(12, 1.0_mm);
   spec.frequency = 100.0;
   spec.hand_speed = 20_mm_s;
   return Protocol::regular(std::make_shared<Pen>(spec), 4, 28_days, 182_days);

@@ -37,8 +37,7 @@ void time_treat(benchmark::State& state, const Device& device, SessionFor sessio
 
 // 12-needle pen at 100 Hz gliding at 137 mm/s: N f / (v w) = 250 /cm^2 in one pass.
 static void BM_FullFacePen(benchmark::State& state) {
-  Pen::Spec s = Pen::cartridge(12);
-  s.depth = 1.5_mm;
+  Pen::Spec s = Pen::cartridge(12, 1.5_mm);
   s.hand_speed = 137_mm_s;
   time_treat(state, Pen(s),
              [](std::uint32_t) { return Session{.area = 300_cm2, .passes = 1, .seed = 1}; });
@@ -55,8 +54,7 @@ BENCHMARK(BM_FullFaceRoller)->Unit(benchmark::kMillisecond)->UseRealTime();
 // One session of the reference column course (bench_course): 12-needle pen at 1.0 mm and 20 mm/s
 // over 4 cm^2, ~7000 punctures, on one thread as a course runs it, cycling through its 4 sessions.
 static void BM_ReferenceCourseSession(benchmark::State& state) {
-  Pen::Spec s = Pen::cartridge(12);
-  s.depth = 1.0_mm;
+  Pen::Spec s = Pen::cartridge(12, 1.0_mm);
   s.hand_speed = 20_mm_s;
   time_treat(state, Pen(s), [](std::uint32_t i) {
     return Session{.area = 4_cm2, .index = i % 4, .threads = 1};

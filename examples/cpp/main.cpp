@@ -13,8 +13,7 @@ int main() {
     Patient patient;  // 45 years, female, Fitzpatrick III, no risk factors
     patient.age_years = 45.0;
 
-    Pen::Spec pen = Pen::cartridge(12);  // 12 needles; other fields from data/devices/
-    pen.depth = 1.0_mm;
+    Pen::Spec pen = Pen::cartridge(12, 1.0_mm);  // 12 needles at 1 mm; the rest from data/devices/
     pen.frequency = 100_Hz;
     pen.hand_speed = 20_mm_s;
     const auto protocol =

@@ -55,10 +55,11 @@ Pen::Pen(Spec spec, HandVariation hand) : spec_(spec), hand_(hand) {
 }
 
 std::vector<double> Pen::settings() const {
+  // The depth, needle diameter, tip and cone enter through needle_, which is built from them.
   const Spec& s = spec_;
   return devices::detail::with_needle_and_hand(
-      {double(s.needles), s.depth, s.frequency, s.hand_speed, s.stroke_amplitude, s.motor_force,
-       s.reposition_time, s.needle_diameter, s.active_diameter, s.tip_radius, s.cone_half_angle},
+      {double(s.needles), s.frequency, s.hand_speed, s.stroke_amplitude, s.motor_force,
+       s.reposition_time, s.active_diameter},
       needle_, hand_);
 }
 
@@ -135,8 +136,8 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   // every needle of its stamps), so lines run in parallel without a buffer each; the punctures are
   // then built once, in line order, from these compact records.
   struct Landed {
-    double x, y, time;
-    std::uint32_t stamp, needle;  // stamp within the line
+    double x, y;
+    std::uint32_t stamp, needle;  // stamp within the line (its time follows from it)
   };
   auto landed = std::make_unique_for_overwrite<Landed[]>(first_stroke.back() * needles);
   std::vector<std::size_t> kept(lines.size());
@@ -164,7 +165,6 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
     for (std::uint64_t s = 0; s < n_stamps; ++s) {
       const double u = L.u0 + phase[std::size_t(k)] + double(s) * pitch;
       const double cx = L.ox + u * L.dx, cy = L.oy + u * L.dy;
-      const double time = t_start[std::size_t(k)] + double(s) / spec_.frequency;
       const std::uint64_t stroke = first_stroke[std::size_t(k)] + s;
       std::size_t n_drawn = 0;
       for (std::size_t i = 0; i < needles; ++i) {
@@ -182,7 +182,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
         const Drawn& d = drawn[j];
         const auto [nx, ny] = RandomStream::box_muller(d.u[0], d.u[1]);
         const double x = d.x + hand_.needle_wobble * nx, y = d.y + hand_.needle_wobble * ny;
-        if (area.contains(x, y)) out[count++] = {x, y, time, std::uint32_t(s), d.needle};
+        if (area.contains(x, y)) out[count++] = {x, y, std::uint32_t(s), d.needle};
       }
     }
     kept[std::size_t(k)] = count;
@@ -208,7 +208,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
       Puncture& p = map.punctures.emplace_back(shared);
       p.x = in[j].x;
       p.y = in[j].y;
-      p.time = in[j].time;
+      p.time = t_start[k] + double(in[j].stamp) / spec_.frequency;
       p.stroke = std::uint32_t(first_stroke[k] + in[j].stamp);
       p.needle = in[j].needle;
     }

@@ -105,7 +105,9 @@ class Pen final : public Device {
   /// A cartridge from data/devices/pen_cartridges.csv set to `depth` (m), the other fields at
   /// their defaults. The stroke must cover the depth setting: deep settings (2-2.5 mm, on pens
   /// that offer them) take a stroke equal to the depth.
-  static Spec cartridge(int needles, double depth = 1.0e-3);
+  static Spec cartridge(int needles, double depth);
+  /// The cartridge at the default depth setting (Spec::depth).
+  static Spec cartridge(int needles) { return cartridge(needles, Spec{}.depth); }
 
   const Spec& spec() const { return spec_; }
   const Needle& needle() const override { return needle_; }
@@ -114,7 +116,8 @@ class Pen final : public Device {
   double tip_speed() const;  ///< pi f A, m/s
   /// Punctures per area per pass, N f / (v w), per m^2, w = active diameter.
   double density_per_pass() const;
-  /// One stamp into the skin: the bed-of-nails load on each needle of the cartridge.
+  /// One stamp into the skin: the motor force shared among the cartridge's needles (the cap holds
+  /// the skin between them, so there is no bed-of-nails sink).
   InsertionResult stamp(const SkinModel& skin) const;
   PunctureMap treat(const SkinModel& skin, const Session& session) const override;
   /// Needle offsets in the cartridge (sunflower layout in the active disc), m.

@@ -16,8 +16,7 @@ using namespace punctum;
 namespace {
 
 std::shared_ptr<const Pen> pen(double depth, double hand_speed = 115e-3) {
-  Pen::Spec spec = Pen::cartridge(12);
-  spec.depth = depth;
+  Pen::Spec spec = Pen::cartridge(12, depth);
   spec.hand_speed = hand_speed;
   return std::make_shared<Pen>(spec);
 }

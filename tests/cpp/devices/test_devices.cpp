@@ -98,21 +98,21 @@ TEST(Pen, DensityEqualsNfOverVw) {
 TEST(Pen, CartridgeStrokeCoversADeepSetting) {
   // The motor's default stroke (data/devices/defaults.csv) serves settings up to itself; a deeper
   // setting takes a stroke equal to the depth, so a C++ user's deep pen is valid as built.
+  const double motor_stroke = devices::detail::default_value("pen_stroke_amplitude");  // 2 mm
   const Pen::Spec usual = Pen::cartridge(12, 1.0_mm), deep = Pen::cartridge(12, 2.5_mm);
   EXPECT_DOUBLE_EQ(usual.depth, 1.0_mm);
-  EXPECT_DOUBLE_EQ(usual.stroke_amplitude, 2.0_mm);
+  EXPECT_DOUBLE_EQ(usual.stroke_amplitude, motor_stroke);
   EXPECT_DOUBLE_EQ(deep.stroke_amplitude, 2.5_mm);
   EXPECT_NO_THROW(Pen{deep});
   Pen::Spec short_stroke = deep;
-  short_stroke.stroke_amplitude = 2.0_mm;
+  short_stroke.stroke_amplitude = motor_stroke;
   EXPECT_THROW(Pen{short_stroke}, InvalidParameter);
 }
 
 TEST(Pen, FastStrokesReachDeeperThanSlowAndStayWithinTheSetting) {
   const auto skin = cheek();
   for (double depth : {0.5_mm, 1.0_mm, 1.5_mm}) {
-    Pen::Spec s = Pen::cartridge(12);
-    s.depth = depth;
+    Pen::Spec s = Pen::cartridge(12, depth);
     const auto r = Pen(s).stamp(skin);
     ASSERT_TRUE(r.punctured);
     EXPECT_LE(r.depth_reached, depth);

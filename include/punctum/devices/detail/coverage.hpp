@@ -47,11 +47,12 @@ class AreaTest {
 std::vector<Line> cover_with_lines(const Session& session, int pass, double direction, double width,
                                    double jitter);
 
-/// A value of data/devices/defaults.csv by name (the table parsed once).
 /// The needle's and the hand's numbers appended to a device's settings() (the part all devices
 /// share).
 std::vector<double> with_needle_and_hand(std::vector<double> spec, const Needle& n,
                                          const HandVariation& hand);
+
+/// A value of data/devices/defaults.csv by name (the table parsed once).
 double default_value(std::string_view name);
 
 }  // namespace punctum::devices::detail
