@@ -570,8 +570,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     cp.scalars["event_pending"] = std::uint64_t(st.event_pending);
     cp.scalars["accepted"] = std::uint64_t(integrator.stats().accepted);
     cp.scalars["rejected"] = std::uint64_t(integrator.stats().rejected);
-    cp.scalars["seed"] = std::uint64_t(options.seed);
-    cp.scalars["events"] = std::uint64_t(events.size());
+    cp.scalars["seed"] = std::uint64_t(options.seed);  // provenance: course_fingerprint checks it
     cp.scalars["course_fingerprint"] = fingerprint;
     cp.scalars["next_event"] = std::uint64_t(next_event);
     cp.scalars["next_output"] = std::uint64_t(next_out);
@@ -704,12 +703,12 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   const auto& open = result.series_named("open_channel_fraction").values;
   // When a decaying series first fell below `level`, between outputs i - 1 and i: log-linear
   // interpolation (exact for a first-order decay, which redness and channel closure follow), so
-  // the times do not snap to the output grid.
+  // the times do not snap to the output grid. Both callers pass the first output below `level`
+  // after one at or above it (i >= 1, a >= level > b); a series that reached zero lands on t1.
   const auto crossing = [&](std::size_t i, const std::vector<double>& v, double level) {
     const double t1 = result.times[i];
-    if (i == 0) return t1;
     const double t0 = result.times[i - 1], a = v[i - 1], b = v[i];
-    if (!(a >= level && b < level && b > 0.0 && a > b)) return t1;
+    if (!(b > 0.0)) return t1;
     return t0 + (t1 - t0) * std::log(a / level) / std::log(a / b);
   };
   for (std::size_t s = 0; s < result.sessions.size(); ++s) {

@@ -289,7 +289,7 @@ class LodDiffusion {
       const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
-        const LateralKey key{double(d), model.planes()[k].D[d], decay_of(set, k)};
+        const LateralKey key{model.planes()[k].D[d], decay_of(set, k)};
         auto it = std::find(keys.begin(), keys.end(), key);
         if (it == keys.end()) it = keys.insert(keys.end(), key);
         lateral_id_[set][k] = std::size_t(it - keys.begin());
@@ -354,7 +354,7 @@ class LodDiffusion {
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
                  dy2 = grid_.spacing[1] * grid_.spacing[1];
     for (std::size_t u = 0; u < lateral_keys_.size(); ++u) {
-      const auto [species, D, decay] = lateral_keys_[u];
+      const auto [D, decay] = lateral_keys_[u];
       const double dt_lat = dt / (1.0 + dt * decay);
       F.fx[u].factor(D * dt_lat / dx2, nx, scratch_.data());
       F.fy[u].factor(D * dt_lat / dy2, ny, scratch_.data());
@@ -572,7 +572,7 @@ class LodDiffusion {
   std::vector<T> offsets_;  // resident fibroblasts per plane
   std::vector<T> zeros_;    // the offsets of an unshifted job (depth column)
   std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
-  using LateralKey = std::array<double, 3>;  // species, diffusivity m^2/s, the set's decay 1/s
+  using LateralKey = std::array<double, 2>;  // diffusivity m^2/s, the set's decay 1/s
   std::vector<LateralKey> lateral_keys_;     // one per distinct lateral matrix
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;
