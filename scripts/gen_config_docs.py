@@ -251,7 +251,7 @@ _CONVERT = {("um", "mm"): 1e-3, ("m/s", "mm/s"): 1e3, ("m", "mm"): 1e3}
 
 
 @functools.cache
-def _data_rows() -> dict[tuple[str, str], tuple[float, str, str]]:
+def _data_rows() -> dict[tuple[str, str], tuple[str, str, str]]:
     """Every named row under data/: (table stem, name) -> (value, unit, path from the root)."""
     rows = {}
     for path in sorted((ROOT / "data").rglob("*.csv")):
@@ -267,9 +267,10 @@ def _data_rows() -> dict[tuple[str, str], tuple[float, str, str]]:
 def _table_value(ref: str, scale_to: str) -> str:
     """`{defaults:pen_hand_speed}` -> "10 mm/s (data/devices/defaults.csv `pen_hand_speed`)"."""
     stem, _, name = ref.partition(":")
-    if (stem, name) not in _data_rows():
+    row = _data_rows().get((stem, name))
+    if row is None:
         raise SystemExit(f"{ref}: no such row under data/")
-    value, unit, rel = _data_rows()[(stem, name)]
+    value, unit, rel = row
     factor = 1.0 if unit == scale_to else _CONVERT.get((unit, scale_to))
     if factor is None:
         raise SystemExit(f"{ref}: unit {unit!r}, key unit {scale_to!r}")

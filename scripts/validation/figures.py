@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import punctum  # noqa: E402
+from punctum.plots import _finish  # noqa: E402
 
 from validation import cases as c  # noqa: E402
 from validation import model as m  # noqa: E402
@@ -20,9 +21,7 @@ BAND = {"color": "#2ca02c", "alpha": 0.15, "lw": 0}
 
 def _save(fig, out: Path, name: str, caption: str) -> tuple[str, str]:
     """Writes the figure to out/name and closes it; returns (name, caption) for the report."""
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=120)
-    plt.close(fig)
+    _finish(fig, out / name)
     return name, caption
 
 

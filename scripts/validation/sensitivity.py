@@ -121,7 +121,9 @@ def point(config: dict[str, Any]) -> dict[str, float]:
         if name not in ERYTHEMA
     }
     cfg = punctum.SimulationConfig.from_dict(course)
-    result = punctum.simulate(**cfg.build(), config=cfg, progress=False, threads=1)
+    result = punctum.simulate(
+        **cfg.build(), config=cfg, progress=False, threads=punctum.sweep_point_threads()
+    )
     return {
         "collagen_gain_6mo_percent": result.value_at("collagen_change_percent", HORIZON_DAY),
         "downtime_mean_days": continuous_downtime(
@@ -414,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown parameters: {', '.join(unknown)}", file=sys.stderr)
         return 2
     client: Any = "serial"
+    cluster = None
     if args.workers > 0:
         from distributed import Client, LocalCluster
 
@@ -421,9 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PYTHONPATH"] = os.pathsep.join(
             x for x in (scripts, os.environ.get("PYTHONPATH", "")) if x
         )
-        client = Client(
-            LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
-        )
+        # A client does not close a cluster it was handed: both are closed at the end.
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
 
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
@@ -473,8 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     write_report(Path(path), morris, sobol, chosen, nominal, header, figures)
-    if client != "serial":
+    if cluster is not None:
         client.close()
+        cluster.close()
     if not args.quiet:
         print(f"wrote {path} in {wall:.0f} s")
     return 0
