@@ -254,24 +254,28 @@ class Integrator {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
-    react_and_chemotaxis(from, u, dt, t0, rate);
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt' Lx)(I - dt' Ly)(I - dt Lz + dt lambda) du = dt F(u)
     // with dt' = dt / (1 + dt lambda) (LodDiffusion's factor sets),
     // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
     // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
     // behind the inflammation that releases it (which had held the controller's step at hours).
-    const FastFill fill_c{this, &u, dt, film, detail::Fast::c};
-    const FastFill fill_s{this, &u, dt, film, detail::Fast::s};
-    const FastFill fill_g{this, &u, dt, film, detail::Fast::g};
+    // c and s read themselves from `from`: the reactions leave them alone.
+    const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c};
+    const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s};
+    const FastFill fill_g{this, &u, &u, dt, film, detail::Fast::g};
     // f (slow) moves in place as its excess over the resident fibroblasts.
     const std::array<detail::SweepJob<T>, 3> first = {{
         fast_job(fill_c, detail::delta_set(0), false, u.species_data(idx(Species::c))),
         fast_job(fill_s, 3, true, u.species_data(idx(Species::s))),
         {u.species_data(idx(Species::f)), 2, true, false},
     }};
+    // The first group's lateral sweeps run inside the reactions' wavefront when there is one
+    // (3D with chemotaxis), f's only if its chemotaxis is then complete (one substep).
+    const std::size_t swept = react_and_chemotaxis(from, u, dt, t0, rate, first);
+    if (swept < first.size()) diffusion_.lateral_pass(first.data() + swept, first.size() - swept);
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
-    diffusion_.solve(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
+    diffusion_.depth_pass(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
     const auto second =
         fast_job(fill_g, detail::delta_set(1), false, u.species_data(idx(Species::g)));
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
@@ -280,13 +284,15 @@ class Integrator {
   /// What the LOD solver's fill hook needs to compute a fast species' right-hand side planes.
   struct FastFill {
     Integrator* self;
-    const Field<T>* u;
+    const Field<T>* u;    // the sources (w, h, c), after the reactions
+    const Field<T>* own;  // the species itself
     double dt, film;
     detail::Fast fast;
   };
   static void fill_planes(const void* context, std::size_t k0, std::size_t k1) {
     const auto& f = *static_cast<const FastFill*>(context);
-    detail::fast_rhs_planes(*f.u, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast, k0, k1);
+    detail::fast_rhs_planes(*f.u, *f.own, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast,
+                            k0, k1);
   }
   detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, T* target) {
     return {.data = delta_.species_data(std::size_t(fill.fast)),
@@ -299,19 +305,32 @@ class Integrator {
   }
 
   /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s). In 3D
-  /// the two run fused over planes (Chemotaxis::react_then_apply).
-  void react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t, double rate) {
+  /// the two run fused over planes (Chemotaxis::react_then_apply), and behind them the lateral
+  /// sweeps of the leading `jobs` whose inputs are then final: c and s always, f (the last job)
+  /// when its chemotaxis took one substep. Returns how many of the jobs it swept.
+  std::size_t react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t,
+                                   double rate, const std::array<detail::SweepJob<T>, 3>& jobs) {
     const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
     if (model_->is_column() || n == 0) {
       react_all(from, u, dt, t);
       stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt, rate);
-      return;
+      return 0;
     }
-    const bool ok = chemotaxis_.react_then_apply(u, dt, n, [&](std::size_t k0, std::size_t k1) {
-      return detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old());
-    });
+    // c and s right behind each plane's reactions, f behind its flux.
+    const bool ok = chemotaxis_.react_then_apply(
+        u, dt, n,
+        [&](std::size_t k0, std::size_t k1) {
+          const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old());
+          for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs.data(), 2, k);
+          return fine;
+        },
+        [&](std::size_t k) {
+          if (n == 1) diffusion_.lateral_plane(jobs.data() + 2, 1, k);
+        });
+    const std::size_t swept = n == 1 ? jobs.size() : jobs.size() - 1;
     if (!ok) report_nonfinite(u, t);
     stats_.chemotaxis_substeps += n;
+    return swept;
   }
 
   /// Reactions from `from` into `u` (which then holds every species).

@@ -1,6 +1,7 @@
 // Physics and robustness of the healing field beyond the pure numerics: chemotaxis positivity and
 // conservation, phase timing of a single puncture in 3D, patient-modifier trends, the column
 // fidelity against the 3D lateral average, float storage accuracy, bad input and failures.
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -129,9 +130,23 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
         Field<double>& b = in_place ? fused.field : out_fused;
         ASSERT_TRUE(healing::detail::react_planes(separate.field, a, model, dt, 0, nz));
         EXPECT_EQ(chemo.apply(a, dt), n);
-        ASSERT_TRUE(chemo.react_then_apply(b, dt, n, [&](std::size_t k0, std::size_t k1) {
-          return healing::detail::react_planes(fused.field, b, model, dt, k0, k1, chemo.old());
-        }));
+        // done(k) comes once per plane, after the reactions of its neighbours (the integrator
+        // sweeps the plane there, reading them).
+        std::vector<std::atomic<int>> reacted(nz), finished(nz);
+        std::atomic<bool> early{false};
+        ASSERT_TRUE(chemo.react_then_apply(
+            b, dt, n,
+            [&](std::size_t k0, std::size_t k1) {
+              for (std::size_t k = k0; k < k1; ++k) ++reacted[k];
+              return healing::detail::react_planes(fused.field, b, model, dt, k0, k1, chemo.old());
+            },
+            [&](std::size_t k) {
+              for (std::size_t m = k == 0 ? 0 : k - 1; m <= std::min(k + 1, nz - 1); ++m)
+                if (reacted[m] != 1) early = true;
+              ++finished[k];
+            }));
+        EXPECT_FALSE(early) << "a plane finished before its neighbours reacted";
+        for (std::size_t k = 0; k < nz; ++k) EXPECT_EQ(finished[k], 1) << "plane " << k;
         for (std::size_t q = 0; q < species_count; ++q)
           for (std::size_t k = 0; k < nz; ++k)
             for (std::size_t j = 0; j < 10; ++j)

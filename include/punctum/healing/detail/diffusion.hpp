@@ -419,22 +419,30 @@ class LodDiffusion {
         if (jobs[jb].fill) jobs[jb].fill(jobs[jb].fill_context, 0, nz);
       return;
     }
-    const auto pitch = Field<T>::pitch_for(nx);
-    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
-      const auto k = std::size_t(kk);
-      auto& buf = buffers_[thread_id()];
-      for (std::size_t jb = 0; jb < njobs; ++jb) {
-        const auto& job = jobs[jb];
-        if (job.fill) job.fill(job.fill_context, k, k + 1);
-        const auto& fx = slots_[cur_].fx[lateral_id_[job.set][k]];
-        const auto& fy = slots_[cur_].fy[lateral_id_[job.set][k]];
-        if (fx.identity && fy.identity) continue;
-        T* plane = job.data + pitch * ny * k;
-        const T off = job.shifted ? offsets_[k] : T(0);
-        plane_sweep(plane, fx.identity ? nullptr : &fx, fy.identity ? nullptr : &fy, off, nx, ny,
-                    pitch, buf.block.data(), buf.fact.data());
-      }
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
+      lateral_plane(jobs, njobs, std::size_t(k));
     });
+  }
+
+  /// The lateral pass on plane k alone (fill, x and y sweeps of every job), for a caller that
+  /// walks the planes itself: the integrator runs it right behind the reactions of the plane.
+  /// Must be called from the solver's own threads (thread 0 alone, or an OpenMP team of at most
+  /// threads() threads), whose buffers it uses.
+  void lateral_plane(const SweepJob<T>* jobs, std::size_t njobs, std::size_t k) {
+    const auto nx = grid_.nx(), ny = grid_.ny();
+    const auto pitch = Field<T>::pitch_for(nx);
+    auto& buf = buffers_[thread_id()];
+    for (std::size_t jb = 0; jb < njobs; ++jb) {
+      const auto& job = jobs[jb];
+      if (job.fill) job.fill(job.fill_context, k, k + 1);
+      const auto& fx = slots_[cur_].fx[lateral_id_[job.set][k]];
+      const auto& fy = slots_[cur_].fy[lateral_id_[job.set][k]];
+      if (fx.identity && fy.identity) continue;
+      T* plane = job.data + pitch * ny * k;
+      const T off = job.shifted ? offsets_[k] : T(0);
+      plane_sweep(plane, fx.identity ? nullptr : &fx, fy.identity ? nullptr : &fy, off, nx, ny,
+                  pitch, buf.block.data(), buf.fact.data());
+    }
   }
 
   void depth_pass(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {

@@ -180,10 +180,14 @@ enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
 /// half-life (docs/healing.md).
 /// This is planes [k0, k1) of one fast species' right-hand side, written into its delta array;
 /// the LOD solver calls it just before it sweeps those planes (one at a time in 3D), so they are
-/// still in cache for the sweep.
+/// still in cache for the sweep. The sources (w, h, c) are read from `u`, the species itself
+/// from `own`: the same values (the reactions leave the fast species alone), but `own` may be
+/// the step's input while other threads are still copying it into `u` (the fused wavefront of
+/// the first split step of a Richardson pair).
 template <class T>
-void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& model, double dt,
-                     double film, Fast fast, std::size_t k0, std::size_t k1) {
+void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
+                     const HealingModel& model, double dt, double film, Fast fast, std::size_t k0,
+                     std::size_t k1) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -194,9 +198,9 @@ void fast_rhs_planes(const Field<T>& u, Field<T>& delta, const HealingModel& mod
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
   const T* c = u.species_data(idx(Species::c));
-  const T* a = u.species_data(q == 0   ? idx(Species::c)
-                              : q == 1 ? idx(Species::g)
-                                       : idx(Species::s));
+  const T* a = own.species_data(q == 0   ? idx(Species::c)
+                                : q == 1 ? idx(Species::g)
+                                         : idx(Species::s));
   T* out = delta.species_data(q);
   const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
@@ -598,10 +602,12 @@ class Chemotaxis {
   /// a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is that of
   /// reacting every plane and then calling substep, so the result is the same to the bit. Each
   /// thread takes a contiguous block of planes and finishes the fluxes of its two edge planes,
-  /// which need its neighbours' planes, after every block has reacted. The remaining n - 1
-  /// substeps run as usual. Returns false if `react` reported a non-finite value.
-  template <class React>
-  bool react_then_apply(Field<T>& u, double dt, std::size_t n, React&& react) {
+  /// which need its neighbours' planes, after every block has reacted. `done(k)` follows plane
+  /// k's flux on the same thread (the split step's lateral diffusion sweeps, while the plane is
+  /// in cache). The remaining n - 1 substeps run as usual. Returns false if `react` reported a
+  /// non-finite value.
+  template <class React, class Done>
+  bool react_then_apply(Field<T>& u, double dt, std::size_t n, React&& react, Done&& done) {
     const double sub = dt / double(n);
     const std::size_t nz = u.grid().nz();
     const T* old = scratch_.data();
@@ -614,18 +620,26 @@ class Chemotaxis {
         [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           bool fine = true;
+          auto finish = [&](std::size_t k) {
+            flux_plane(u, old, k, sub);
+            done(k);
+          };
           for (std::size_t k = k0; k < k1; ++k) {
             fine = react(k, k + 1) && fine;
-            if (k > k0 && inside(k - 1, k0, k1)) flux_plane(u, old, k - 1, sub);
+            if (k > k0 && inside(k - 1, k0, k1)) finish(k - 1);
           }
-          if (k1 > k0 && inside(k1 - 1, k0, k1)) flux_plane(u, old, k1 - 1, sub);
+          if (k1 > k0 && inside(k1 - 1, k0, k1)) finish(k1 - 1);
           return fine;
         },
         [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           if (k1 == k0) return true;
-          if (!inside(k0, k0, k1)) flux_plane(u, old, k0, sub);
-          if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) flux_plane(u, old, k1 - 1, sub);
+          auto finish = [&](std::size_t k) {
+            flux_plane(u, old, k, sub);
+            done(k);
+          };
+          if (!inside(k0, k0, k1)) finish(k0);
+          if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) finish(k1 - 1);
           return true;
         });
     for (std::size_t m = 1; m < n; ++m) substep(u, sub);
