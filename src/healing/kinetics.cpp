@@ -13,14 +13,14 @@ namespace punctum::healing::detail {
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<double>& src, Field<double>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, double* f_out) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out);
+                                      std::size_t k1, double* f_out, bool carry_fast) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast);
 }
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<float>& src, Field<float>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, float* f_out) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out);
+                                      std::size_t k1, float* f_out, bool carry_fast) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast);
 }
 
 PUNCTUM_SIMD_CLONES bool react_column(const Field<double>& src, Field<double>& u,
@@ -53,13 +53,15 @@ PUNCTUM_SIMD_CLONES void fast_rhs_line(const float* a, const float* yp, const fl
                      P_intact, P_open, film, inv_dz);
 }
 
-PUNCTUM_SIMD_CLONES void add_increment_slab(double* a, const double* du, std::size_t nx,
-                                            std::size_t nz, std::size_t plane_stride) {
-  add_increment_slab_body(a, du, nx, nz, plane_stride);
+PUNCTUM_SIMD_CLONES void add_increment_slab(double* a, const double* in, const double* du,
+                                            std::size_t nx, std::size_t nz,
+                                            std::size_t plane_stride) {
+  add_increment_slab_body(a, in, du, nx, nz, plane_stride);
 }
-PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* du, std::size_t nx,
-                                            std::size_t nz, std::size_t plane_stride) {
-  add_increment_slab_body(a, du, nx, nz, plane_stride);
+PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* in, const float* du,
+                                            std::size_t nx, std::size_t nz,
+                                            std::size_t plane_stride) {
+  add_increment_slab_body(a, in, du, nx, nz, plane_stride);
 }
 
 #define PUNCTUM_CHEMOTAXIS_LINES(T)                                                               \

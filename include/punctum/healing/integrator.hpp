@@ -260,14 +260,15 @@ class Integrator {
     // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
     // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
     // behind the inflammation that releases it (which had held the controller's step at hours).
-    // c and s read themselves from `from`: the reactions leave them alone.
+    // The fast species are read from `from` (the reactions and chemotaxis leave them alone)
+    // and written into u by their increments' addition: a step out of place copies none of them.
     const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c};
     const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s};
-    const FastFill fill_g{this, &u, &u, dt, film, detail::Fast::g};
+    const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g};
     // f (slow) moves in place as its excess over the resident fibroblasts.
     const std::array<detail::SweepJob<T>, 3> first = {{
-        fast_job(fill_c, detail::delta_set(0), false, u.species_data(idx(Species::c))),
-        fast_job(fill_s, 3, true, u.species_data(idx(Species::s))),
+        fast_job(fill_c, detail::delta_set(0), false, u, from, Species::c),
+        fast_job(fill_s, 3, true, u, from, Species::s),
         {u.species_data(idx(Species::f)), 2, true, false},
     }};
     // The first group's lateral sweeps run inside the reactions' wavefront when there is one
@@ -276,8 +277,7 @@ class Integrator {
     if (swept < first.size()) diffusion_.lateral_pass(first.data() + swept, first.size() - swept);
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
     diffusion_.depth_pass(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
-    const auto second =
-        fast_job(fill_g, detail::delta_set(1), false, u.species_data(idx(Species::g)));
+    const auto second = fast_job(fill_g, detail::delta_set(1), false, u, from, Species::g);
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
   }
 
@@ -294,20 +294,24 @@ class Integrator {
     detail::fast_rhs_planes(*f.u, *f.own, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast,
                             k0, k1);
   }
-  detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, T* target) {
+  /// The delta-form job of a fast species: its increment, added to `from`'s values, becomes u's.
+  detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, Field<T>& u,
+                               const Field<T>& from, Species species) {
     return {.data = delta_.species_data(std::size_t(fill.fast)),
             .set = set,
             .robin = robin,
             .fill = &fill_planes,
             .fill_context = &fill,
-            .target = target,
+            .target = u.species_data(idx(species)),
+            .base = from.species_data(idx(species)),
             .add = &detail::add_increment_slab};
   }
 
   /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s). In 3D
-  /// the two run fused over planes (Chemotaxis::react_then_apply), and behind them the lateral
-  /// sweeps of the leading `jobs` whose inputs are then final: c and s always, f (the last job)
-  /// when its chemotaxis took one substep. Returns how many of the jobs it swept.
+  /// the two run fused over planes (Chemotaxis::react_then_apply), without copying the fast
+  /// species into u, and behind them the lateral sweeps of the leading `jobs` whose inputs are
+  /// then final: c and s always, f (the last job) when its chemotaxis took one substep. Returns
+  /// how many of the jobs it swept.
   std::size_t react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t,
                                    double rate, const std::array<detail::SweepJob<T>, 3>& jobs) {
     const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
@@ -318,9 +322,10 @@ class Integrator {
     }
     // c and s right behind each plane's reactions, f behind its flux.
     const bool ok = chemotaxis_.react_then_apply(
-        u, dt, n,
+        u, from.species_data(idx(Species::g)), dt, n,
         [&](std::size_t k0, std::size_t k1) {
-          const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old());
+          const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old(),
+                                                 /*carry_fast=*/false);
           for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs.data(), 2, k);
           return fine;
         },

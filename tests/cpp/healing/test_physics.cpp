@@ -135,7 +135,7 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
         std::vector<std::atomic<int>> reacted(nz), finished(nz);
         std::atomic<bool> early{false};
         ASSERT_TRUE(chemo.react_then_apply(
-            b, dt, n,
+            b, fused.field.species_data(idx(Species::g)), dt, n,
             [&](std::size_t k0, std::size_t k1) {
               for (std::size_t k = k0; k < k1; ++k) ++reacted[k];
               return healing::detail::react_planes(fused.field, b, model, dt, k0, k1, chemo.old());

@@ -232,8 +232,9 @@ void slab_sweep(float* base, std::size_t nx, std::size_t nz, std::size_t plane_s
 /// fuses its neighbours into the sweeps, so the increments never make an extra trip to memory:
 /// `fill(fill_context, k0, k1)` writes planes [k0, k1) of `data` (the right-hand side) just before
 /// their lateral sweep (one plane at a time; all at once in the depth column), and after each
-/// y-slab's depth solve `data` is added to `target` through `add(target, data, nx, nz,
-/// plane_stride)` at the slab's start (the positivity limiter).
+/// y-slab's depth solve `data` is added to `base` into `target` through `add(target, base, data,
+/// nx, nz, plane_stride)` at the slab's start (the positivity limiter). `base` null: the target
+/// itself (in place).
 template <class T>
 struct SweepJob {
   T* data = nullptr;
@@ -243,7 +244,8 @@ struct SweepJob {
   void (*fill)(const void* context, std::size_t k0, std::size_t k1) = nullptr;
   const void* fill_context = nullptr;
   T* target = nullptr;
-  void (*add)(T* target, const T* data, std::size_t nx, std::size_t nz,
+  const T* base = nullptr;
+  void (*add)(T* target, const T* base, const T* data, std::size_t nx, std::size_t nz,
               std::size_t plane_stride) = nullptr;
 };
 
@@ -473,7 +475,9 @@ class LodDiffusion {
         }
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
                    robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
-        if (job.target) job.add(job.target + pitch * j, base, nx, nz, plane_stride);
+        if (job.target)
+          job.add(job.target + pitch * j, (job.base ? job.base : job.target) + pitch * j, base, nx,
+                  nz, plane_stride);
       }
     });
   }
@@ -544,7 +548,9 @@ class LodDiffusion {
         const T fact = delta[jb] * u[jb][0] / (T(1) + delta[jb] * F.zq[0]);
         for (std::size_t k = 0; k < nz; ++k) u[jb][k] -= fact * F.zq[k];
       }
-      if (jobs[jb].target) jobs[jb].add(jobs[jb].target, u[jb], 1, nz, 1);
+      if (jobs[jb].target)
+        jobs[jb].add(jobs[jb].target, jobs[jb].base ? jobs[jb].base : jobs[jb].target, u[jb], 1,
+                     nz, 1);
     }
   }
 

@@ -181,9 +181,8 @@ enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
 /// This is planes [k0, k1) of one fast species' right-hand side, written into its delta array;
 /// the LOD solver calls it just before it sweeps those planes (one at a time in 3D), so they are
 /// still in cache for the sweep. The sources (w, h, c) are read from `u`, the species itself
-/// from `own`: the same values (the reactions leave the fast species alone), but `own` may be
-/// the step's input while other threads are still copying it into `u` (the fused wavefront of
-/// the first split step of a Richardson pair).
+/// from `own`: the step's input, which a step out of place does not copy into `u` (the increment's
+/// addition writes it there).
 template <class T>
 void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
                      const HealingModel& model, double dt, double film, Fast fast, std::size_t k0,
@@ -251,18 +250,19 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
   }
 }
 
-/// u += du on one x-line of a fast species. The delta form is not positivity preserving in sharp
-/// transients; where u + du < 0 the value is cut to zero and the cut mass is taken from the
-/// positive values of the same x-line in proportion, so the limiter is positive and conservative
-/// (docs/healing.md). The LOD solver calls it right after the line's depth solve. The common
-/// pass (no negative value) is a vectorisable add; the sums of the rare limited line are taken
-/// in order afterwards.
+/// a = in + du on one x-line of a fast species (`in` may be `a` itself, or the step's input when
+/// the step runs out of place, which then needs no copy of the fast species). The delta form is
+/// not positivity preserving in sharp transients; where the sum is negative the value is cut to
+/// zero and the cut mass is taken from the positive values of the same x-line in proportion, so
+/// the limiter is positive and conservative (docs/healing.md). The LOD solver calls it right
+/// after the line's depth solve. The common pass (no negative value) is a vectorisable add; the
+/// sums of the rare limited line are taken in order afterwards.
 template <class T>
-inline void add_increment_line_body(T* a, const T* du, std::size_t nx) {
+inline void add_increment_line_body(T* a, const T* in, const T* du, std::size_t nx) {
   int negative = 0;
 #pragma omp simd reduction(| : negative)
   for (std::size_t i = 0; i < nx; ++i) {
-    const T x = a[i] + du[i];
+    const T x = in[i] + du[i];
     a[i] = x;
     negative |= x < T(0);
   }
@@ -276,34 +276,39 @@ inline void add_increment_line_body(T* a, const T* du, std::size_t nx) {
   for (std::size_t i = 0; i < nx; ++i) a[i] = a[i] > T(0) ? T(double(a[i]) * keep) : T(0);
 }
 
-/// add_increment_line on the nz x-lines of one y-slab (lines `plane_stride` apart in both arrays).
+/// add_increment_line on the nz x-lines of one y-slab (lines `plane_stride` apart in all arrays).
 template <class T>
-inline void add_increment_slab_body(T* a, const T* du, std::size_t nx, std::size_t nz,
-                                    std::size_t plane_stride) {
+inline void add_increment_slab_body(T* a, const T* in, const T* du, std::size_t nx,
+                                    std::size_t nz, std::size_t plane_stride) {
   if (nx == 1) {
     // One-voxel lines (the depth column): the limiter reduces to a clamp at zero, which
     // vectorises down the column.
     for (std::size_t k = 0; k < nz; ++k) {
-      const T x = a[plane_stride * k] + du[plane_stride * k];
+      const T x = in[plane_stride * k] + du[plane_stride * k];
       a[plane_stride * k] = x > T(0) ? x : T(0);
     }
     return;
   }
-  // The target's rows lie a plane apart, beyond the hardware prefetcher's reach: without help
-  // every row is a wait on memory. Each row is requested a few rows ahead.
+  // The rows lie a plane apart, beyond the hardware prefetcher's reach: without help every row
+  // is a wait on memory. Each row is requested a few rows ahead.
   constexpr std::size_t ahead = 4;
-  for (std::size_t k = 0; k < ahead && k < nz; ++k) prefetch_row(a + plane_stride * k, nx);
+  auto request = [&](std::size_t k) {
+    prefetch_row(in + plane_stride * k, nx);
+    if (in != a) prefetch_row(a + plane_stride * k, nx);
+  };
+  for (std::size_t k = 0; k < ahead && k < nz; ++k) request(k);
   for (std::size_t k = 0; k < nz; ++k) {
-    if (k + ahead < nz) prefetch_row(a + plane_stride * (k + ahead), nx);
-    add_increment_line_body(a + plane_stride * k, du + plane_stride * k, nx);
+    if (k + ahead < nz) request(k + ahead);
+    add_increment_line_body(a + plane_stride * k, in + plane_stride * k, du + plane_stride * k,
+                            nx);
   }
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
-void add_increment_slab(double* a, const double* du, std::size_t nx, std::size_t nz,
-                        std::size_t plane_stride);
-void add_increment_slab(float* a, const float* du, std::size_t nx, std::size_t nz,
-                        std::size_t plane_stride);
+void add_increment_slab(double* a, const double* in, const double* du, std::size_t nx,
+                        std::size_t nz, std::size_t plane_stride);
+void add_increment_slab(float* a, const float* in, const float* du, std::size_t nx,
+                        std::size_t nz, std::size_t plane_stride);
 
 /// react_planes_body's loop; Carry: `src` is not `u`, so the fast species are copied across.
 template <class T, bool Carry>
@@ -359,15 +364,19 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
 
 /// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
 /// in-place step; a different one for the first step of a Richardson pair, which then also carries
-/// the fast species across, so the state needs no separate copy). With `f_out`, the fibroblasts
-/// are written there (an array laid out like one species of `u`) instead of into `u`: chemotaxis
-/// reads them as its old values. The loop body; react_planes dispatches to a compiled copy built
-/// for the widest SIMD of the running CPU. Returns false if any value became non-finite.
+/// the fast species across unless `carry_fast` is false, for a caller that reads them from `src`
+/// and writes them into `u` itself, so the state needs no separate copy). With `f_out`, the
+/// fibroblasts are written there (an array laid out like one species of `u`) instead of into `u`:
+/// chemotaxis reads them as its old values. The loop body; react_planes dispatches to a compiled
+/// copy built for the widest SIMD of the running CPU. Returns false if any value became
+/// non-finite.
 template <class T>
 bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
-                       std::size_t k0, std::size_t k1, T* f_out = nullptr) {
-  return &src == &u ? react_planes_loop<T, false>(src, u, model, dt, k0, k1, f_out)
-                    : react_planes_loop<T, true>(src, u, model, dt, k0, k1, f_out);
+                       std::size_t k0, std::size_t k1, T* f_out = nullptr,
+                       bool carry_fast = true) {
+  return &src == &u || !carry_fast
+             ? react_planes_loop<T, false>(src, u, model, dt, k0, k1, f_out)
+             : react_planes_loop<T, true>(src, u, model, dt, k0, k1, f_out);
 }
 
 /// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart), `src` in and `u`
@@ -415,9 +424,10 @@ namespace punctum::healing::detail {
 /// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
 /// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
 bool react_planes(const Field<double>& src, Field<double>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1, double* f_out = nullptr);
+                  std::size_t k0, std::size_t k1, double* f_out = nullptr,
+                  bool carry_fast = true);
 bool react_planes(const Field<float>& src, Field<float>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1, float* f_out = nullptr);
+                  std::size_t k0, std::size_t k1, float* f_out = nullptr, bool carry_fast = true);
 /// The depth column's reactions (react_column_body), compiled like react_planes.
 bool react_column(const Field<double>& src, Field<double>& u, const ReactColumn& table,
                   const Rates& R, double dt);
@@ -590,7 +600,7 @@ class Chemotaxis {
   /// the number of substeps taken.
   std::size_t apply(Field<T>& u, double dt, double rate) {
     const std::size_t n = substeps(rate, dt);
-    for (std::size_t m = 0; m < n; ++m) substep(u, dt / double(n));
+    for (std::size_t m = 0; m < n; ++m) substep(u, u.species_data(idx(Species::g)), dt / double(n));
     return n;
   }
   std::size_t apply(Field<T>& u, double dt) { return apply(u, dt, max_rate(u)); }
@@ -604,10 +614,12 @@ class Chemotaxis {
   /// thread takes a contiguous block of planes and finishes the fluxes of its two edge planes,
   /// which need its neighbours' planes, after every block has reacted. `done(k)` follows plane
   /// k's flux on the same thread (the split step's lateral diffusion sweeps, while the plane is
-  /// in cache). The remaining n - 1 substeps run as usual. Returns false if `react` reported a
-  /// non-finite value.
+  /// in cache). The remaining n - 1 substeps run as usual. `g` is the growth factor the fibroblasts
+  /// climb (laid out like one species of u): u's own, or the step's input when the reactions do
+  /// not copy the fast species into u. Returns false if `react` reported a non-finite value.
   template <class React, class Done>
-  bool react_then_apply(Field<T>& u, double dt, std::size_t n, React&& react, Done&& done) {
+  bool react_then_apply(Field<T>& u, const T* g, double dt, std::size_t n, React&& react,
+                        Done&& done) {
     const double sub = dt / double(n);
     const std::size_t nz = u.grid().nz();
     const T* old = scratch_.data();
@@ -621,7 +633,7 @@ class Chemotaxis {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           bool fine = true;
           auto finish = [&](std::size_t k) {
-            flux_plane(u, old, k, sub);
+            flux_plane(u, g, old, k, sub);
             done(k);
           };
           for (std::size_t k = k0; k < k1; ++k) {
@@ -635,14 +647,14 @@ class Chemotaxis {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           if (k1 == k0) return true;
           auto finish = [&](std::size_t k) {
-            flux_plane(u, old, k, sub);
+            flux_plane(u, g, old, k, sub);
             done(k);
           };
           if (!inside(k0, k0, k1)) finish(k0);
           if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) finish(k1 - 1);
           return true;
         });
-    for (std::size_t m = 1; m < n; ++m) substep(u, sub);
+    for (std::size_t m = 1; m < n; ++m) substep(u, g, sub);
     return ok;
   }
 
@@ -650,12 +662,13 @@ class Chemotaxis {
   T* old() { return scratch_.data(); }
 
  private:
-  /// One explicit upwind substep of f by dt (which must keep dt * max_rate within 0.9).
-  void substep(Field<T>& u, double dt) {
+  /// One explicit upwind substep of u's f up the gradient of g by dt (which must keep
+  /// dt * max_rate within 0.9).
+  void substep(Field<T>& u, const T* g, double dt) {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
     if (nx == 1 && ny == 1) {
-      column_substep(u, dt);
+      column_substep(u, g, dt);
       return;
     }
     const T* f = u.species_data(idx(Species::f));
@@ -666,18 +679,17 @@ class Chemotaxis {
                 old + std::size_t(k) * plane);
     });
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
-      flux_plane(u, old, std::size_t(k), dt);
+      flux_plane(u, g, old, std::size_t(k), dt);
     });
   }
 
-  /// One substep's flux on plane k: u's f from the old values (every plane's) and u's g.
-  void flux_plane(Field<T>& u, const T* old, std::size_t k, double dt) const {
+  /// One substep's flux on plane k: u's f from the old values (every plane's) and g.
+  void flux_plane(Field<T>& u, const T* g, const T* old, std::size_t k, double dt) const {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
     const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
                  hz2 = G.spacing[2] * G.spacing[2];
     T* f = u.species_data(idx(Species::f));
-    const T* g = u.species_data(idx(Species::g));
     const auto& planes = model_->planes();
     const double f0 = planes[k].f0;
     const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
@@ -698,12 +710,11 @@ class Chemotaxis {
   /// substep on the depth column: only the depth faces, in one pass down the column that keeps
   /// the previous plane's old value in a register instead of copying f (the arithmetic of
   /// chemotaxis_flux_line_body, whose lateral fluxes are zero here).
-  void column_substep(Field<T>& u, double dt) {
+  void column_substep(Field<T>& u, const T* g, double dt) {
     const auto& G = u.grid();
     const std::size_t nz = G.nz(), ps = u.pitch();
     const double hz2 = G.spacing[2] * G.spacing[2];
     T* f = u.species_data(idx(Species::f));
-    const T* g = u.species_data(idx(Species::g));
     const auto& planes = model_->planes();
     double above = 0.0;  // the old f of plane k - 1
     for (std::size_t k = 0; k < nz; ++k) {
