@@ -202,7 +202,8 @@ class Integrator {
   }
 
   /// The pair Richardson compares, each started from the state without copying it (the first
-  /// reactions read the state and write the result's every species): one full step into big_,
+  /// reactions read the state and write the slow species of the result, the increments'
+  /// addition its fast ones): one full step into big_,
   /// then two half steps into `small` (the state itself, in place, when no backup is kept).
   /// `rate`: the state's chemotactic outflow rate, which both members start from.
   void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate) {
@@ -257,11 +258,13 @@ class Integrator {
     diffusion_.prepare(dt);
     // Fast signals in delta form: (I - dt' Lx)(I - dt' Ly)(I - dt Lz + dt lambda) du = dt F(u)
     // with dt' = dt / (1 + dt lambda) (LodDiffusion's factor sets),
-    // F filled plane by plane inside the lateral pass and u += du (limited) inside the depth pass.
+    // F filled plane by plane just before its lateral sweep (inside the reactions' wavefront for
+    // c and s, when there is one) and u = from + du (limited) inside the depth pass.
     // Gauss-Seidel in the coupling c -> g: g's source sees the updated c, so g is not one step
     // behind the inflammation that releases it (which had held the controller's step at hours).
     // The fast species are read from `from` (the reactions and chemotaxis leave them alone)
-    // and written into u by their increments' addition: a step out of place copies none of them.
+    // and written into u by their increments' addition: in 3D with chemotaxis, a step out of
+    // place copies none of them (the other paths' reactions still carry them across).
     const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c};
     const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s};
     const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g};
@@ -284,7 +287,7 @@ class Integrator {
   /// What the LOD solver's fill hook needs to compute a fast species' right-hand side planes.
   struct FastFill {
     Integrator* self;
-    const Field<T>* u;    // the sources (w, h, c), after the reactions
+    const Field<T>* u;    // the sources: w and h after the reactions, c after its own solve
     const Field<T>* own;  // the species itself
     double dt, film;
     detail::Fast fast;
@@ -320,20 +323,23 @@ class Integrator {
       stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt, rate);
       return 0;
     }
-    // c and s right behind each plane's reactions, f behind its flux.
+    // c and s (the jobs before f) right behind each plane's reactions, f (the last) behind its
+    // flux. The reactions leave c, g and s unwritten in u, so a failure is located in the species
+    // they did write.
+    constexpr std::size_t f_job = 2;
     const bool ok = chemotaxis_.react_then_apply(
         u, from.species_data(idx(Species::g)), dt, n,
         [&](std::size_t k0, std::size_t k1) {
           const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old(),
                                                  /*carry_fast=*/false);
-          for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs.data(), 2, k);
+          for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs.data(), f_job, k);
           return fine;
         },
         [&](std::size_t k) {
-          if (n == 1) diffusion_.lateral_plane(jobs.data() + 2, 1, k);
+          if (n == 1) diffusion_.lateral_plane(jobs.data() + f_job, 1, k);
         });
-    const std::size_t swept = n == 1 ? jobs.size() : jobs.size() - 1;
-    if (!ok) report_nonfinite(u, t);
+    const std::size_t swept = n == 1 ? jobs.size() : f_job;
+    if (!ok) report_nonfinite(u, t, /*skip_fast=*/true);
     stats_.chemotaxis_substeps += n;
     return swept;
   }
@@ -353,9 +359,13 @@ class Integrator {
     if (!ok) report_nonfinite(u, t);
   }
 
-  [[noreturn]] void report_nonfinite(const Field<T>& u, double t) const {
+  /// Throws NumericalError naming the first non-finite value of u (species, voxel, depth);
+  /// `skip_fast`: u's c, g and s are not this step's (the fused reactions leave them unwritten).
+  [[noreturn]] void report_nonfinite(const Field<T>& u, double t, bool skip_fast = false) const {
     const auto& G = u.grid();
-    for (std::size_t q = 0; q < species_count; ++q)
+    for (std::size_t q = 0; q < species_count; ++q) {
+      const auto sp = Species(q);
+      if (skip_fast && (sp == Species::c || sp == Species::g || sp == Species::s)) continue;
       for (std::size_t k = 0; k < G.nz(); ++k)
         for (std::size_t j = 0; j < G.ny(); ++j)
           for (std::size_t i = 0; i < G.nx(); ++i)
@@ -368,6 +378,7 @@ class Integrator {
                             double(u(q, i, j, k)), i, j, k, G.centre(2, k) * 1e6);
               throw NumericalError(msg);
             }
+    }
     throw NumericalError("healing field became non-finite (location not found)");
   }
 

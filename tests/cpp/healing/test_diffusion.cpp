@@ -282,7 +282,8 @@ TEST(HealingDiffusion, OutOfPlaceRichardsonPairMatchesTheInPlacePairAfterRejecti
   // The adaptive step runs its Richardson pair out of place, so a rejected attempt leaves the
   // state as it was; the fixed step runs the same pair in place. After rejections, the adaptive
   // step's accepted result must be the fixed step of the same size from the same start, bit for
-  // bit (the reactions carry the fast species across, nothing is lost or stale).
+  // bit (the increments' addition writes the fast species from the state: nothing is lost or
+  // stale).
   const auto grid = Grid3::patch(0.3e-3, 0.4e-3, 25e-6);
   HealingModel model(cheek(), Patient{}, grid);
   auto start = make_state<double>(model);

@@ -181,8 +181,8 @@ enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
 /// This is planes [k0, k1) of one fast species' right-hand side, written into its delta array;
 /// the LOD solver calls it just before it sweeps those planes (one at a time in 3D), so they are
 /// still in cache for the sweep. The sources (w, h, c) are read from `u`, the species itself
-/// from `own`: the step's input, which a step out of place does not copy into `u` (the increment's
-/// addition writes it there).
+/// from `own`: the step's input, which the fused reactions of a step out of place do not copy
+/// into `u` (the increment's addition writes it there).
 template <class T>
 void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
                      const HealingModel& model, double dt, double film, Fast fast, std::size_t k0,
@@ -310,7 +310,8 @@ void add_increment_slab(double* a, const double* in, const double* du, std::size
 void add_increment_slab(float* a, const float* in, const float* du, std::size_t nx,
                         std::size_t nz, std::size_t plane_stride);
 
-/// react_planes_body's loop; Carry: `src` is not `u`, so the fast species are copied across.
+/// react_planes_body's loop; Carry: `src` is not `u` and the caller asked for the fast species
+/// to be copied across.
 template <class T, bool Carry>
 bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
                        std::size_t k0, std::size_t k1, T* f_out) {
@@ -607,7 +608,7 @@ class Chemotaxis {
 
   /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
   /// wavefront over planes: `react(k0, k1)` must write the reacted fibroblasts of planes [k0, k1)
-  /// into old() (and everything else into u); the flux of plane k follows as soon as planes
+  /// into old() (and the other species it updates into u); the flux of plane k follows as soon as planes
   /// k - 1, k, k + 1 have reacted, while they are still in cache, and writes u's f. This replaces
   /// a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is that of
   /// reacting every plane and then calling substep, so the result is the same to the bit. Each
