@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -172,6 +173,81 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
                     << " threads " << threads << (in_place ? " in place" : " out of place");
               }
       }
+    }
+  }
+}
+
+TEST(HealingPhysics, SplitStepMatchesTheUnfusedPasses) {
+  // The integrator's split step runs the first group's lateral sweeps inside the kinetics'
+  // wavefront (f's only after a single chemotaxis substep). It must equal, bit for bit, the step
+  // assembled from its separate passes: reactions, chemotaxis, then the LOD solves of {c, s, f}
+  // and of g with the delta-form fills, on any thread count, with one substep and with several.
+  namespace hd = healing::detail;
+  const std::size_t nz = 5;
+  Grid3 grid({12, 10, nz}, {20e-6, 20e-6, 150e-6});
+  Rates r = Rates::defaults();
+  r.chemotaxis_fibroblast *= 100;
+  HealingModel model(cheek(), r, grid);
+  auto start = make_state<double>(model);
+  apply_wound(start, model, WoundChannel{.x = 0.1e-3, .y = 0.1e-3, .depth = 1e-3, .radius = 40e-6});
+  for (std::size_t k = 0; k < nz; ++k)
+    for (std::size_t j = 0; j < 10; ++j)
+      for (std::size_t i = 0; i < 12; ++i) {
+        start.field(idx(Species::g), i, j, k) = 1.0 + std::sin(0.7 * double(i + 2 * j + 3 * k));
+        start.field(idx(Species::s), i, j, k) = 0.5 + 0.25 * std::cos(double(i * j + k));
+      }
+  start.topical_surface = 2.0;
+  const double rate = hd::Chemotaxis<double>(model, 1).max_rate(start.field);
+  ASSERT_GT(rate, 0.0);
+  struct Fill {
+    const Field<double>* u;
+    Field<double>* delta;
+    const HealingModel* model;
+    double dt, film;
+    hd::Fast fast;
+  };
+  auto fill = [](const void* context, std::size_t k0, std::size_t k1) {
+    const auto& x = *static_cast<const Fill*>(context);
+    hd::fast_rhs_planes(*x.u, *x.u, *x.delta, *x.model, x.dt, x.film, x.fast, k0, k1);
+  };
+  const auto add = static_cast<void (*)(double*, const double*, const double*, std::size_t,
+                                        std::size_t, std::size_t)>(&hd::add_increment_slab);
+  for (const std::size_t substeps : {1u, 4u}) {
+    const double dt = (double(substeps) - 0.5) * 0.9 / rate;
+    ASSERT_EQ(hd::Chemotaxis<double>::substeps(rate, dt), substeps);
+    auto ref = start;
+    Field<double>& u = ref.field;
+    ASSERT_TRUE(hd::react_planes(u, u, model, dt, 0, nz));
+    hd::Chemotaxis<double>(model, 1).apply(u, dt, rate);
+    hd::LodDiffusion<double> lod(model, 1, /*plain_fast_sets=*/false);
+    lod.prepare(dt);
+    Field<double> delta(grid, 3);
+    const Fill fc{&u, &delta, &model, dt, ref.topical_surface, hd::Fast::c};
+    const Fill fs{&u, &delta, &model, dt, ref.topical_surface, hd::Fast::s};
+    const Fill fg{&u, &delta, &model, dt, ref.topical_surface, hd::Fast::g};
+    const std::array<hd::SweepJob<double>, 3> first = {{
+        {delta.species_data(0), hd::delta_set(0), false, false, fill, &fc,
+         u.species_data(idx(Species::c)), nullptr, add},
+        {delta.species_data(2), 3, false, true, fill, &fs, u.species_data(idx(Species::s)),
+         nullptr, add},
+        {u.species_data(idx(Species::f)), 2, true, false},
+    }};
+    lod.solve(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
+    const hd::SweepJob<double> second{delta.species_data(1), hd::delta_set(1), false, false, fill,
+                                      &fg, u.species_data(idx(Species::g)), nullptr, add};
+    lod.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
+    for (const int threads : {1, 2, 3}) {
+      auto st = start;
+      Integrator<double> integ(
+          model, {.scheme = Scheme::lod_euler, .adaptive = false, .threads = threads});
+      integ.step(st, dt);
+      for (std::size_t q = 0; q < species_count; ++q)
+        for (std::size_t k = 0; k < nz; ++k)
+          for (std::size_t j = 0; j < 10; ++j)
+            for (std::size_t i = 0; i < 12; ++i)
+              ASSERT_EQ(st.field(q, i, j, k), u(q, i, j, k))
+                  << "species " << q << " voxel " << i << "," << j << "," << k << " substeps "
+                  << substeps << " threads " << threads;
     }
   }
 }
