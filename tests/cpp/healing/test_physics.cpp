@@ -20,6 +20,28 @@ using namespace punctum::healing::testing;
 namespace {
 constexpr double day = 86400.0;
 
+/// A 12 x 10 x nz patch (dermis below the first plane) with chemotaxis 100x the default.
+HealingModel chemotactic_model(std::size_t nz) {
+  Rates r = Rates::defaults();
+  r.chemotaxis_fibroblast *= 100;
+  return HealingModel(cheek(), r, Grid3({12, 10, nz}, {20e-6, 20e-6, 150e-6}));
+}
+
+/// A wound with a rippled growth factor and fibroblast density: on chemotactic_model, several
+/// chemotaxis substeps an hour.
+HealingState<double> chemotactic_start(const HealingModel& model) {
+  auto start = make_state<double>(model);
+  apply_wound(start, model, WoundChannel{.x = 0.1e-3, .y = 0.1e-3, .depth = 1e-3, .radius = 40e-6});
+  const auto& g = model.grid();
+  for (std::size_t k = 0; k < g.nz(); ++k)
+    for (std::size_t j = 0; j < g.ny(); ++j)
+      for (std::size_t i = 0; i < g.nx(); ++i) {
+        start.field(idx(Species::g), i, j, k) = 1.0 + std::sin(0.7 * double(i + 2 * j + 3 * k));
+        start.field(idx(Species::f), i, j, k) *= 1.0 + 0.5 * double((i + j + k) % 3);
+      }
+  return start;
+}
+
 struct PunctureRun {
   std::vector<double> t;
   std::vector<Observables> obs;
@@ -111,18 +133,9 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
   // place, as the integrator runs it, the reactions do not copy the fast species: those stay
   // NaN in the output, and chemotaxis must climb the input's growth factor.
   for (const std::size_t nz : {5u, 2u}) {
-    Grid3 grid({12, 10, nz}, {20e-6, 20e-6, 150e-6});  // dermis below the first plane
-    Rates r = Rates::defaults();
-    r.chemotaxis_fibroblast *= 100;
-    HealingModel model(cheek(), r, grid);
-    auto start = make_state<double>(model);
-    apply_wound(start, model, WoundChannel{.x = 0.1e-3, .y = 0.1e-3, .depth = 1e-3, .radius = 40e-6});
-    for (std::size_t k = 0; k < nz; ++k)
-      for (std::size_t j = 0; j < 10; ++j)
-        for (std::size_t i = 0; i < 12; ++i) {
-          start.field(idx(Species::g), i, j, k) = 1.0 + std::sin(0.7 * double(i + 2 * j + 3 * k));
-          start.field(idx(Species::f), i, j, k) *= 1.0 + 0.5 * double((i + j + k) % 3);
-        }
+    const HealingModel model = chemotactic_model(nz);
+    const Grid3& grid = model.grid();
+    const auto start = chemotactic_start(model);
     const double dt = 3600.0;
     for (const int threads : {1, 2, 4, 7}) {
       healing::detail::Chemotaxis<double> chemo(model, threads);
@@ -184,18 +197,13 @@ TEST(HealingPhysics, SplitStepMatchesTheUnfusedPasses) {
   // and of g with the delta-form fills, on any thread count, with one substep and with several.
   namespace hd = healing::detail;
   const std::size_t nz = 5;
-  Grid3 grid({12, 10, nz}, {20e-6, 20e-6, 150e-6});
-  Rates r = Rates::defaults();
-  r.chemotaxis_fibroblast *= 100;
-  HealingModel model(cheek(), r, grid);
-  auto start = make_state<double>(model);
-  apply_wound(start, model, WoundChannel{.x = 0.1e-3, .y = 0.1e-3, .depth = 1e-3, .radius = 40e-6});
+  const HealingModel model = chemotactic_model(nz);
+  const Grid3& grid = model.grid();
+  auto start = chemotactic_start(model);
   for (std::size_t k = 0; k < nz; ++k)
     for (std::size_t j = 0; j < 10; ++j)
-      for (std::size_t i = 0; i < 12; ++i) {
-        start.field(idx(Species::g), i, j, k) = 1.0 + std::sin(0.7 * double(i + 2 * j + 3 * k));
+      for (std::size_t i = 0; i < 12; ++i)
         start.field(idx(Species::s), i, j, k) = 0.5 + 0.25 * std::cos(double(i * j + k));
-      }
   start.topical_surface = 2.0;
   const double rate = hd::Chemotaxis<double>(model, 1).max_rate(start.field);
   ASSERT_GT(rate, 0.0);
