@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "punctum/core/detail/csv.hpp"
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
@@ -18,18 +19,14 @@ namespace punctum {
 Pen::Spec Pen::cartridge(int needles, double depth) {
   static const punctum::detail::CsvTable t(punctum::detail::tables::devices_pen_cartridges,
                                            "data/devices/pen_cartridges.csv");
-  using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;
-    Spec s;
+    Spec s;  // the defaults are data/devices/defaults.csv's (a test holds them to it)
     s.needles = needles;
     s.active_diameter = t.number(r, "active_diameter_mm") * 1e-3;
     s.needle_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
     s.depth = depth;
-    s.stroke_amplitude = std::max(default_value("pen_stroke_amplitude"), depth);
-    s.motor_force = default_value("pen_motor_force");
-    s.hand_speed = default_value("pen_hand_speed");
-    s.reposition_time = default_value("pen_reposition_time");
+    s.stroke_amplitude = std::max(s.stroke_amplitude, depth);
     return s;
   }
   throw InvalidParameter("pen cartridge", std::to_string(needles), "one of 9, 12, 16, 24, 36, 42",
@@ -144,9 +141,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
   const devices::detail::AreaTest area(session);
   const double reach = std::abs(hand_.needle_wobble) * RandomStream::max_normal;  // of a wobble
   const long n_lines = long(lines.size());
-  [[maybe_unused]] const int nt = session.resolved_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-  for (long k = 0; k < n_lines; ++k) {
+  punctum::detail::parallel_for_dynamic(session.resolved_threads(), n_lines, 1, [&](std::ptrdiff_t k) {
     const Line& L = lines[std::size_t(k)];
     Landed* const out = landed.get() + first_stroke[std::size_t(k)] * needles;
     std::size_t count = 0;
@@ -186,7 +181,7 @@ PunctureMap Pen::treat(const SkinModel& skin, const Session& session) const {
       }
     }
     kept[std::size_t(k)] = count;
-  }
+  });
   PunctureMap map;
   std::size_t total = 0;
   for (std::size_t count : kept) total += count;

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "punctum/core/detail/csv.hpp"
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
@@ -34,19 +35,15 @@ double roller_rigid_sweep(double drum_radius, double needle_length, double immer
 Roller::Spec Roller::preset_spec(int needles, double needle_length) {
   static const punctum::detail::CsvTable t(punctum::detail::tables::devices_rollers,
                                            "data/devices/rollers.csv");
-  using devices::detail::default_value;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (int(t.number(r, "needles")) != needles) continue;
-    Spec s;
+    Spec s;  // the defaults are data/devices/defaults.csv's (a test holds them to it)
     s.drum_diameter = t.number(r, "drum_diameter_mm") * 1e-3;
     s.drum_width = t.number(r, "drum_width_mm") * 1e-3;
     s.rows = int(t.number(r, "rows"));
     s.needles_per_row = int(t.number(r, "needles_per_row"));
     s.needle.length = needle_length;
     s.needle.shaft_diameter = t.number(r, "needle_diameter_mm") * 1e-3;
-    s.hand_force = default_value("roller_hand_force");
-    s.hand_speed = default_value("roller_hand_speed");
-    s.reposition_time = default_value("roller_reposition_time");
     return s;
   }
   throw InvalidParameter("roller preset", std::to_string(needles), "one of 192, 540, 600, 1200",
@@ -153,9 +150,7 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
   const double row_pitch = spec_.drum_width / spec_.rows;
   const devices::detail::AreaTest area(session);
   const long n_lines = long(lines.size());
-  [[maybe_unused]] const int nt = session.resolved_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-  for (long k = 0; k < n_lines; ++k) {
+  punctum::detail::parallel_for_dynamic(session.resolved_threads(), n_lines, 1, [&](std::ptrdiff_t k) {
     const Line& L = lines[std::size_t(k)];
     auto hand = rng.stream("roller_stroke", session.index, std::uint64_t(k));
     const double force = spec_.hand_force * std::max(0.2, 1.0 + hand_.force_cv * hand.normal());
@@ -193,7 +188,7 @@ PunctureMap Roller::treat(const SkinModel& skin, const Session& session) const {
         out.push_back(p);
       }
     }
-  }
+  });
   PunctureMap map;
   std::size_t total = 0;
   for (const auto& v : per_stroke) total += v.size();

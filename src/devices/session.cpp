@@ -291,10 +291,10 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
   // A row's pairs write that row and the next, so rows two apart never touch the same points: even
   // rows run in parallel, then odd ones. Minima and "or" do not depend on the order, and the sums
   // are taken in map order afterwards, so the result is identical for any thread count.
-  [[maybe_unused]] const int nt = session.resolved_threads();
+  const int nt = session.resolved_threads();
   for (int parity = 0; parity < 2; ++parity) {
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int cy = parity; cy < g; cy += 2) {
+    punctum::detail::parallel_for(nt, (g - parity + 1) / 2, [&](std::ptrdiff_t i) {
+      const int cy = parity + 2 * int(i);
       const std::size_t row = std::size_t(cy) * g;
       // The row's points in one loop (cells hold about one point each: a loop per cell would
       // mispredict its exit every time).
@@ -308,15 +308,13 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
         }
         pairs(q, along, lo, hi);
       }
-    }
+    });
   }
   // A point whose nearest lies beyond one cell scans rings of cells further out on its own; after
   // ring r every point within r*h has been seen.
   std::vector<double> nearest(n_hit);
   std::vector<unsigned char> overlapping(n_hit);
-  const long n_points = long(n_hit);
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-  for (long q = 0; q < n_points; ++q) {
+  punctum::detail::parallel_for(nt, std::ptrdiff_t(n_hit), [&](std::ptrdiff_t q) {
     const GridPoint& p = grid.point[std::size_t(q)];
     double b = best2[std::size_t(q)];
     bool ov = overlap[std::size_t(q)];
@@ -347,7 +345,7 @@ PunctureStatistics compute_statistics(const std::vector<Puncture>& punctures,
     }
     nearest[p.rank] = b < 1e300 ? std::sqrt(b) : -1.0;
     overlapping[p.rank] = ov;
-  }
+  });
   double nn_sum = 0.0;
   std::size_t nn_count = 0, overlaps = 0;
   for (std::size_t k = 0; k < n_hit; ++k) {

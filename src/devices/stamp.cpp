@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <numbers>
 
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
@@ -73,9 +74,7 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
   const devices::detail::AreaTest area(session);
   std::vector<std::vector<Puncture>> per_press(presses.size());
   const long n = long(presses.size());
-  [[maybe_unused]] const int nt = session.resolved_threads();
-#pragma omp parallel for schedule(dynamic, 16) num_threads(nt) if (nt > 1)
-  for (long k = 0; k < n; ++k) {
+  punctum::detail::parallel_for_dynamic(session.resolved_threads(), n, 16, [&](std::ptrdiff_t k) {
     auto hand = rng.stream("stamp_press", session.index, std::uint64_t(k));
     const double force = spec_.hand_force * std::max(0.2, 1.0 + hand_.force_cv * hand.normal());
     const double jx = hand_.placement_jitter * hand.normal(),
@@ -103,7 +102,7 @@ PunctureMap Stamp::treat(const SkinModel& skin, const Session& session) const {
         p.needle = needle;
         out.push_back(p);
       }
-  }
+  });
   PunctureMap map;
   for (const auto& v : per_press) map.punctures.insert(map.punctures.end(), v.begin(), v.end());
   // Presses whose footprint misses the area entirely are not made.

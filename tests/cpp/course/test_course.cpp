@@ -89,7 +89,7 @@ TEST(WoundSources, WindowKeepsOnlyPuncturesInsideAndShiftsThem) {
   inside.x = 5.5e-3, inside.y = 4.5e-3, inside.punctured = true, inside.depth = 1e-4;
   outside.x = 1e-3, outside.y = 5e-3, outside.punctured = true, outside.depth = 1e-4;
   unpunctured.x = 5e-3, unpunctured.y = 5e-3;
-  map.punctures = {inside, outside, unpunctured};
+  map.punctures = {outside, inside, unpunctured};  // the kept one moves forward in place
   const auto w = punctures_in_window(map, 2e-3);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NEAR(w[0].x, 1.5e-3, 1e-12);

@@ -41,6 +41,24 @@ void parallel_for(int threads, std::ptrdiff_t n, F&& body) {
   for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
 }
 
+/// body(i) for i in [0, n), handed out `chunk` indices at a time to whichever thread is free: for
+/// bodies of uneven cost (a device's strokes). Each body must write only its own outputs, so the
+/// result does not depend on which thread ran it.
+template <class F>
+void parallel_for_dynamic(int threads, std::ptrdiff_t n, std::ptrdiff_t chunk, F&& body) {
+#ifdef PUNCTUM_USE_OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
+    for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+#else
+  (void)threads;
+  (void)chunk;
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+}
+
 /// max(0, body(0), ..., body(n - 1)); a max is exact, so any thread count gives the same value.
 template <class F>
 double parallel_max(int threads, std::ptrdiff_t n, F&& body) {

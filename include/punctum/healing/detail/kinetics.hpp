@@ -608,16 +608,17 @@ class Chemotaxis {
 
   /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
   /// wavefront over planes: `react(k0, k1)` must write the reacted fibroblasts of planes [k0, k1)
-  /// into old() (and the other species it updates into u); the flux of plane k follows as soon as planes
-  /// k - 1, k, k + 1 have reacted, while they are still in cache, and writes u's f. This replaces
-  /// a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is that of
-  /// reacting every plane and then calling substep, so the result is the same to the bit. Each
-  /// thread takes a contiguous block of planes and finishes the fluxes of its two edge planes,
-  /// which need its neighbours' planes, after every block has reacted. `done(k)` follows plane
-  /// k's flux on the same thread (the split step's lateral diffusion sweeps, while the plane is
-  /// in cache). The remaining n - 1 substeps run as usual. `g` is the growth factor the fibroblasts
-  /// climb (laid out like one species of u): u's own, or the step's input when the reactions do
-  /// not copy the fast species into u. Returns false if `react` reported a non-finite value.
+  /// into old() (and the other species it updates into u); the flux of plane k follows as soon
+  /// as planes k - 1, k, k + 1 have reacted, while they are still in cache, and writes u's f.
+  /// This replaces a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is
+  /// that of reacting every plane and then calling substep, so the result is the same to the
+  /// bit. Each thread takes a contiguous block of planes and finishes the fluxes of its two edge
+  /// planes, which need its neighbours' planes, after every block has reacted. `done(k)` follows
+  /// plane k's flux on the same thread (the split step's lateral diffusion sweeps, while the
+  /// plane is in cache). The remaining n - 1 substeps run as usual. `g` is the growth factor the
+  /// fibroblasts climb (laid out like one species of u): u's own, or the step's input when the
+  /// reactions do not copy the fast species into u. Returns false if `react` reported a
+  /// non-finite value.
   template <class React, class Done>
   bool react_then_apply(Field<T>& u, const T* g, double dt, std::size_t n, React&& react,
                         Done&& done) {
