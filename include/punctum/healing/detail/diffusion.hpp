@@ -249,8 +249,9 @@ struct SweepJob {
               std::size_t plane_stride) = nullptr;
 };
 
-/// Factor sets: 0-3 diffusion of c, g, f, s (the topical agent's vascular clearance, per plane, is
-/// folded into its z factor); 4-5 the delta-form operators of c and g with their linear decay.
+/// Factor sets: 0-3 diffusion of c, g, f, s; 4-5 the delta-form operators of c and g with their
+/// linear decay. A set with a decay (the topical agent's vascular clearance, per plane; c's and
+/// g's own in sets 4-5) folds it into every factor as below.
 /// A set with decay lambda factorises (1 + dt lambda) I - dt L as
 ///   (I - dt' Lx)(I - dt' Ly)((1 + dt lambda) I - dt Lz),  dt' = dt / (1 + dt lambda),
 /// the symmetric product ((1 + dt lambda) I - dt Lx)(...)(...) / (1 + dt lambda)^2: its splitting
@@ -456,6 +457,7 @@ class LodDiffusion {
     }
     const auto pitch = Field<T>::pitch_for(nx);
     const std::size_t plane_stride = pitch * ny;
+    const Robin robin_delta = robin();
     punctum::detail::parallel_for(threads_, std::ptrdiff_t(ny), [&](std::ptrdiff_t jj) {
       const auto j = std::size_t(jj);
       auto& buf = buffers_[thread_id()];
@@ -488,11 +490,17 @@ class LodDiffusion {
   static constexpr std::size_t column_batch = 4;
 
   /// The Robin row's diagonal change dt P / dz of a column whose surface voxel has damage w: the
-  /// permeability opens from intact to open skin with the damage.
-  T robin_delta(T w) const {
-    const double P_intact = model_->rates().topical_permeability_intact;
-    const double P_open = model_->topical_permeability_open();
-    return T(slots_[cur_].dt * topical_permeability(P_intact, P_open, double(w)) / grid_.spacing[2]);
+  /// permeability opens from intact to open skin with the damage. The constants are read once
+  /// per pass (robin()), not once per column.
+  struct Robin {
+    double P_intact, P_open, dt, dz;
+    T operator()(T w) const {
+      return T(dt * topical_permeability(P_intact, P_open, double(w)) / dz);
+    }
+  };
+  Robin robin() const {
+    return {model_->rates().topical_permeability_intact, model_->topical_permeability_open(),
+            slots_[cur_].dt, grid_.spacing[2]};
   }
 
   /// The depth column's pass: the jobs' tridiagonal solves in one loop over depth, with the
@@ -518,14 +526,14 @@ class LodDiffusion {
     std::array<T*, N> u{};
     std::array<const T*, N> am{}, ib{}, cp{}, off{};
     std::array<T, N> delta{}, x{};
-    const T robin = robin_delta(w0);
+    const T surface = robin()(w0);
     for (std::size_t jb = 0; jb < N; ++jb) {
       u[jb] = jobs[jb].data;
       am[jb] = F.zam[jobs[jb].set].data();
       ib[jb] = F.zib[jobs[jb].set].data();
       cp[jb] = F.zcp[jobs[jb].set].data();
       off[jb] = jobs[jb].shifted ? offsets_.data() : zeros_.data();
-      delta[jb] = jobs[jb].robin ? robin : T(0);
+      delta[jb] = jobs[jb].robin ? surface : T(0);
       x[jb] = jobs[jb].robin ? (u[jb][0] + delta[jb] * T(film)) * ib[jb][0]
                              : (u[jb][0] - off[jb][0]) * ib[jb][0];
       u[jb][0] = x[jb];

@@ -629,15 +629,16 @@ class Chemotaxis {
     auto inside = [nz](std::size_t k, std::size_t k0, std::size_t k1) {
       return (k > k0 || k == 0) && (k + 1 < k1 || k + 1 == nz);
     };
+    // Plane k's flux and what follows it, on the thread that finishes the plane.
+    auto finish = [&](std::size_t k) {
+      flux_plane(u, g, old, k, sub);
+      done(k);
+    };
     const bool ok = punctum::detail::parallel_chunks(
         threads_, std::ptrdiff_t(nz),
         [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           bool fine = true;
-          auto finish = [&](std::size_t k) {
-            flux_plane(u, g, old, k, sub);
-            done(k);
-          };
           for (std::size_t k = k0; k < k1; ++k) {
             fine = react(k, k + 1) && fine;
             if (k > k0 && inside(k - 1, k0, k1)) finish(k - 1);
@@ -648,10 +649,6 @@ class Chemotaxis {
         [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
           const auto k0 = std::size_t(b0), k1 = std::size_t(b1);
           if (k1 == k0) return true;
-          auto finish = [&](std::size_t k) {
-            flux_plane(u, g, old, k, sub);
-            done(k);
-          };
           if (!inside(k0, k0, k1)) finish(k0);
           if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) finish(k1 - 1);
           return true;
