@@ -259,7 +259,7 @@ class CourseResult:
             if "fields" not in f:
                 raise ValueError(f"{self.path} holds no snapshots: pass snapshot_days=[...]")
             names = f["fields"].attrs["species"]
-        names = (names.decode() if isinstance(names, bytes) else str(names)).split(",")
+        names = str(io._attr_value(names)).split(",")
         return xr.Dataset({name: io.read_fields(self.path, species=name) for name in names})
 
     def to_netcdf(self, path: str | os.PathLike) -> Path:

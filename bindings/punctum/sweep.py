@@ -48,8 +48,9 @@ _point_threads: contextvars.ContextVar[int] = contextvars.ContextVar("point_thre
 
 def point_threads() -> int:
     """The OpenMP threads the running sweep gives each point (``threads_per_point``; 1 outside
-    a sweep). A point function passes it on as ``threads=``; :func:`punctum.course_point` does
-    so unless its configuration's ``run.threads`` says otherwise. (The environment cannot carry
+    a sweep). A point function passes it on as ``threads=``;
+    :func:`punctum.course.course_point` does so unless its configuration's ``run.threads`` says
+    otherwise. (The environment cannot carry
     it: a worker's OpenMP runtime reads ``OMP_NUM_THREADS`` once, when punctum is imported.)"""
     return _point_threads.get()
 

@@ -62,9 +62,7 @@ def abdomen() -> punctum.SkinModel:
 
 
 def device(kind: str, params: tuple):
-    return {"pen": punctum.Pen, "roller": punctum.Roller, "stamp": punctum.Stamp}[kind](
-        **dict(params)
-    )
+    return punctum.course._DEVICES[kind](**dict(params))
 
 
 def pen(depth_mm: float | None = None, **kw: Any) -> tuple[str, tuple]:

@@ -12,7 +12,7 @@ import punctum
 import pytest
 import sweep_points
 from distributed import Client, LocalCluster
-from punctum.sweep import make_design, set_dotted
+from punctum.sweep import _as_dataset, _as_record, make_design, set_dotted
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +132,8 @@ def test_resume_refuses_a_different_sweep(client, tmp_path):
 def test_point_records_match_what_xarray_writes():
     # Points are persisted without building a Dataset each; the record must be exactly what
     # Dataset.to_dict gives, so Dataset.from_dict (resume, merge) reads it back unchanged.
-    import importlib
-
     import xarray as xr
 
-    sweep_module = importlib.import_module("punctum.sweep")
     outcome = {
         "gain": 1.5,
         "steps": np.int64(289),
@@ -144,13 +141,13 @@ def test_point_records_match_what_xarray_writes():
         "daily": np.linspace(0.0, 1.0, 5),
         "flags": [1, 0, 1],
     }
-    record = sweep_module._as_record(outcome)
-    assert record == sweep_module._as_dataset(outcome).to_dict(data="list")
+    record = _as_record(outcome)
+    assert record == _as_dataset(outcome).to_dict(data="list")
     assert json.loads(json.dumps(record))["data_vars"]["daily"]["data"] == [0, 0.25, 0.5, 0.75, 1]
     back = xr.Dataset.from_dict(record)
     assert back["daily"].dims == ("daily_index",) and float(back["gain"]) == 1.5
     with pytest.raises(TypeError, match="2 dimensions"):
-        sweep_module._as_record({"field": np.zeros((2, 2))})
+        _as_record({"field": np.zeros((2, 2))})
 
 
 def test_sampled_designs_are_reproducible_and_in_range():
