@@ -116,11 +116,34 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   const double area = G.spacing[0] * G.spacing[1];
   const double reach = ch.radius * halo + 0.5 * ch.tear_length;
   const double half = 0.5 * std::hypot(G.spacing[0], G.spacing[1]);  // a voxel's half diagonal
+  // The lateral window of voxel centres that can meet the channel: within reach + half of its
+  // axis along each axis, each index once (the patch is periodic, as in the minimum image below;
+  // the whole axis when the window covers it). The column's one voxel is always in it.
+  struct Window {
+    std::ptrdiff_t first;
+    std::size_t count;
+  };
+  auto periodic_index = [](std::ptrdiff_t i, std::size_t n) {
+    const auto m = std::ptrdiff_t(n);
+    return std::size_t(((i % m) + m) % m);
+  };
+  auto window = [&](int a, double centre) {
+    const std::size_t n = G.shape[a];
+    if (column) return Window{0, n};
+    const double lo = (centre - reach - half - G.origin[a]) / G.spacing[a] - 0.5;
+    const double hi = (centre + reach + half - G.origin[a]) / G.spacing[a] - 0.5;
+    const auto first = std::ptrdiff_t(std::floor(lo)), last = std::ptrdiff_t(std::ceil(hi));
+    const auto count = std::size_t(last - first + 1);
+    return count >= n ? Window{0, n} : Window{first, count};
+  };
+  const Window wx = window(0, ch.x), wy = window(1, ch.y);
   for (std::size_t k = 0; k < G.nz(); ++k) {
     const double z0 = G.origin[2] + double(k) * G.spacing[2];
     if (z0 > ch.depth) break;
-    for (std::size_t j = 0; j < G.ny(); ++j)
-      for (std::size_t i = 0; i < G.nx(); ++i) {
+    for (std::size_t tj = 0; tj < wy.count; ++tj)
+      for (std::size_t ti = 0; ti < wx.count; ++ti) {
+        const std::size_t j = periodic_index(wy.first + std::ptrdiff_t(tj), G.ny());
+        const std::size_t i = periodic_index(wx.first + std::ptrdiff_t(ti), G.nx());
         double phi_c = 0.0, phi_h = 0.0, phi_b = 0.0;
         if (column) {
           for (int sz = 0; sz < ns; ++sz) {

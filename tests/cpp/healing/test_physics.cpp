@@ -490,3 +490,38 @@ TEST(HealingPhysics, WoundIsWrittenConservativelyBelowVoxelSize) {
     EXPECT_NEAR(removed / analytic, 1.0, 0.005) << "offset " << offset;
   }
 }
+
+TEST(HealingPhysics, WoundAcrossThePeriodicEdgeIsTheShiftedWound) {
+  // The patch is periodic: a channel whose cross-section straddles the edges (here a corner) is
+  // written as the same channel in the middle of the patch, moved by whole voxels. Round channels
+  // and torn slots, so every part of the lateral window is exercised, including its wrap.
+  const auto skin = cheek();
+  const double h = 25e-6;
+  HealingModel model(skin, Patient{}, Grid3::patch(0.5e-3, 0.6e-3, h));
+  const auto& G = model.grid();
+  const std::size_t shift = G.nx() / 2;  // 10 voxels: the middle moves to the corner
+  const double c = 0.25e-3 + 3e-6, d = 0.25e-3 - 1.5e-6;
+  for (const double tear : {0.0, 90e-6}) {
+    WoundChannel middle{.x = c, .y = d, .depth = 0.5e-3, .radius = 40e-6, .tip_length = 0.1e-3,
+                        .tear_length = tear, .tear_dir_x = 0.8, .tear_dir_y = 0.6};
+    WoundChannel corner = middle;
+    corner.x -= double(shift) * h;
+    corner.y -= double(shift) * h;
+    auto a = make_state<double>(model), b = make_state<double>(model);
+    apply_wound(a, model, middle);
+    apply_wound(b, model, corner);
+    std::size_t wounded = 0;
+    for (Species s : {Species::w, Species::h, Species::rho1})
+      for (std::size_t k = 0; k < G.nz(); ++k)
+        for (std::size_t j = 0; j < G.ny(); ++j)
+          for (std::size_t i = 0; i < G.nx(); ++i) {
+            const double va = a.field(idx(s), i, j, k);
+            const double vb = b.field(idx(s), (i + G.nx() - shift) % G.nx(),
+                                      (j + G.ny() - shift) % G.ny(), k);
+            ASSERT_NEAR(va, vb, 1e-12 * std::max(1.0, std::abs(va)))
+                << to_string(s) << " at (" << i << ", " << j << ", " << k << "), tear " << tear;
+            wounded += s == Species::w && va > 1e-3;
+          }
+    EXPECT_GT(wounded, 20u) << "tear " << tear;  // the channel covers many voxels
+  }
+}
