@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "punctum/core/detail/csv.hpp"
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/core/rng.hpp"
 #include "punctum/core/units.hpp"
@@ -259,8 +260,15 @@ struct Sampler {
   std::vector<char> region_planes;
   double region_initial = 0, region_baseline = 0, depression0 = 0;
   bool has_condition = false;
+  int threads;
+  /// The species sample() sums per plane, and their sums: summed.size() per plane.
+  static constexpr std::array summed{Species::h, Species::w, Species::p, Species::rho1,
+                                     Species::rho3, Species::e, Species::f, Species::c,
+                                     Species::g, Species::s};
+  mutable std::vector<healing::PlaneStats> planes;
 
-  Sampler(const healing::HealingModel& m, const Grid3& grid) : model(m), g(grid) {
+  Sampler(const healing::HealingModel& m, const Grid3& grid, int threads_)
+      : model(m), g(grid), threads(threads_), planes(grid.nz() * summed.size()) {
     const std::size_t nz = g.nz();
     dermis.resize(nz), papillary.resize(nz), reticular.resize(nz), epidermis.resize(nz);
     patch_area = g.extent()[0] * g.extent()[1];
@@ -344,20 +352,37 @@ struct Sampler {
     const auto& u = st.field;
     const double V = g.voxel_volume();
     const std::size_t n_lat = g.nx() * g.ny();
+    // The planes' sums first, in parallel (a pass over most of the field, every time an output
+    // is sampled); then the totals over them in plane order, as one thread would add them.
+    punctum::detail::parallel_for(threads, std::ptrdiff_t(g.nz()), [&](std::ptrdiff_t kk) {
+      const auto k = std::size_t(kk);
+      for (std::size_t q = 0; q < summed.size(); ++q) {
+        // Blood everywhere, damage and pigment in the epidermis, the rest in the dermis.
+        const Species sp = summed[q];
+        const bool needed = sp == Species::h ||
+                            ((sp == Species::w || sp == Species::p) ? epidermis[k] : dermis[k]);
+        planes[k * summed.size() + q] =
+            needed ? healing::plane_stats(u, sp, k) : healing::PlaneStats{};
+      }
+    });
+    auto stats = [&](Species s, std::size_t k) {
+      const auto q = std::size_t(std::find(summed.begin(), summed.end(), s) - summed.begin());
+      return planes[k * summed.size() + q];
+    };
     double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
     double w_epi = 0, p_max = 0, gf = 0, open = 0;
     std::size_t n_epi = 0;
     std::size_t n_pap = 0, n_derm = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
-      auto plane = [&](Species s) { return healing::plane_stats(u, s, k).sum; };
+      auto plane = [&](Species s) { return stats(s, k).sum; };
       blood += plane(Species::h) * V;
       // The surface barrier: the epidermal planes (the stratum corneum alone is thinner than a
       // voxel at the usual 20-40 um).
       if (epidermis[k]) {
-        const auto damage = healing::plane_stats(u, Species::w, k);
+        const auto damage = stats(Species::w, k);
         open += damage.sum / double(n_lat), ++n_epi;
         w_epi = std::max(w_epi, damage.max);
-        p_max = std::max(p_max, healing::plane_stats(u, Species::p, k).max);
+        p_max = std::max(p_max, stats(Species::p, k).max);
       }
       if (!dermis[k]) continue;
       const double i1 = plane(Species::rho1) * V, i3 = plane(Species::rho3) * V;
@@ -439,7 +464,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   iopt.rtol = options.rtol;
   healing::Integrator<double> integrator(model, iopt);
 
-  Sampler sampler(model, grid);
+  Sampler sampler(model, grid, integrator.threads());
   const ConditionSpec condition = ConditionSpec::lookup(options.condition);
   sampler.apply_condition(condition, st);
 
