@@ -539,7 +539,8 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
     out.patch_punctures = punctures_in_window(std::move(map), window);
     if (wound) {
       const double before = sampler.papillary_damage(st);
-      healing::apply_wounds(st, model, wound_channels(out.patch_punctures, plan.device->needle()));
+      healing::apply_wounds(st, model, wound_channels(out.patch_punctures, plan.device->needle()),
+                            integrator.threads());
       out.fresh_injury = sampler.papillary_damage(st) - before;
     }
     result.sessions.push_back(std::move(out));

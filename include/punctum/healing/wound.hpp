@@ -25,6 +25,7 @@
 #include <tuple>
 #include <vector>
 
+#include "punctum/core/detail/parallel.hpp"
 #include "punctum/core/error.hpp"
 #include "punctum/healing/model.hpp"
 #include "punctum/healing/state.hpp"
@@ -97,10 +98,12 @@ inline double bleeding_at(double z, const SkinModel& skin, const WoundConstants&
 }  // namespace detail
 
 /// Writes the channel `ch` into the field; `repeats` identical channels at once where position
-/// does not matter (the column; on a 3D grid repeats must be 1).
+/// does not matter (the column; on a 3D grid repeats must be 1). The planes are written on
+/// `threads` threads (0: the OpenMP default), each voxel by one, so the result does not depend on
+/// the count.
 template <class T>
 void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChannel& ch,
-                 std::size_t repeats = 1) {
+                 std::size_t repeats = 1, int threads = 1) {
   ch.validate();
   if (repeats != 1 && !model.is_column())
     throw InvalidParameter("repeats", std::to_string(repeats),
@@ -137,9 +140,13 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
     return count >= n ? Window{0, n} : Window{first, count};
   };
   const Window wx = window(0, ch.x), wy = window(1, ch.y);
-  for (std::size_t k = 0; k < G.nz(); ++k) {
+  // The planes whose top lies above the channel's bottom.
+  std::size_t reached = 0;
+  while (reached < G.nz() && G.origin[2] + double(reached) * G.spacing[2] <= ch.depth) ++reached;
+  const int team = column ? 1 : punctum::detail::resolve_threads(threads);
+  punctum::detail::parallel_for(team, std::ptrdiff_t(reached), [&](std::ptrdiff_t kk) {
+    const auto k = std::size_t(kk);
     const double z0 = G.origin[2] + double(k) * G.spacing[2];
-    if (z0 > ch.depth) break;
     for (std::size_t tj = 0; tj < wy.count; ++tj)
       for (std::size_t ti = 0; ti < wx.count; ++ti) {
         const std::size_t j = periodic_index(wy.first + std::ptrdiff_t(tj), G.ny());
@@ -207,19 +214,20 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
           at(s) = T(double(at(s)) * keep);
         at(Species::h) = T(std::min(1.0, double(at(Species::h)) + n * blood * phi_b));
       }
-  }
+  });
   st.event_pending = true;
 }
 
 /// Writes every channel of `channels` (one session's punctures: any range of WoundChannel, such as
 /// a view that makes them as it is read). On the column, whose channels differ only in depth and
 /// cross-section, identical channels are written together (a pen session of 10^5 punctures is a
-/// handful of distinct channels); on a 3D grid one at a time.
+/// handful of distinct channels); on a 3D grid one at a time, each on `threads` threads.
 template <class T, std::ranges::input_range Channels>
   requires std::same_as<std::ranges::range_value_t<Channels>, WoundChannel>
-void apply_wounds(HealingState<T>& st, const HealingModel& model, Channels&& channels) {
+void apply_wounds(HealingState<T>& st, const HealingModel& model, Channels&& channels,
+                  int threads = 1) {
   if (!model.is_column()) {
-    for (const auto& ch : channels) apply_wound(st, model, ch);
+    for (const auto& ch : channels) apply_wound(st, model, ch, 1, threads);
     return;
   }
   // Distinct geometries in order of first appearance, with their counts. Channels come in runs of

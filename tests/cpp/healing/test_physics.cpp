@@ -494,7 +494,8 @@ TEST(HealingPhysics, WoundIsWrittenConservativelyBelowVoxelSize) {
 TEST(HealingPhysics, WoundAcrossThePeriodicEdgeIsTheShiftedWound) {
   // The patch is periodic: a channel whose cross-section straddles the edges (here a corner) is
   // written as the same channel in the middle of the patch, moved by whole voxels. Round channels
-  // and torn slots, so every part of the lateral window is exercised, including its wrap.
+  // and torn slots, so every part of the lateral window is exercised, including its wrap; and on
+  // one thread or two alike.
   const auto skin = cheek();
   const double h = 25e-6;
   HealingModel model(skin, Patient{}, Grid3::patch(0.5e-3, 0.6e-3, h));
@@ -523,5 +524,13 @@ TEST(HealingPhysics, WoundAcrossThePeriodicEdgeIsTheShiftedWound) {
             wounded += s == Species::w && va > 1e-3;
           }
     EXPECT_GT(wounded, 20u) << "tear " << tear;  // the channel covers many voxels
+    // Written on two threads (planes shared out), the channel is the same to the bit.
+    auto two = make_state<double>(model);
+    apply_wound(two, model, corner, 1, /*threads=*/2);
+    for (std::size_t q = 0; q < species_count; ++q)
+      for (std::size_t k = 0; k < G.nz(); ++k)
+        for (std::size_t j = 0; j < G.ny(); ++j)
+          for (std::size_t i = 0; i < G.nx(); ++i)
+            ASSERT_EQ(two.field(q, i, j, k), b.field(q, i, j, k)) << "species " << q;
   }
 }
