@@ -525,6 +525,10 @@ def _run_core(
             out_path,
             config_toml if out_path is not None else "",
         )
+        if bar is not None:
+            # The solver reports progress at most every 0.2 s, so its last report can predate the
+            # end; a course that returned reached its horizon.
+            bar.update(bar.total - bar.n)
     finally:
         if bar is not None:
             bar.close()

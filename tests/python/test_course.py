@@ -273,3 +273,18 @@ def test_sweep_points_match_the_full_result(reference):
     ).summary_values()
     for key, value in full.items():
         assert point[key] == pytest.approx(value, nan_ok=True), key
+
+
+def test_progress_bar_ends_at_the_horizon(capsys):
+    # The solver reports progress at most every 0.2 s: a column course finishes well within one
+    # interval, yet its bar must end full, not at the last report.
+    punctum.simulate(
+        skin=SKIN,
+        device=pen(),
+        protocol=punctum.Protocol(),
+        patient=punctum.Patient(age_years=45),
+        fidelity="column",
+        progress=True,
+    )
+    err = capsys.readouterr().err
+    assert "182/182" in err, err[-300:]
