@@ -266,6 +266,12 @@ struct Sampler {
                                      Species::rho3, Species::e, Species::f, Species::c,
                                      Species::g, Species::s};
   mutable std::vector<healing::PlaneStats> planes;
+  /// Where species s sits in `summed` (folded at compile time for a constant s).
+  static constexpr std::size_t slot(Species s) {
+    std::size_t q = 0;
+    while (q < summed.size() && summed[q] != s) ++q;
+    return q;
+  }
 
   Sampler(const healing::HealingModel& m, const Grid3& grid, int threads_)
       : model(m), g(grid), threads(threads_), planes(grid.nz() * summed.size()) {
@@ -365,10 +371,7 @@ struct Sampler {
             needed ? healing::plane_stats(u, sp, k) : healing::PlaneStats{};
       }
     });
-    auto stats = [&](Species s, std::size_t k) {
-      const auto q = std::size_t(std::find(summed.begin(), summed.end(), s) - summed.begin());
-      return planes[k * summed.size() + q];
-    };
+    auto stats = [&](Species s, std::size_t k) { return planes[k * summed.size() + slot(s)]; };
     double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
     double w_epi = 0, p_max = 0, gf = 0, open = 0;
     std::size_t n_epi = 0;
