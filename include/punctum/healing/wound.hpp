@@ -120,19 +120,15 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   const double reach = ch.radius * halo + 0.5 * ch.tear_length;
   const double half = 0.5 * std::hypot(G.spacing[0], G.spacing[1]);  // a voxel's half diagonal
   // The lateral window of voxel centres that can meet the channel: within reach + half of its
-  // axis along each axis, each index once (the patch is periodic, as in the minimum image below;
-  // the whole axis when the window covers it). The column's one voxel is always in it.
+  // axis along each axis, each index once (the model's patch is periodic laterally, so Grid3::wrap
+  // wraps, as the minimum image below; the whole axis when the window covers it, which includes
+  // the column's one voxel).
   struct Window {
     std::ptrdiff_t first;
     std::size_t count;
   };
-  auto periodic_index = [](std::ptrdiff_t i, std::size_t n) {
-    const auto m = std::ptrdiff_t(n);
-    return std::size_t(((i % m) + m) % m);
-  };
   auto window = [&](int a, double centre) {
     const std::size_t n = G.shape[a];
-    if (column) return Window{0, n};
     const double lo = (centre - reach - half - G.origin[a]) / G.spacing[a] - 0.5;
     const double hi = (centre + reach + half - G.origin[a]) / G.spacing[a] - 0.5;
     const auto first = std::ptrdiff_t(std::floor(lo)), last = std::ptrdiff_t(std::ceil(hi));
@@ -143,14 +139,14 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
   // The planes whose top lies above the channel's bottom.
   std::size_t reached = 0;
   while (reached < G.nz() && G.origin[2] + double(reached) * G.spacing[2] <= ch.depth) ++reached;
-  const int team = column ? 1 : punctum::detail::resolve_threads(threads);
+  const int team = punctum::detail::resolve_threads(threads);
   punctum::detail::parallel_for(team, std::ptrdiff_t(reached), [&](std::ptrdiff_t kk) {
     const auto k = std::size_t(kk);
     const double z0 = G.origin[2] + double(k) * G.spacing[2];
     for (std::size_t tj = 0; tj < wy.count; ++tj)
       for (std::size_t ti = 0; ti < wx.count; ++ti) {
-        const std::size_t j = periodic_index(wy.first + std::ptrdiff_t(tj), G.ny());
-        const std::size_t i = periodic_index(wx.first + std::ptrdiff_t(ti), G.nx());
+        const std::size_t j = G.wrap(1, wy.first + std::ptrdiff_t(tj));
+        const std::size_t i = G.wrap(0, wx.first + std::ptrdiff_t(ti));
         double phi_c = 0.0, phi_h = 0.0, phi_b = 0.0;
         if (column) {
           for (int sz = 0; sz < ns; ++sz) {
@@ -223,7 +219,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
 /// cross-section, identical channels are written together (a pen session of 10^5 punctures is a
 /// handful of distinct channels); on a 3D grid one at a time, each on `threads` threads.
 template <class T, std::ranges::input_range Channels>
-  requires std::same_as<std::ranges::range_value_t<Channels>, WoundChannel>
+requires std::same_as<std::ranges::range_value_t<Channels>, WoundChannel>
 void apply_wounds(HealingState<T>& st, const HealingModel& model, Channels&& channels,
                   int threads = 1) {
   if (!model.is_column()) {
