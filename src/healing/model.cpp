@@ -18,7 +18,6 @@ constexpr std::array<std::string_view, species_count> species_names = {
 constexpr std::array<std::string_view, species_count> species_units = {
     "1", "1", "1", "1", "cells/m^3", "kg/m^3", "kg/m^3", "kg/m^3", "1", "kg/m^3"};
 
-
 const detail::CsvTable& rates_table() {
   static const detail::CsvTable t(detail::tables::healing_rates, "data/healing/rates.csv");
   return t;
@@ -115,6 +114,10 @@ Rates Rates::defaults() {
 WoundConstants WoundConstants::defaults() {
   WoundConstants w;
   const auto& t = wound_table();
+  // Each row is read by name below; a row beyond these six would be silently unused.
+  if (t.rows() != 6)
+    throw std::logic_error("data/healing/wound.csv: expected the 6 wound constants, found " +
+                           std::to_string(t.rows()) + " rows");
   w.halo_width_factor = t.value("halo_width_factor", "parameter");
   w.halo_damage = t.value("halo_damage", "parameter");
   w.blood_capillary = t.value("blood_capillary", "parameter");

@@ -204,7 +204,7 @@ class Integrator {
   /// The pair Richardson compares, each started from the state without copying it (the first
   /// reactions read the state and write the slow species of the result, the increments'
   /// addition its fast ones): one full step into big_,
-  /// then two half steps into `small` (the state itself, in place, when no backup is kept).
+  /// then two half steps into `small` (the state itself, in place, for step()'s fixed step).
   /// `rate`: the state's chemotactic outflow rate, which both members start from.
   void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate) {
     split_step(big_, st.field, st.topical_surface, dt, st.time, rate);

@@ -23,12 +23,6 @@ namespace punctum::healing {
 /// The species of the healing field, in storage order (DESIGN.md, Healing).
 enum class Species : int { w = 0, h, c, g, f, rho3, rho1, e, p, s };
 inline constexpr std::size_t species_count = 10;
-
-/// Permeability of the skin surface to the topical agent, m/s: it opens from intact (P_intact)
-/// to open skin (P_open) with the damage w of the surface voxel (clamped to [0, 1]).
-inline double topical_permeability(double P_intact, double P_open, double w) {
-  return P_intact + (P_open - P_intact) * std::min(std::max(w, 0.0), 1.0);
-}
 inline constexpr std::array<Species, species_count> all_species = {
     Species::w,    Species::h,    Species::c, Species::g, Species::f,
     Species::rho3, Species::rho1, Species::e, Species::p, Species::s};
@@ -44,6 +38,12 @@ std::string_view unit_of(Species s);
 Species species_from_string(std::string_view name);
 inline constexpr std::size_t idx(Species s) {
   return std::size_t(s);
+}
+
+/// Permeability of the skin surface to the topical agent, m/s: it opens from intact (P_intact)
+/// to open skin (P_open) with the damage w of the surface voxel (clamped to [0, 1]).
+inline double topical_permeability(double P_intact, double P_open, double w) {
+  return P_intact + (P_open - P_intact) * std::min(std::max(w, 0.0), 1.0);
 }
 
 /// Rate constants, SI (s, m, kg, cells). Defaults come from data/healing/rates.csv.

@@ -235,14 +235,15 @@ TEST(HealingPhysics, SplitStepMatchesTheUnfusedPasses) {
     const Fill fg{&u, &delta, &model, dt, ref.topical_surface, hd::Fast::g};
     const std::array<hd::SweepJob<double>, 3> first = {{
         {delta.species_data(0), hd::delta_set(0), false, false, fill, &fc,
-         u.species_data(idx(Species::c)), nullptr, add},
+         u.species_data(idx(Species::c)), u.species_data(idx(Species::c)), add},
         {delta.species_data(2), 3, false, true, fill, &fs, u.species_data(idx(Species::s)),
-         nullptr, add},
+         u.species_data(idx(Species::s)), add},
         {u.species_data(idx(Species::f)), 2, true, false},
     }};
     lod.solve(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
     const hd::SweepJob<double> second{delta.species_data(1), hd::delta_set(1), false, false, fill,
-                                      &fg, u.species_data(idx(Species::g)), nullptr, add};
+                                      &fg, u.species_data(idx(Species::g)),
+                                      u.species_data(idx(Species::g)), add};
     lod.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
     for (const int threads : {1, 2, 3}) {
       auto st = start;

@@ -233,8 +233,8 @@ void slab_sweep(float* base, std::size_t nx, std::size_t nz, std::size_t plane_s
 /// `fill(fill_context, k0, k1)` writes planes [k0, k1) of `data` (the right-hand side) just before
 /// their lateral sweep (one plane at a time; all at once in the depth column), and after each
 /// y-slab's depth solve `data` is added to `base` into `target` through `add(target, base, data,
-/// nx, nz, plane_stride)` at the slab's start (the positivity limiter). `base` null: the target
-/// itself (in place).
+/// nx, nz, plane_stride)` at the slab's start (the positivity limiter); `base` is the target itself
+/// for a step in place.
 template <class T>
 struct SweepJob {
   T* data = nullptr;
@@ -263,6 +263,10 @@ inline constexpr std::size_t factor_sets = diffusing_count + 2;
 inline constexpr std::size_t delta_set(std::size_t fast) {
   return diffusing_count + fast;
 }
+/// The diffusing species (index among c, g, f, s) whose operator factor set `set` holds.
+inline constexpr std::size_t species_of_set(std::size_t set) {
+  return set < diffusing_count ? set : set - diffusing_count;
+}
 
 template <class T>
 class LodDiffusion {
@@ -281,15 +285,15 @@ class LodDiffusion {
     // Face coefficients D_face / dz^2 of every set, 1/s (prepare multiplies them by dt).
     const double idz2 = 1.0 / (grid_.spacing[2] * grid_.spacing[2]);
     for (std::size_t set = 0; set < factor_sets; ++set) {
-      const auto& face = model.face_diffusivity(set < diffusing_count ? set : set - diffusing_count);
+      const auto& face = model.face_diffusivity(species_of_set(set));
       zface_[set].resize(face.size());
       for (std::size_t k = 0; k < face.size(); ++k) zface_[set][k] = face[k] * idz2;
     }
     // Lateral matrices depend on the diffusivity and the set's decay (through dt'), and planes
-    // of one layer share them: factorise each distinct (species, D, decay) once.
+    // of one layer share them: factorise each distinct (D, decay) once.
     auto& keys = lateral_keys_;
     for (std::size_t set = first_set_; set < factor_sets; ++set) {
-      const std::size_t d = set < diffusing_count ? set : set - diffusing_count;
+      const std::size_t d = species_of_set(set);
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
         const LateralKey key{model.planes()[k].D[d], decay_of(set, k)};
@@ -340,7 +344,7 @@ class LodDiffusion {
   /// Sets 0 and 1 are c and g's plain diffusion (apply()), without their decay.
   double decay_of(std::size_t set, std::size_t k) const {
     if (set < 2) return 0.0;
-    return model_->linear_decay(set < diffusing_count ? set : set - diffusing_count, k);
+    return model_->linear_decay(species_of_set(set), k);
   }
 
   /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
@@ -478,8 +482,7 @@ class LodDiffusion {
         slab_sweep(base, nx, nz, plane_stride, am, ib, cp, shifted ? offsets_.data() : nullptr,
                    robin ? delta : nullptr, T(film), F.zq.data(), buf.fact.data());
         if (job.target)
-          job.add(job.target + pitch * j, (job.base ? job.base : job.target) + pitch * j, base, nx,
-                  nz, plane_stride);
+          job.add(job.target + pitch * j, job.base + pitch * j, base, nx, nz, plane_stride);
       }
     });
   }
@@ -557,8 +560,7 @@ class LodDiffusion {
         for (std::size_t k = 0; k < nz; ++k) u[jb][k] -= fact * F.zq[k];
       }
       if (jobs[jb].target)
-        jobs[jb].add(jobs[jb].target, jobs[jb].base ? jobs[jb].base : jobs[jb].target, u[jb], 1,
-                     nz, 1);
+        jobs[jb].add(jobs[jb].target, jobs[jb].base, u[jb], 1, nz, 1);
     }
   }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Per-voxel reaction kinetics and the chemotactic flux. One code for every fidelity: the 3D patch
-// and the 1-D column call the same functions. Equations: docs/healing.md.
+// Per-voxel reaction kinetics and the chemotactic flux. The same equations for every fidelity: the
+// 3D patch's loops run over x-lines, the 1-D column's down the depth (react_column,
+// column_substep and the column branches of fast_rhs_planes and Chemotaxis::max_rate), both
+// through one per-voxel update (react_voxel). Equations: docs/healing.md.
 //
 // Each species' rate is written as production - destruction * u with production >= 0 and
 // destruction >= 0, and advanced by the linearly implicit (Patankar) Euler update
@@ -29,14 +31,21 @@ struct ReactConstants {
   // and vectorises: 1 / (1 + dt rate) of the constant-rate clearances, switched-off terms as
   // zero coefficients.
   double inv_h, inv_p;
+  /// 1 / (1 + dt rate) of blood clearance and pigment decay (the same in every plane).
+  static double blood_factor(const Rates& R, double dt) {
+    return 1.0 / (1.0 + dt * R.blood_clearance);
+  }
+  static double pigment_factor(const Rates& R, double dt) {
+    return 1.0 / (1.0 + dt * R.pigment_decay);
+  }
   double repair_const, repair_per_f;  // damage repair rate = repair_const + repair_per_f * f
   double prolif_rate;                 // 0 where fibroblasts cannot proliferate (f_max_inv = 0)
   double inv_base;                    // 1 / (rho1_0 + rho3_0), 0 without baseline collagen
   double synthesis_on, elastin_on;    // 1 where the layer has a matrix ceiling, else 0
   double pigment_rate;                // a_p in the basal epidermis, else 0
   ReactConstants(const PlaneParams& P, const Rates& R, double dt)
-      : inv_h(1.0 / (1.0 + dt * R.blood_clearance)),
-        inv_p(1.0 / (1.0 + dt * R.pigment_decay)),
+      : inv_h(blood_factor(R, dt)),
+        inv_p(pigment_factor(R, dt)),
         repair_const(P.repair_by_fibroblasts ? 0.0 : P.repair),
         repair_per_f(P.repair_by_fibroblasts ? P.repair / P.f0 : 0.0),
         prolif_rate(P.f_max_inv > 0.0 ? R.fibroblast_proliferation : 0.0),
@@ -396,8 +405,8 @@ bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& tabl
   if (&src != &u)
     for (const std::size_t q : {idx(Species::c), idx(Species::g), idx(Species::s)})
       for (std::size_t k = 0; k < nz; ++k) out[q][ps * k] = in[q][ps * k];
-  const double inv_h = 1.0 / (1.0 + dt * R.blood_clearance);
-  const double inv_p = 1.0 / (1.0 + dt * R.pigment_decay);
+  const double inv_h = ReactConstants::blood_factor(R, dt);
+  const double inv_p = ReactConstants::pigment_factor(R, dt);
   double bad = 0.0;
 #pragma omp simd reduction(+ : bad)
   for (std::size_t k = 0; k < nz; ++k) {
@@ -518,9 +527,9 @@ void chemotaxis_flux_line(float* f, const float* old, const float* oyp, const fl
                           double cx, double cy, double cdn, double cup, double f0, double f0dn,
                           double f0up, double dt);
 double extrapolate_max_difference(const double* a, double* b, std::size_t n, double atol,
-                             double rtol);
+                                  double rtol);
 double extrapolate_max_difference(const float* a, float* b, std::size_t n, double atol,
-                             double rtol);
+                                  double rtol);
 
 /// Fibroblast chemotaxis up the growth-factor gradient, -div(chi u grad g) with u = (f - f0)+ the
 /// recruited excess: first-order upwind (donor-cell) face fluxes, so the update is conservative
