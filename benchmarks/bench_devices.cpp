@@ -52,7 +52,8 @@ static void BM_FullFaceRoller(benchmark::State& state) {
 BENCHMARK(BM_FullFaceRoller)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One session of the reference column course (bench_course): 12-needle pen at 1.0 mm and 20 mm/s
-// over 4 cm^2, ~7000 punctures, on one thread as a course runs it, cycling through its 4 sessions.
+// over 4 cm^2, ~7000 punctures, on one thread as that benchmark's course (threads = 1) runs it,
+// cycling through its 4 sessions.
 static void BM_ReferenceCourseSession(benchmark::State& state) {
   Pen::Spec s = Pen::cartridge(12, 1.0_mm);
   s.hand_speed = 20_mm_s;

@@ -370,9 +370,10 @@ def run_points(
     if (
         isinstance(threads_per_point, bool)
         or not isinstance(threads_per_point, int)
-        or not (1 <= threads_per_point <= 4096)
+        or not (1 <= threads_per_point <= 1024)
     ):
-        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..4096")
+        # The course's own bound on `threads` (course.cpp): a larger value would fail every point.
+        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..1024")
     manifest = {
         **design.manifest(),
         "base": _config_digest(base),
@@ -517,8 +518,9 @@ def sweep(
 
     ``client``: ``"serial"`` runs every point in this process (no Dask; for debugging and
     designs too small to be worth a cluster); ``None`` starts an embedded Dask LocalCluster
-    (spawned processes, one OpenMP thread per point unless ``threads_per_point`` says
-    otherwise) and shuts it down afterwards;
+    (spawned processes) and shuts it down afterwards; ``threads_per_point`` (default 1) reaches
+    a point as ``punctum.sweep_point_threads()``, which :func:`punctum.course_point` passes on as
+    ``threads=`` (a point function of your own passes it on the same way);
     a ``distributed.Client``, a scheduler address, or a cluster object (``LocalCluster``,
     dask-jobqueue's ``SLURMCluster``) works unchanged.
 

@@ -121,9 +121,11 @@ def point(config: dict[str, Any]) -> dict[str, float]:
         if name not in ERYTHEMA
     }
     cfg = punctum.SimulationConfig.from_dict(course)
-    result = punctum.simulate(
-        **cfg.build(), config=cfg, progress=False, threads=punctum.sweep_point_threads()
-    )
+    # As punctum.course_point: the sweep's thread count unless the configuration sets one.
+    kwargs = cfg.build()
+    if kwargs.get("threads") is None:
+        kwargs["threads"] = punctum.sweep_point_threads()
+    result = punctum.simulate(**kwargs, config=cfg, progress=False)
     return {
         "collagen_gain_6mo_percent": result.value_at("collagen_change_percent", HORIZON_DAY),
         "downtime_mean_days": continuous_downtime(

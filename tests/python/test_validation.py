@@ -111,6 +111,9 @@ def test_committed_report_lists_every_case():
 
 from validation import sensitivity  # noqa: E402
 
+#: The erythema decay time of the course's observables table, days.
+TAU_DAYS = sensitivity.m.table_value("course/observables.csv", "erythema_decay_time_h") / 24
+
 
 def test_exact_downtime_agrees_with_the_course():
     import punctum
@@ -123,10 +126,9 @@ def test_exact_downtime_agrees_with_the_course():
     assert course.mean() == pytest.approx(exact, rel=1e-9)
     # E = a exp(-t/tau): doubling tau doubles the downtime; a 4x higher threshold takes
     # tau ln 4 off it.
-    tau_days = sensitivity.m.table_value("course/observables.csv", "erythema_decay_time_h") / 24
     assert sensitivity.continuous_downtime(r, 2.0, 1.0) == pytest.approx(2 * exact, rel=1e-6)
     assert sensitivity.continuous_downtime(r, 1.0, 4.0) == pytest.approx(
-        exact - tau_days * math.log(4.0), rel=1e-6
+        exact - TAU_DAYS * math.log(4.0), rel=1e-6
     )
 
 
@@ -159,8 +161,7 @@ def test_tiny_morris_finds_synthesis_and_ignores_the_topical_rates():
     assert float(mu.sel(output=down, parameter="topical_clearance")) == 0.0
     # The threshold moves downtime by tau ln 4 (0.69 d at tau = 12 h) over x = 1/2 .. 2, and not
     # collagen.
-    tau_days = sensitivity.m.table_value("course/observables.csv", "erythema_decay_time_h") / 24
     assert float(mu.sel(output=down, parameter="erythema_threshold")) == pytest.approx(
-        tau_days * math.log(4.0), rel=1e-3
+        TAU_DAYS * math.log(4.0), rel=1e-3
     )
     assert float(mu.sel(output=gain, parameter="erythema_threshold")) == 0.0
