@@ -12,6 +12,8 @@
 //                   order; the difference is the local error estimate that drives the adaptive
 //                   step (minutes after a wound, days in remodelling).
 // Events (wounds) set state.event_pending; the next step restarts at dt_initial.
+// A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays nowhere, so
+// its solve is skipped: most courses apply no serum, and the result is the same to the bit.
 //
 //   Integrator<double> integ(model, {.threads = 2});
 //   integ.advance_to(state, 60 * 86400.0, [](double t) { return keep_going; });
@@ -111,13 +113,16 @@ class Integrator {
   /// One step of the configured scheme (no adaptivity), dt in s. No allocation.
   void step(HealingState<T>& st, double dt) {
     require_positive("dt", dt, "s");
+    const bool topical = topical_present(st);
     if (opt_.scheme == Scheme::lod_euler) {
       split_step(st.field, st.field, st.topical_surface, dt, st.time,
-                 chemotaxis_.max_rate(st.field));
+                 chemotaxis_.max_rate(st.field), topical);
     } else {
-      richardson_pair(st, st.field, dt, chemotaxis_.max_rate(st.field));
-      extrapolate_and_norm(st.field, big_);
+      richardson_pair(st, st.field, dt, chemotaxis_.max_rate(st.field), topical);
+      extrapolate_and_norm(st.field, big_, topical);
       std::swap(st.field, big_);
+      // big_ now holds the previous state, whose s was zero if the agent was absent.
+      big_s_zero_ = !topical;
     }
     st.time += dt;
     st.event_pending = false;
@@ -144,20 +149,23 @@ class Integrator {
     }
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
-    // Every attempt starts from the same state, so they all share its chemotactic outflow rate.
+    // Every attempt starts from the same state, so they all share its chemotactic outflow rate
+    // and whether the topical agent is present.
     const double rate = chemotaxis_.max_rate(st.field);
+    const bool topical = topical_present(st);
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
       // The pair runs out of place (the full step into big_, the half steps into small_), so
       // the state is untouched until the step is accepted: a rejected step needs no backup
       // copy. The error norm and the extrapolation are one pass, writing into big_, which then
       // becomes the state by a swap.
-      richardson_pair(st, small_, dt, rate);
-      double err = extrapolate_and_norm(small_, big_);
+      richardson_pair(st, small_, dt, rate, topical);
+      double err = extrapolate_and_norm(small_, big_, topical);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
         std::swap(st.field, big_);
+        big_s_zero_ = !topical;
         st.time += dt;
         note_accepted(dt);
         dt_ = dt * std::clamp(grow, 0.2, 4.0);
@@ -206,11 +214,52 @@ class Integrator {
   /// addition its fast ones): one full step into big_,
   /// then two half steps into `small` (the state itself, in place, for step()'s fixed step).
   /// `rate`: the state's chemotactic outflow rate, which both members start from.
-  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate) {
-    split_step(big_, st.field, st.topical_surface, dt, st.time, rate);
-    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate);
+  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate,
+                       bool topical) {
+    const bool in_place = &small == &st.field;
+    if (!topical) {  // the results' topical agent is the state's, zero: make sure it is there
+      clear_topical(big_, big_s_zero_);
+      if (!in_place) clear_topical(small, small_s_zero_);
+    } else {
+      big_s_zero_ = false;
+      if (!in_place) small_s_zero_ = false;
+    }
+    split_step(big_, st.field, st.topical_surface, dt, st.time, rate, topical);
+    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate, topical);
     split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt,
-               chemotaxis_.max_rate(small));
+               chemotaxis_.max_rate(small), topical);
+  }
+
+  /// Whether the topical agent can be anywhere during a step from st: a film on the surface, or
+  /// a nonzero value in the field (a scan of s, a tenth of one read of the field). Otherwise
+  /// every part of the step leaves s = 0 exactly (its delta-form source is -lambda s plus the
+  /// film's flux, both zero), so the step skips s's solve.
+  bool topical_present(const HealingState<T>& st) const {
+    if (st.topical_surface != 0.0) return true;
+    const auto& G = st.field.grid();
+    const std::size_t plane = st.field.pitch() * G.ny();
+    const T* s = st.field.species_data(idx(Species::s));
+    const bool column = model_->is_column();
+    return punctum::detail::parallel_max(
+               threads_, std::ptrdiff_t(column ? 1 : G.nz()), [&](std::ptrdiff_t k) {
+                 const T* p = s + std::size_t(k) * plane;
+                 const std::size_t n = column ? plane * G.nz() : plane;
+                 return std::any_of(p, p + n, [](T v) { return v != T(0); }) ? 1.0 : 0.0;
+               }) > 0.0;
+  }
+
+  /// Sets s = 0 in an out-of-place result field, unless `zero` says it already is (the flag then
+  /// stays true while the agent is absent: a skipped solve writes nothing into s).
+  void clear_topical(Field<T>& u, bool& zero) const {
+    if (zero) return;
+    const std::size_t n = u.species_stride();
+    T* s = u.species_data(idx(Species::s));
+    punctum::detail::parallel_blocks(threads_, std::ptrdiff_t(n),
+                                     [&](std::ptrdiff_t i0, std::ptrdiff_t i1) {
+                                       std::fill(s + i0, s + i1, T(0));
+                                       return true;
+                                     });
+    zero = true;
   }
 
   void note_accepted(double dt) {
@@ -226,7 +275,10 @@ class Integrator {
   /// A max over species and planes: exact, independent of the thread count. Line padding is zero
   /// in both fields, so it adds nothing to either. The depth column's planes are one voxel each:
   /// there a species is one run instead of nz tasks.
-  double extrapolate_and_norm(const Field<T>& small, Field<T>& big) const {
+  /// Without the topical agent (`topical` false) s is zero in both and is left out.
+  double extrapolate_and_norm(const Field<T>& small, Field<T>& big, bool topical) const {
+    static_assert(idx(Species::s) == species_count - 1, "s must be the last species");
+    const std::size_t nq = topical ? species_count : species_count - 1;
     const std::size_t stride = small.species_stride();
     const T* a = small.species_data(0);
     T* b = big.species_data(0);
@@ -234,13 +286,13 @@ class Integrator {
     const std::size_t nz = small.grid().nz(), plane = small.pitch() * small.grid().ny();
     if (model_->is_column())
       return punctum::detail::parallel_max(
-          threads_, std::ptrdiff_t(species_count), [&](std::ptrdiff_t q) {
+          threads_, std::ptrdiff_t(nq), [&](std::ptrdiff_t q) {
             return detail::extrapolate_max_difference(a + std::size_t(q) * stride,
                                                       b + std::size_t(q) * stride, plane * nz,
                                                       atol_[std::size_t(q)], rtol);
           });
     return punctum::detail::parallel_max(
-        threads_, std::ptrdiff_t(species_count * nz), [&](std::ptrdiff_t qk) {
+        threads_, std::ptrdiff_t(nq * nz), [&](std::ptrdiff_t qk) {
           const std::size_t q = std::size_t(qk) / nz,
                             at = q * stride + (std::size_t(qk) % nz) * plane;
           return detail::extrapolate_max_difference(a + at, b + at, plane, atol_[q], rtol);
@@ -250,8 +302,10 @@ class Integrator {
   /// One split step from `from` into `u` (the same field, in place, except for the first step of
   /// a Richardson pair); `rate` is the chemotactic outflow rate of `from` (Chemotaxis::max_rate,
   /// which depends only on g: the reactions leave it alone, so it is known before they run).
+  /// `topical` false: the topical agent is absent (topical_present), and s is not swept; u's s
+  /// must then already be zero (it is when u is `from`; richardson_pair clears the others).
   void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
-                  double rate) {
+                  double rate, bool topical) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
@@ -268,18 +322,18 @@ class Integrator {
     const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c};
     const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s};
     const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g};
-    // f (slow) moves in place as its excess over the resident fibroblasts.
-    const std::array<detail::SweepJob<T>, 3> first = {{
-        fast_job(fill_c, detail::delta_set(0), false, u, from, Species::c),
-        fast_job(fill_s, 3, true, u, from, Species::s),
-        {u.species_data(idx(Species::f)), 2, true, false},
-    }};
+    // f (slow) moves in place as its excess over the resident fibroblasts; it is the last job.
+    std::array<detail::SweepJob<T>, 3> first;
+    std::size_t jobs = 0;
+    first[jobs++] = fast_job(fill_c, detail::delta_set(0), false, u, from, Species::c);
+    if (topical) first[jobs++] = fast_job(fill_s, 3, true, u, from, Species::s);
+    first[jobs++] = {u.species_data(idx(Species::f)), 2, true, false};
     // The first group's lateral sweeps run inside the reactions' wavefront when there is one
     // (3D with chemotaxis), f's only if its chemotaxis is then complete (one substep).
-    const std::size_t swept = react_and_chemotaxis(from, u, dt, t0, rate, first);
-    if (swept < first.size()) diffusion_.lateral_pass(first.data() + swept, first.size() - swept);
+    const std::size_t swept = react_and_chemotaxis(from, u, dt, t0, rate, first.data(), jobs);
+    if (swept < jobs) diffusion_.lateral_pass(first.data() + swept, jobs - swept);
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
-    diffusion_.depth_pass(first.data(), first.size(), u.species_data(idx(Species::w)), 0.0);
+    diffusion_.depth_pass(first.data(), jobs, u.species_data(idx(Species::w)), 0.0);
     const auto second = fast_job(fill_g, detail::delta_set(1), false, u, from, Species::g);
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
   }
@@ -316,7 +370,8 @@ class Integrator {
   /// then final: c and s always, f (the last job) when its chemotaxis took one substep. Returns
   /// how many of the jobs it swept.
   std::size_t react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t,
-                                   double rate, const std::array<detail::SweepJob<T>, 3>& jobs) {
+                                   double rate, const detail::SweepJob<T>* jobs,
+                                   std::size_t njobs) {
     const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
     if (model_->is_column() || n == 0) {
       react_all(from, u, dt, t);
@@ -326,19 +381,19 @@ class Integrator {
     // c and s (the jobs before f) right behind each plane's reactions, f (the last) behind its
     // flux. The reactions leave c, g and s unwritten in u, so a failure is located in the species
     // they did write.
-    constexpr std::size_t f_job = 2;
+    const std::size_t f_job = njobs - 1;
     const bool ok = chemotaxis_.react_then_apply(
         u, from.species_data(idx(Species::g)), dt, n,
         [&](std::size_t k0, std::size_t k1) {
           const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old(),
                                                  /*carry_fast=*/false);
-          for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs.data(), f_job, k);
+          for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs, f_job, k);
           return fine;
         },
         [&](std::size_t k) {
-          if (n == 1) diffusion_.lateral_plane(jobs.data() + f_job, 1, k);
+          if (n == 1) diffusion_.lateral_plane(jobs + f_job, 1, k);
         });
-    const std::size_t swept = n == 1 ? jobs.size() : f_job;
+    const std::size_t swept = n == 1 ? njobs : f_job;
     if (!ok) report_nonfinite(u, t, /*skip_fast=*/true);
     stats_.chemotaxis_substeps += n;
     return swept;
@@ -389,6 +444,7 @@ class Integrator {
   detail::Chemotaxis<T> chemotaxis_;
   detail::ReactColumn column_;  // the depth column's kinetics parameters (empty otherwise)
   Field<T> big_, small_, delta_;
+  bool big_s_zero_ = false, small_s_zero_ = false;  ///< s known to be zero in big_, small_
   double dt_ = 0.0;
   std::array<double, species_count> atol_{};  ///< absolute error tolerance per species
   IntegratorStats stats_;
