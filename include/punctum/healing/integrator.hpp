@@ -121,7 +121,7 @@ class Integrator {
       richardson_pair(st, st.field, dt, chemotaxis_.max_rate(st.field), topical);
       extrapolate_and_norm(st.field, big_, topical);
       std::swap(st.field, big_);
-      // big_ now holds the previous state, whose s was zero if the agent was absent.
+      // big_ now holds the two half steps' result, whose s is zero if the agent was absent.
       big_s_zero_ = !topical;
     }
     st.time += dt;
