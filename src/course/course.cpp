@@ -261,20 +261,11 @@ struct Sampler {
   double region_initial = 0, region_baseline = 0, depression0 = 0;
   bool has_condition = false;
   int threads;
-  /// The species sample() sums per plane, and their sums: summed.size() per plane.
-  static constexpr std::array summed{Species::h, Species::w, Species::p, Species::rho1,
-                                     Species::rho3, Species::e, Species::f, Species::c,
-                                     Species::g, Species::s};
+  /// Each plane's sums of every species, in storage order (species_count per plane).
   mutable std::vector<healing::PlaneStats> planes;
-  /// Where species s sits in `summed` (folded at compile time for a constant s).
-  static constexpr std::size_t slot(Species s) {
-    std::size_t q = 0;
-    while (q < summed.size() && summed[q] != s) ++q;
-    return q;
-  }
 
   Sampler(const healing::HealingModel& m, const Grid3& grid, int threads_)
-      : model(m), g(grid), threads(threads_), planes(grid.nz() * summed.size()) {
+      : model(m), g(grid), threads(threads_), planes(grid.nz() * healing::species_count) {
     const std::size_t nz = g.nz();
     dermis.resize(nz), papillary.resize(nz), reticular.resize(nz), epidermis.resize(nz);
     patch_area = g.extent()[0] * g.extent()[1];
@@ -345,13 +336,13 @@ struct Sampler {
   /// Mean damage of the papillary dermis: the share of its volume that is wounded.
   double papillary_damage(const healing::HealingState<double>& st) const {
     double sum = 0.0;
-    std::size_t planes = 0;
+    std::size_t n_planes = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
       if (!papillary[k]) continue;
       sum += healing::plane_stats(st.field, Species::w, k).sum;
-      ++planes;
+      ++n_planes;
     }
-    return planes ? sum / double(planes * g.nx() * g.ny()) : 0.0;
+    return n_planes ? sum / double(n_planes * g.nx() * g.ny()) : 0.0;
   }
 
   Sample sample(const healing::HealingState<double>& st) const {
@@ -362,16 +353,17 @@ struct Sampler {
     // is sampled); then the totals over them in plane order, as one thread would add them.
     punctum::detail::parallel_for(threads, std::ptrdiff_t(g.nz()), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
-      for (std::size_t q = 0; q < summed.size(); ++q) {
+      for (const Species sp : healing::all_species) {
         // Blood everywhere, damage and pigment in the epidermis, the rest in the dermis.
-        const Species sp = summed[q];
         const bool needed = sp == Species::h ||
                             ((sp == Species::w || sp == Species::p) ? epidermis[k] : dermis[k]);
-        planes[k * summed.size() + q] =
+        planes[k * healing::species_count + idx(sp)] =
             needed ? healing::plane_stats(u, sp, k) : healing::PlaneStats{};
       }
     });
-    auto stats = [&](Species s, std::size_t k) { return planes[k * summed.size() + slot(s)]; };
+    auto stats = [&](Species s, std::size_t k) {
+      return planes[k * healing::species_count + idx(s)];
+    };
     double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
     double w_epi = 0, p_max = 0, gf = 0, open = 0;
     std::size_t n_epi = 0;

@@ -19,6 +19,10 @@ fs::path temporary_beside(const fs::path& target) {
   return temporary;
 }
 
+namespace {
+
+/// Durability: fsync of a file, or of a directory (where the filesystem allows it). A failure to
+/// sync a file is an IoError; a directory that cannot be opened is skipped.
 void sync_path(const fs::path& path, bool directory) {
   const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
   if (fd < 0) {
@@ -33,6 +37,8 @@ void sync_path(const fs::path& path, bool directory) {
     throw IoError("fsync of " + path.string() +
                   " failed: " + std::generic_category().message(error));
 }
+
+}  // namespace
 
 void move_into_place(const fs::path& temporary, const fs::path& target) {
   std::error_code error;

@@ -12,10 +12,6 @@ namespace punctum::io::detail {
 /// so the final rename is atomic), tagged with the process id so concurrent writers don't meet.
 std::filesystem::path temporary_beside(const std::filesystem::path& target);
 
-/// Durability: fsync of a file, or of a directory (where the filesystem allows it). A failure to
-/// sync a file is an IoError; a directory that cannot be opened is skipped.
-void sync_path(const std::filesystem::path& path, bool directory);
-
 /// Syncs the complete `temporary`, renames it onto `target` and syncs the directory, so the new
 /// name never becomes visible before the data. On failure the temporary is removed and IoError
 /// names both paths; `target` keeps its previous content.

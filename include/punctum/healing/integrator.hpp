@@ -236,16 +236,12 @@ class Integrator {
   /// film's flux, both zero), so the step skips s's solve.
   bool topical_present(const HealingState<T>& st) const {
     if (st.topical_surface != 0.0) return true;
-    const auto& G = st.field.grid();
-    const std::size_t plane = st.field.pitch() * G.ny();
-    const T* s = st.field.species_data(idx(Species::s));
-    const bool column = model_->is_column();
-    return punctum::detail::parallel_max(
-               threads_, std::ptrdiff_t(column ? 1 : G.nz()), [&](std::ptrdiff_t k) {
-                 const T* p = s + std::size_t(k) * plane;
-                 const std::size_t n = column ? plane * G.nz() : plane;
-                 return std::any_of(p, p + n, [](T v) { return v != T(0); }) ? 1.0 : 0.0;
-               }) > 0.0;
+    const T* s = st.field.species_data(idx(Species::s));  // padding included: it stays zero
+    return !punctum::detail::parallel_blocks(
+        threads_, std::ptrdiff_t(st.field.species_stride()),
+        [&](std::ptrdiff_t i0, std::ptrdiff_t i1) {
+          return std::all_of(s + i0, s + i1, [](T v) { return v == T(0); });
+        });
   }
 
   /// Sets s = 0 in an out-of-place result field, unless `zero` says it already is (the flag then

@@ -121,9 +121,8 @@ TEST(Pen, FastStrokesReachDeeperThanSlowAndStayWithinTheSetting) {
     EXPECT_LE(Pen(s).stamp(skin).depth_reached, r.depth_reached + 1e-12);
   }
   // More needles share the same motor force: the 42-needle cartridge is force-limited.
-  Pen::Spec s12 = Pen::cartridge(12), s42 = Pen::cartridge(42);
-  s12.depth = s42.depth = 1.5_mm;
-  EXPECT_LT(Pen(s42).stamp(skin).depth_reached, Pen(s12).stamp(skin).depth_reached);
+  EXPECT_LT(Pen(Pen::cartridge(42, 1.5_mm)).stamp(skin).depth_reached,
+            Pen(Pen::cartridge(12, 1.5_mm)).stamp(skin).depth_reached);
 }
 
 TEST(Stamp, PressesTileTheAreaAndDenserStampsBuryLess) {
@@ -136,11 +135,15 @@ TEST(Stamp, PressesTileTheAreaAndDenserStampsBuryLess) {
   EXPECT_NEAR(map.statistics.contacts / 4.0, 100.0, 10.0);
   // Force control: the hand's force is shared by every needle, so a stamp with more needles
   // buries each one less (with no travel limit, the needles' spacing does not enter).
-  double previous = 1.0;
-  for (int side : {10, 14, 18}) {
+  auto depth_at = [&](int side) {
     Stamp::Spec d = s;
     d.rows = d.columns = side;
-    const double depth = Stamp(d).press(skin, 20.0).depth_reached;
+    return Stamp(d).press(skin, 20.0).depth_reached;
+  };
+  double previous = depth_at(10);
+  ASSERT_GT(previous, 0.0) << "10 x 10 needles at 20 N must enter the skin";
+  for (int side : {14, 18}) {
+    const double depth = depth_at(side);
     EXPECT_LT(depth, previous) << side << " x " << side << " needles at 20 N";
     previous = depth;
   }
