@@ -525,9 +525,9 @@ def _run_core(
             out_path,
             config_toml if out_path is not None else "",
         )
-        if bar is not None:
+        if bar is not None and raw.completed:
             # The solver reports progress at most every 0.2 s, so its last report can predate the
-            # end; a course that returned reached its horizon.
+            # end; a completed course reached its horizon (a cancelled one stops where it was).
             bar.update(bar.total - bar.n)
     finally:
         if bar is not None:

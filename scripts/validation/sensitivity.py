@@ -418,17 +418,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown parameters: {', '.join(unknown)}", file=sys.stderr)
         return 2
     client: Any = "serial"
-    cluster = None
+    owned = None
     if args.workers > 0:
-        from distributed import Client, LocalCluster
+        from punctum.sweep import _OwnedClient
 
         scripts = str(m.ROOT / "scripts")  # workers import validation.sensitivity by name
         os.environ["PYTHONPATH"] = os.pathsep.join(
             x for x in (scripts, os.environ.get("PYTHONPATH", "")) if x
         )
-        # A client does not close a cluster it was handed: both are closed at the end.
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
-        client = Client(cluster)
+        # One cluster for the Morris and the Sobol runs, shut down at the end (an error ends the
+        # process, and distributed's exit hook the cluster).
+        owned = _OwnedClient(args.workers)
+        client = owned.client
 
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
@@ -478,9 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     write_report(Path(path), morris, sobol, chosen, nominal, header, figures)
-    if cluster is not None:
-        client.close()
-        cluster.close()
+    if owned is not None:
+        owned.close()
     if not args.quiet:
         print(f"wrote {path} in {wall:.0f} s")
     return 0

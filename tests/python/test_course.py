@@ -288,3 +288,20 @@ def test_progress_bar_ends_at_the_horizon(capsys):
     )
     err = capsys.readouterr().err
     assert "182/182" in err, err[-300:]
+
+
+def test_progress_bar_of_a_cancelled_course_does_not_end_full(capsys):
+    token = punctum.CancellationToken()
+    token.cancel()
+    r = punctum.simulate(
+        skin=SKIN,
+        device=pen(),
+        protocol=punctum.Protocol(),
+        patient=punctum.Patient(age_years=45),
+        fidelity="column",
+        progress=True,
+        cancel=token,
+    )
+    assert not r.completed
+    err = capsys.readouterr().err
+    assert "182/182" not in err, err[-300:]

@@ -406,7 +406,7 @@ def test_output_guide_lists_every_dataset_with_its_units(tmp_path):
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
                 units = obj.attrs.get("units", "")
-                written["/" + name] = units.decode() if isinstance(units, bytes) else units
+                written["/" + name] = punctum.io._attr_value(units)
 
         f.visititems(visit)
         root_attrs = set(f.attrs)
