@@ -67,10 +67,9 @@ class Integrator {
     const std::size_t field = Field<T>::stride_for(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
-    delta_ = Field<T>(model.grid(), 3);
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
-    if (opt_.scheme == Scheme::lod_richardson && opt_.adaptive)
-      small_ = Field<T>(model.grid(), species_count);
+    if (adaptive(opt_)) small_ = Field<T>(model.grid(), species_count);
+    else delta_ = Field<T>(model.grid(), 3);  // only a step in place needs it (increment())
     dt_ = opt_.dt_initial;
     // Error scales: 1 for the dimensionless species, the largest baseline for f, collagen and
     // elastin; the absolute tolerance is rtol times the scale.
@@ -89,11 +88,12 @@ class Integrator {
   /// Bytes the integrator holds besides the state (per scheme), padding included.
   static std::size_t workspace_bytes(const Grid3& g, const IntegratorOptions& o, int threads) {
     const std::size_t stride = Field<T>::stride_for(g);
-    std::size_t copies = 0;
-    if (o.scheme == Scheme::lod_richardson) copies += 1;
-    if (o.scheme == Scheme::lod_richardson && o.adaptive) copies += 1;
-    // State copies, the delta-form scratch of c, g, s and the chemotaxis scratch, the sweeps'.
-    return sizeof(T) * stride * (copies * species_count + 4) +
+    // State copies; the delta arrays of c, g and s for a step in place (the adaptive
+    // integrator's steps all run out of place and solve the increments in their results); the
+    // chemotaxis scratch; the sweeps'.
+    const std::size_t copies = o.scheme == Scheme::lod_richardson ? (adaptive(o) ? 2 : 1) : 0;
+    const std::size_t deltas = adaptive(o) ? 0 : 3;
+    return sizeof(T) * stride * (copies * species_count + deltas + 1) +
            detail::LodDiffusion<T>::workspace_bytes(g, threads);
   }
   std::size_t workspace_bytes() const { return workspace_bytes(model_->grid(), opt_, threads_); }
@@ -118,11 +118,8 @@ class Integrator {
       split_step(st.field, st.field, st.topical_surface, dt, st.time,
                  chemotaxis_.max_rate(st.field), topical);
     } else {
-      richardson_pair(st, st.field, dt, chemotaxis_.max_rate(st.field), topical);
-      extrapolate_and_norm(st.field, big_, topical);
-      std::swap(st.field, big_);
-      // big_ now holds the two half steps' result, whose s is zero if the agent was absent.
-      big_s_zero_ = !topical;
+      richardson_attempt(st, dt, chemotaxis_.max_rate(st.field), topical);
+      accept_attempt(st, topical);
     }
     st.time += dt;
     st.event_pending = false;
@@ -131,8 +128,7 @@ class Integrator {
 
   /// The step the next advance would try from the state's time toward t_limit, s.
   double proposed_dt(const HealingState<T>& st, double t_limit) const {
-    if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive))
-      return std::min(opt_.dt_fixed, t_limit - st.time);
+    if (!adaptive(opt_)) return std::min(opt_.dt_fixed, t_limit - st.time);
     return std::min({st.event_pending ? opt_.dt_initial : dt_, opt_.dt_max, t_limit - st.time});
   }
 
@@ -143,7 +139,7 @@ class Integrator {
     if (!(t_limit > st.time))
       throw InvalidParameter("t_limit", punctum::detail::format_number(t_limit),
                              "> state time " + punctum::detail::format_number(st.time), "s");
-    if (!(opt_.scheme == Scheme::lod_richardson && opt_.adaptive)) {
+    if (!adaptive(opt_)) {
       step(st, proposed_dt(st, t_limit));
       return;
     }
@@ -155,17 +151,13 @@ class Integrator {
     const bool topical = topical_present(st);
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
-      // The pair runs out of place (the full step into big_, the half steps into small_), so
-      // the state is untouched until the step is accepted: a rejected step needs no backup
-      // copy. The error norm and the extrapolation are one pass, writing into big_, which then
-      // becomes the state by a swap.
-      richardson_pair(st, small_, dt, rate, topical);
-      double err = extrapolate_and_norm(small_, big_, topical);
+      // The attempt runs out of place, so the state is untouched until the step is accepted: a
+      // rejected step needs no backup copy.
+      double err = richardson_attempt(st, dt, rate, topical);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
-        std::swap(st.field, big_);
-        big_s_zero_ = !topical;
+        accept_attempt(st, topical);
         st.time += dt;
         note_accepted(dt);
         dt_ = dt * std::clamp(grow, 0.2, 4.0);
@@ -200,6 +192,10 @@ class Integrator {
 
  private:
 
+  static bool adaptive(const IntegratorOptions& o) {
+    return o.scheme == Scheme::lod_richardson && o.adaptive;
+  }
+
   static void validate(const IntegratorOptions& o) {
     require_positive("rtol", o.rtol, "1");
     require_positive("dt_initial", o.dt_initial, "s");
@@ -209,26 +205,52 @@ class Integrator {
     require_in_range("threads", o.threads, 0, 4096, "1");
   }
 
-  /// The pair Richardson compares, each started from the state without copying it (the first
-  /// reactions read the state and write the slow species of the result, the increments'
-  /// addition its fast ones): one full step into big_,
-  /// then two half steps into `small` (the state itself, in place, for step()'s fixed step).
-  /// `rate`: the state's chemotactic outflow rate, which both members start from.
-  void richardson_pair(HealingState<T>& st, Field<T>& small, double dt, double rate,
-                       bool topical) {
-    const bool in_place = &small == &st.field;
+  /// One Richardson attempt from the state, whose chemotactic outflow rate is `rate`: two half
+  /// steps and one full step, each started from the state without copying it (the first
+  /// reactions read the state and write the slow species of the result, the increments' addition
+  /// its fast ones). Returns the error norm and leaves the extrapolated result where
+  /// accept_attempt() takes it.
+  /// With small_ (the adaptive integrator) every split step runs out of place, so the fast
+  /// species' increments are solved in the result itself (increment()): the half steps into
+  /// small_ and on into big_, then the full step into small_; the extrapolation writes small_.
+  /// Without it (a fixed step) the full step goes into big_ and the half steps run in place on
+  /// the state; the extrapolation writes big_.
+  double richardson_attempt(HealingState<T>& st, double dt, double rate, bool topical) {
+    const double film = st.topical_surface, t = st.time;
     if (!topical) {  // the results' topical agent is the state's, zero: make sure it is there
       clear_topical(big_, big_s_zero_);
-      if (!in_place) clear_topical(small, small_s_zero_);
+      if (out_of_place()) clear_topical(small_, small_s_zero_);
     } else {
-      big_s_zero_ = false;
-      if (!in_place) small_s_zero_ = false;
+      big_s_zero_ = small_s_zero_ = false;
     }
-    split_step(big_, st.field, st.topical_surface, dt, st.time, rate, topical);
-    split_step(small, st.field, st.topical_surface, 0.5 * dt, st.time, rate, topical);
-    split_step(small, small, st.topical_surface, 0.5 * dt, st.time + 0.5 * dt,
-               chemotaxis_.max_rate(small), topical);
+    if (out_of_place()) {
+      split_step(small_, st.field, film, 0.5 * dt, t, rate, topical);
+      split_step(big_, small_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(small_),
+                 topical);
+      split_step(small_, st.field, film, dt, t, rate, topical);
+      return extrapolate_and_norm(big_, small_, topical);
+    }
+    split_step(big_, st.field, film, dt, t, rate, topical);
+    split_step(st.field, st.field, film, 0.5 * dt, t, rate, topical);
+    split_step(st.field, st.field, film, 0.5 * dt, t + 0.5 * dt,
+               chemotaxis_.max_rate(st.field), topical);
+    return extrapolate_and_norm(st.field, big_, topical);
   }
+
+  /// Makes the extrapolated result of richardson_attempt() the state. The field swapped out
+  /// (the old state, or the half steps' result) has s = 0 if the agent was absent.
+  void accept_attempt(HealingState<T>& st, bool topical) {
+    if (out_of_place()) {
+      std::swap(st.field, small_);
+      small_s_zero_ = !topical;
+    } else {
+      std::swap(st.field, big_);
+      big_s_zero_ = !topical;
+    }
+  }
+
+  /// Whether Richardson attempts run out of place (the adaptive integrator's second result field).
+  bool out_of_place() const { return small_.bytes() != 0; }
 
   /// Whether the topical agent can be anywhere during a step from st: a film on the surface, or
   /// a nonzero value in the field (a scan of s, a tenth of one read of the field). Otherwise
@@ -295,11 +317,11 @@ class Integrator {
         });
   }
 
-  /// One split step from `from` into `u` (the same field, in place, except for the first step of
-  /// a Richardson pair); `rate` is the chemotactic outflow rate of `from` (Chemotaxis::max_rate,
+  /// One split step from `from` into `u` (the same field for a step in place: lod_euler, the
+  /// fixed Richardson step's halves; another for the adaptive attempt's); `rate` is the chemotactic outflow rate of `from` (Chemotaxis::max_rate,
   /// which depends only on g: the reactions leave it alone, so it is known before they run).
   /// `topical` false: the topical agent is absent (topical_present), and s is not swept; u's s
-  /// must then already be zero (it is when u is `from`; richardson_pair clears the others).
+  /// must then already be zero (it is when u is `from`; richardson_attempt clears the others).
   void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
                   double rate, bool topical) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
@@ -315,9 +337,12 @@ class Integrator {
     // The fast species are read from `from` (the reactions and chemotaxis leave them alone)
     // and written into u by their increments' addition: in 3D with chemotaxis, a step out of
     // place copies none of them (the other paths' reactions still carry them across).
-    const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c};
-    const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s};
-    const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g};
+    const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c,
+                             increment(u, from, detail::Fast::c)};
+    const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s,
+                             increment(u, from, detail::Fast::s)};
+    const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g,
+                             increment(u, from, detail::Fast::g)};
     // f (slow) moves in place as its excess over the resident fibroblasts; it is the last job.
     std::array<detail::SweepJob<T>, 3> first;
     std::size_t jobs = 0;
@@ -341,16 +366,27 @@ class Integrator {
     const Field<T>* own;  // the species itself
     double dt, film;
     detail::Fast fast;
+    T* out;  // where the right-hand side goes and the increment is solved (increment())
   };
   static void fill_planes(const void* context, std::size_t k0, std::size_t k1) {
     const auto& f = *static_cast<const FastFill*>(context);
-    detail::fast_rhs_planes(*f.u, *f.own, f.self->delta_, *f.self->model_, f.dt, f.film, f.fast,
-                            k0, k1);
+    detail::fast_rhs_planes(*f.u, *f.own, f.out, *f.self->model_, f.dt, f.film, f.fast, k0, k1);
+  }
+  /// Where a fast species' increment is solved: in a step out of place, the species' own array in
+  /// the result u, which holds nothing else until the increment's addition (the reactions do not
+  /// carry the species, or carry a copy of `from`'s that nothing reads: the fill then overwrites
+  /// it), so the addition is in place and the increment never makes a trip of its own to memory;
+  /// in a step in place the delta array, since the fill of the next plane still reads the
+  /// species' old values.
+  T* increment(Field<T>& u, const Field<T>& from, detail::Fast fast) {
+    static constexpr std::array<Species, 3> species{Species::c, Species::g, Species::s};
+    if (&u != &from) return u.species_data(idx(species[std::size_t(fast)]));
+    return delta_.species_data(std::size_t(fast));
   }
   /// The delta-form job of a fast species: its increment, added to `from`'s values, becomes u's.
   detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, Field<T>& u,
                                const Field<T>& from, Species species) {
-    return {.data = delta_.species_data(std::size_t(fill.fast)),
+    return {.data = fill.out,
             .set = set,
             .robin = robin,
             .fill = &fill_planes,

@@ -187,15 +187,16 @@ enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
 /// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
 /// factor is released by the clot (platelets) and by macrophages and decays with the TGF-beta
 /// half-life (docs/healing.md).
-/// This is planes [k0, k1) of one fast species' right-hand side, written into its delta array;
-/// the LOD solver calls it just before it sweeps those planes (one at a time in 3D), so they are
-/// still in cache for the sweep. The sources (w, h, c) are read from `u`, the species itself
-/// from `own`: the step's input, which the fused reactions of a step out of place do not copy
-/// into `u` (the increment's addition writes it there).
+/// This is planes [k0, k1) of one fast species' right-hand side, written into `out` (an array of
+/// the field's species layout: the delta array, or in a step out of place the species' own array
+/// in the result, which holds nothing else until the increment's addition); the LOD solver calls
+/// it just before it sweeps those planes (one at a time in 3D), so they are still in cache for
+/// the sweep. The sources (w, h, c) are read from `u`, the species itself from `own`: the step's
+/// input, which the fused reactions of a step out of place do not copy into `u` (the increment's
+/// addition writes it there).
 template <class T>
-void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
-                     const HealingModel& model, double dt, double film, Fast fast, std::size_t k0,
-                     std::size_t k1) {
+void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const HealingModel& model,
+                     double dt, double film, Fast fast, std::size_t k0, std::size_t k1) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -209,7 +210,6 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, Field<T>& delta,
   const T* a = own.species_data(q == 0   ? idx(Species::c)
                                 : q == 1 ? idx(Species::g)
                                          : idx(Species::s));
-  T* out = delta.species_data(q);
   const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
   const double a2 = q == 0   ? R.inflammation_per_blood
