@@ -185,7 +185,7 @@ std::vector<double> region_weights(const ConditionSpec& spec, const Grid3& g) {
   // region (the scar, wrinkle or stria itself), so the whole column carries the deficit. (Weighting
   // it by the region's share of the treated area made the deficit tiny and the fill fraction the
   // whole area's gain divided by it: -32 000 %.)
-  const bool column = g.nx() == 1 && g.ny() == 1;
+  const bool column = g.is_column();
   if (spec.region == ConditionRegion::whole || column) {
     std::fill(w.begin(), w.end(), 1.0);
     return w;

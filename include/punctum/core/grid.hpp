@@ -48,6 +48,8 @@ struct Grid3 {
   std::size_t nx() const { return shape[0]; }
   std::size_t ny() const { return shape[1]; }
   std::size_t nz() const { return shape[2]; }
+  /// One voxel laterally: the 1-D depth column fidelity (lateral average).
+  bool is_column() const { return shape[0] == 1 && shape[1] == 1; }
   std::size_t size() const { return shape[0] * shape[1] * shape[2]; }
   double voxel_volume() const { return spacing[0] * spacing[1] * spacing[2]; }
   std::array<double, 3> extent() const {

@@ -150,7 +150,7 @@ class HealingModel {
   /// Surface permeability of the stratum corneum where it is destroyed (w = 1), m/s.
   double topical_permeability_open() const { return permeability_open_; }
   /// Is the grid a 1-D depth column (nx = ny = 1: the laterally averaged fidelity)?
-  bool is_column() const { return grid_.nx() == 1 && grid_.ny() == 1; }
+  bool is_column() const { return grid_.is_column(); }
 
  private:
   void build();

@@ -420,8 +420,8 @@ class LodDiffusion {
   }
 
   void lateral_pass(const SweepJob<T>* jobs, std::size_t njobs) {
-    const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    if (nx == 1 && ny == 1) {  // the depth column: nothing moves laterally
+    const auto nz = grid_.nz();
+    if (grid_.is_column()) {  // the depth column: nothing moves laterally
       for (std::size_t jb = 0; jb < njobs; ++jb)
         if (jobs[jb].fill) jobs[jb].fill(jobs[jb].fill_context, 0, nz);
       return;
@@ -454,7 +454,7 @@ class LodDiffusion {
 
   void depth_pass(const SweepJob<T>* jobs, std::size_t njobs, const T* w, double film) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
-    if (nx == 1 && ny == 1) {
+    if (grid_.is_column()) {
       for (std::size_t j0 = 0; j0 < njobs; j0 += column_batch)
         column_depth_pass(jobs + j0, std::min(column_batch, njobs - j0), w[0], film);
       return;
@@ -487,7 +487,6 @@ class LodDiffusion {
     });
   }
 
-  int threads() const { return threads_; }
 
  private:
   static constexpr std::size_t column_batch = 4;

@@ -217,7 +217,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
                              : 0.0;
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const double inv_dz = 1.0 / G.spacing[2];
-  if (nx == 1 && ny == 1) {
+  if (G.is_column()) {
     // The depth column: one-voxel lines, planes ps apart. The line body runs inline down the
     // column (a call to the SIMD-cloned line kernel per voxel, with the 3D loop's offsets, had
     // cost more than its arithmetic); the lateral neighbours are the voxel itself.
@@ -566,7 +566,7 @@ class Chemotaxis {
                  ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                  ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
-    if (nx == 1 && ny == 1) {
+    if (G.is_column()) {
       // The depth column: no lateral faces, one loop down the column (the line body inline, with
       // the voxel as its own lateral neighbours; no line call per voxel).
       const std::size_t ps = u.pitch();
@@ -674,8 +674,8 @@ class Chemotaxis {
   /// dt * max_rate within 0.9).
   void substep(Field<T>& u, const T* g, double dt) {
     const auto& G = u.grid();
-    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    if (nx == 1 && ny == 1) {
+    const auto ny = G.ny(), nz = G.nz();
+    if (G.is_column()) {
       column_substep(u, g, dt);
       return;
     }
