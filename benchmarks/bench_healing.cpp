@@ -97,11 +97,10 @@ HealingState<double> wounded_state(const HealingModel& model, bool serum) {
   auto st = make_state<double>(model);
   const double side = double(model.grid().nx()) * model.grid().spacing[0];
   for (int p = 0; p < 4; ++p)
-    apply_wound(st, model,
-                WoundChannel{.x = (0.2 + 0.2 * p) * side,
-                             .y = 0.5 * side,
-                             .depth = 0.6 * side,
-                             .radius = 60e-6});
+    apply_wound(
+        st, model,
+        WoundChannel{
+            .x = (0.2 + 0.2 * p) * side, .y = 0.5 * side, .depth = 0.6 * side, .radius = 60e-6});
   if (serum) apply_topical(st, 100.0);
   return st;
 }

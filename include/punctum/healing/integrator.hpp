@@ -68,8 +68,10 @@ class Integrator {
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
-    if (adaptive(opt_)) small_ = Field<T>(model.grid(), species_count);
-    else delta_ = Field<T>(model.grid(), 3);  // only a step in place needs it (increment())
+    if (adaptive(opt_))
+      small_ = Field<T>(model.grid(), species_count);
+    else
+      delta_ = Field<T>(model.grid(), 3);  // only a step in place needs it (increment())
     dt_ = opt_.dt_initial;
     // Error scales: 1 for the dimensionless species, the largest baseline for f, collagen and
     // elastin; the absolute tolerance is rtol times the scale.
@@ -191,7 +193,6 @@ class Integrator {
   }
 
  private:
-
   static bool adaptive(const IntegratorOptions& o) {
     return o.scheme == Scheme::lod_richardson && o.adaptive;
   }
@@ -225,15 +226,14 @@ class Integrator {
     }
     if (out_of_place()) {
       split_step(small_, st.field, film, 0.5 * dt, t, rate, topical);
-      split_step(big_, small_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(small_),
-                 topical);
+      split_step(big_, small_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(small_), topical);
       split_step(small_, st.field, film, dt, t, rate, topical);
       return extrapolate_and_norm(big_, small_, topical);
     }
     split_step(big_, st.field, film, dt, t, rate, topical);
     split_step(st.field, st.field, film, 0.5 * dt, t, rate, topical);
-    split_step(st.field, st.field, film, 0.5 * dt, t + 0.5 * dt,
-               chemotaxis_.max_rate(st.field), topical);
+    split_step(st.field, st.field, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(st.field),
+               topical);
     return extrapolate_and_norm(st.field, big_, topical);
   }
 
@@ -318,10 +318,11 @@ class Integrator {
   }
 
   /// One split step from `from` into `u` (the same field for a step in place: lod_euler, the
-  /// fixed Richardson step's halves; another for the adaptive attempt's); `rate` is the chemotactic outflow rate of `from` (Chemotaxis::max_rate,
-  /// which depends only on g: the reactions leave it alone, so it is known before they run).
-  /// `topical` false: the topical agent is absent (topical_present), and s is not swept; u's s
-  /// must then already be zero (it is when u is `from`; richardson_attempt clears the others).
+  /// fixed Richardson step's halves; another for the adaptive attempt's); `rate` is the chemotactic
+  /// outflow rate of `from` (Chemotaxis::max_rate, which depends only on g: the reactions leave it
+  /// alone, so it is known before they run). `topical` false: the topical agent is absent
+  /// (topical_present), and s is not swept; u's s must then already be zero (it is when u is
+  /// `from`; richardson_attempt clears the others).
   void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
                   double rate, bool topical) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
@@ -337,12 +338,12 @@ class Integrator {
     // The fast species are read from `from` (the reactions and chemotaxis leave them alone)
     // and written into u by their increments' addition: in 3D with chemotaxis, a step out of
     // place copies none of them (the other paths' reactions still carry them across).
-    const FastFill fill_c{this, &u, &from, dt, film, detail::Fast::c,
-                             increment(u, from, detail::Fast::c)};
-    const FastFill fill_s{this, &u, &from, dt, film, detail::Fast::s,
-                             increment(u, from, detail::Fast::s)};
-    const FastFill fill_g{this, &u, &from, dt, film, detail::Fast::g,
-                             increment(u, from, detail::Fast::g)};
+    const FastFill fill_c{
+        this, &u, &from, dt, film, detail::Fast::c, increment(u, from, detail::Fast::c)};
+    const FastFill fill_s{
+        this, &u, &from, dt, film, detail::Fast::s, increment(u, from, detail::Fast::s)};
+    const FastFill fill_g{
+        this, &u, &from, dt, film, detail::Fast::g, increment(u, from, detail::Fast::g)};
     // f (slow) moves in place as its excess over the resident fibroblasts; it is the last job.
     std::array<detail::SweepJob<T>, 3> first;
     std::size_t jobs = 0;

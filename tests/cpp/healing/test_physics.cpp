@@ -216,8 +216,8 @@ TEST(HealingPhysics, SplitStepMatchesTheUnfusedPasses) {
   };
   auto fill = [](const void* context, std::size_t k0, std::size_t k1) {
     const auto& x = *static_cast<const Fill*>(context);
-    hd::fast_rhs_planes(*x.u, *x.u, x.delta->species_data(std::size_t(x.fast)), *x.model,
-                        x.dt, x.film, x.fast, k0, k1);
+    hd::fast_rhs_planes(*x.u, *x.u, x.delta->species_data(std::size_t(x.fast)), *x.model, x.dt,
+                        x.film, x.fast, k0, k1);
   };
   const auto add = static_cast<void (*)(double*, const double*, const double*, std::size_t,
                                         std::size_t, std::size_t)>(&hd::add_increment_slab);

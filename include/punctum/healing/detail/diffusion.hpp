@@ -487,7 +487,6 @@ class LodDiffusion {
     });
   }
 
-
  private:
   static constexpr std::size_t column_batch = 4;
 
