@@ -209,26 +209,24 @@ class Integrator {
   /// One Richardson attempt from the state, whose chemotactic outflow rate is `rate`: two half
   /// steps and one full step, each started from the state without copying it (the first
   /// reactions read the state and write the slow species of the result, the increments' addition
-  /// its fast ones). Returns the error norm and leaves the extrapolated result where
-  /// accept_attempt() takes it.
-  /// With small_ (the adaptive integrator) every split step runs out of place, so the fast
-  /// species' increments are solved in the result itself (increment()): the half steps into
-  /// small_ and on into big_, then the full step into small_; the extrapolation writes small_.
-  /// Without it (a fixed step) the full step goes into big_ and the half steps run in place on
-  /// the state; the extrapolation writes big_.
+  /// its fast ones). Returns the error norm and leaves the extrapolated result in big_.
+  /// The adaptive integrator runs every split step out of place, so the fast species'
+  /// increments are solved in the result itself (increment()): the first half step into big_,
+  /// the second from there into small_, then the full step into big_. A fixed step (no small_)
+  /// runs the full step into big_ and the half steps in place on the state.
   double richardson_attempt(HealingState<T>& st, double dt, double rate, bool topical) {
     const double film = st.topical_surface, t = st.time;
     if (!topical) {  // the results' topical agent is the state's, zero: make sure it is there
       clear_topical(big_, big_s_zero_);
-      if (out_of_place()) clear_topical(small_, small_s_zero_);
+      if (adaptive(opt_)) clear_topical(small_, small_s_zero_);
     } else {
       big_s_zero_ = small_s_zero_ = false;
     }
-    if (out_of_place()) {
-      split_step(small_, st.field, film, 0.5 * dt, t, rate, topical);
-      split_step(big_, small_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(small_), topical);
-      split_step(small_, st.field, film, dt, t, rate, topical);
-      return extrapolate_and_norm(big_, small_, topical);
+    if (adaptive(opt_)) {
+      split_step(big_, st.field, film, 0.5 * dt, t, rate, topical);
+      split_step(small_, big_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(big_), topical);
+      split_step(big_, st.field, film, dt, t, rate, topical);
+      return extrapolate_and_norm(small_, big_, topical);
     }
     split_step(big_, st.field, film, dt, t, rate, topical);
     split_step(st.field, st.field, film, 0.5 * dt, t, rate, topical);
@@ -240,17 +238,9 @@ class Integrator {
   /// Makes the extrapolated result of richardson_attempt() the state. The field swapped out
   /// (the old state, or the half steps' result) has s = 0 if the agent was absent.
   void accept_attempt(HealingState<T>& st, bool topical) {
-    if (out_of_place()) {
-      std::swap(st.field, small_);
-      small_s_zero_ = !topical;
-    } else {
-      std::swap(st.field, big_);
-      big_s_zero_ = !topical;
-    }
+    std::swap(st.field, big_);
+    big_s_zero_ = !topical;
   }
-
-  /// Whether Richardson attempts run out of place (the adaptive integrator's second result field).
-  bool out_of_place() const { return small_.bytes() != 0; }
 
   /// Whether the topical agent can be anywhere during a step from st: a film on the surface, or
   /// a nonzero value in the field (a scan of s, a tenth of one read of the field). Otherwise
@@ -347,8 +337,8 @@ class Integrator {
     // f (slow) moves in place as its excess over the resident fibroblasts; it is the last job.
     std::array<detail::SweepJob<T>, 3> first;
     std::size_t jobs = 0;
-    first[jobs++] = fast_job(fill_c, detail::delta_set(0), false, u, from, Species::c);
-    if (topical) first[jobs++] = fast_job(fill_s, 3, true, u, from, Species::s);
+    first[jobs++] = fast_job(fill_c, u);
+    if (topical) first[jobs++] = fast_job(fill_s, u);
     first[jobs++] = {u.species_data(idx(Species::f)), 2, true, false};
     // The first group's lateral sweeps run inside the reactions' wavefront when there is one
     // (3D with chemotaxis), f's only if its chemotaxis is then complete (one substep).
@@ -356,7 +346,7 @@ class Integrator {
     if (swept < jobs) diffusion_.lateral_pass(first.data() + swept, jobs - swept);
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
     diffusion_.depth_pass(first.data(), jobs, u.species_data(idx(Species::w)), 0.0);
-    const auto second = fast_job(fill_g, detail::delta_set(1), false, u, from, Species::g);
+    const auto second = fast_job(fill_g, u);
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
   }
 
@@ -380,20 +370,22 @@ class Integrator {
   /// in a step in place the delta array, since the fill of the next plane still reads the
   /// species' old values.
   T* increment(Field<T>& u, const Field<T>& from, detail::Fast fast) {
-    static constexpr std::array<Species, 3> species{Species::c, Species::g, Species::s};
-    if (&u != &from) return u.species_data(idx(species[std::size_t(fast)]));
+    if (&u != &from) return u.species_data(idx(detail::species_of(fast)));
     return delta_.species_data(std::size_t(fast));
   }
-  /// The delta-form job of a fast species: its increment, added to `from`'s values, becomes u's.
-  detail::SweepJob<T> fast_job(const FastFill& fill, std::size_t set, bool robin, Field<T>& u,
-                               const Field<T>& from, Species species) {
+  /// The delta-form job of a fast species (`fill`'s, from its `own` field into u): its increment,
+  /// added to the step's input values, becomes u's. c and g sweep their delta-form factor sets;
+  /// the topical agent its own (set 3, with its clearance), with the Robin surface row.
+  detail::SweepJob<T> fast_job(const FastFill& fill, Field<T>& u) {
+    const Species species = detail::species_of(fill.fast);
+    const bool topical = fill.fast == detail::Fast::s;
     return {.data = fill.out,
-            .set = set,
-            .robin = robin,
+            .set = topical ? 3 : detail::delta_set(std::size_t(fill.fast)),
+            .robin = topical,
             .fill = &fill_planes,
             .fill_context = &fill,
             .target = u.species_data(idx(species)),
-            .base = from.species_data(idx(species)),
+            .base = fill.own->species_data(idx(species)),
             .add = &detail::add_increment_slab};
   }
 

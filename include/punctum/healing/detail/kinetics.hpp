@@ -11,6 +11,7 @@
 // P - D u is exactly zero: every baseline term is written so that it is (homeostasis).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -177,6 +178,11 @@ void fast_rhs_line(const float* a, const float* yp, const float* ym, const float
 
 /// Fast species c, g, s: their index among the delta arrays (0, 1, 2).
 enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
+/// The species a fast index stands for.
+inline constexpr Species species_of(Fast fast) {
+  constexpr std::array<Species, 3> species{Species::c, Species::g, Species::s};
+  return species[std::size_t(fast)];
+}
 
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
@@ -207,9 +213,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
   const T* c = u.species_data(idx(Species::c));
-  const T* a = own.species_data(q == 0   ? idx(Species::c)
-                                : q == 1 ? idx(Species::g)
-                                         : idx(Species::s));
+  const T* a = own.species_data(idx(species_of(fast)));
   const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
   const double a2 = q == 0   ? R.inflammation_per_blood
@@ -372,8 +376,8 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
   return ok;
 }
 
-/// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for the usual
-/// in-place step; a different one for the first step of a Richardson pair, which then also carries
+/// Reactions on every voxel of planes [k0, k1): `src` in, `u` out (the same field for a step in
+/// place; a different one for a step out of place, which then also carries
 /// the fast species across unless `carry_fast` is false, for a caller that reads them from `src`
 /// and writes them into `u` itself, so the state needs no separate copy). With `f_out`, the
 /// fibroblasts are written there (an array laid out like one species of `u`) instead of into `u`:
