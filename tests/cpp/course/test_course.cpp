@@ -225,7 +225,7 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
     try {
       run();
     } catch (const InvalidParameter& e) {
-      return std::string(e.what()).find("resume_from") != std::string::npos;
+      return e.parameter() == "resume_from";
     }
     return false;
   };

@@ -230,14 +230,14 @@ TEST(Session, NeedlesBeyondTheWobblesReachCannotLand) {
     const Session session{.area = 2_cm2, .shape = shape};
     const devices::detail::AreaTest area(session);
     const double e = session.extent();
+    // The shape itself, from the area alone: a square of side sqrt(A) or a disc of area A, both
+    // with their lower-left corner at the origin.
+    const double side = std::sqrt(session.area), r = std::sqrt(session.area / std::numbers::pi);
     for (int i = 0; i < 20000; ++i) {
       const double margin = i % 4 == 0 ? 0.0 : random.uniform(0.0, 0.2e-3);
       const double x = random.uniform(-0.5e-3, e + 0.5e-3), y = random.uniform(-0.5e-3, e + 0.5e-3);
       const double a = margin * random.uniform(-1.0, 1.0), b = margin * random.uniform(-1.0, 1.0);
       if (area.contains(x + a, y + b)) EXPECT_TRUE(area.may_contain(x, y, margin));
-      // The shape itself, from the area alone: a square of side sqrt(A) or a disc of area A,
-      // both with their lower-left corner at the origin.
-      const double side = std::sqrt(session.area), r = std::sqrt(session.area / std::numbers::pi);
       const double from_rim = std::hypot(x - r, y - r) - r;  // disc: negative inside
       const bool inside = shape == AreaShape::square
                               ? x >= 0.0 && x < side && y >= 0.0 && y < side
