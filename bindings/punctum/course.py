@@ -601,6 +601,16 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
 simulate.__signature__ = _RUN_SIGNATURE.replace(return_annotation=CourseResult)
 
 
+def _point_kwargs(cfg: SimulationConfig) -> dict[str, Any]:
+    """``simulate`` keyword arguments of a sweep point: the configuration's, on the sweep's
+    ``threads_per_point`` OpenMP threads (:func:`punctum.sweep_point_threads`) unless
+    ``run.threads`` sets them."""
+    kwargs = cfg.build()
+    if kwargs.get("threads") is None:
+        kwargs["threads"] = point_threads()
+    return kwargs
+
+
 def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     """One sweep point: a course from a configuration (nested dict, as ``SimulationConfig``
     writes it), run without a progress bar on the sweep's ``threads_per_point`` OpenMP threads
@@ -613,9 +623,7 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
             {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.items()}
         )
     )
-    kwargs = cfg.build()
-    if kwargs.get("threads") is None:
-        kwargs["threads"] = point_threads()
+    kwargs = _point_kwargs(cfg)
     # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
     raw, *_ = _run_core(**kwargs, config=cfg, progress=False)
     times = np.asarray(raw.times_s) / 86400.0

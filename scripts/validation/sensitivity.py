@@ -25,7 +25,7 @@ from validation import model as m
 from validation.report import figure_lines, md_row
 
 FACTOR_RANGE = (0.5, 2.0)
-HORIZON_DAY = 182.0
+HORIZON_DAY = m.REFERENCE.protocol.horizon_days
 OUTPUTS = ("collagen_gain_6mo_percent", "downtime_mean_days")
 #: erythema constants of data/course/observables.csv, varied by recomputing the closed-form
 #: erythema (docs/course.md)
@@ -122,10 +122,7 @@ def point(config: dict[str, Any]) -> dict[str, float]:
     }
     cfg = punctum.SimulationConfig.from_dict(course)
     # As punctum.course_point: the sweep's thread count unless the configuration sets one.
-    kwargs = cfg.build()
-    if kwargs.get("threads") is None:
-        kwargs["threads"] = punctum.sweep_point_threads()
-    result = punctum.simulate(**kwargs, config=cfg, progress=False)
+    result = punctum.simulate(**punctum.course._point_kwargs(cfg), config=cfg, progress=False)
     return {
         "collagen_gain_6mo_percent": result.value_at("collagen_change_percent", HORIZON_DAY),
         "downtime_mean_days": continuous_downtime(

@@ -21,8 +21,7 @@ def run(device=None, protocol=None, patient=None, skin=SKIN, **kw):
         protocol=protocol or punctum.Protocol(),
         patient=patient or punctum.Patient(age_years=45),
         fidelity="column",
-        progress=False,
-        **kw,
+        **{"progress": False, **kw},
     )
 
 
@@ -278,14 +277,7 @@ def test_sweep_points_match_the_full_result(reference):
 def test_progress_bar_ends_at_the_horizon(capsys):
     # The solver reports progress at most every 0.2 s: a column course finishes well within one
     # interval, yet its bar must end full, not at the last report.
-    punctum.simulate(
-        skin=SKIN,
-        device=pen(),
-        protocol=punctum.Protocol(),
-        patient=punctum.Patient(age_years=45),
-        fidelity="column",
-        progress=True,
-    )
+    run(progress=True)
     err = capsys.readouterr().err
     assert "182/182" in err, err[-300:]
 
@@ -293,15 +285,7 @@ def test_progress_bar_ends_at_the_horizon(capsys):
 def test_progress_bar_of_a_cancelled_course_does_not_end_full(capsys):
     token = punctum.CancellationToken()
     token.cancel()
-    r = punctum.simulate(
-        skin=SKIN,
-        device=pen(),
-        protocol=punctum.Protocol(),
-        patient=punctum.Patient(age_years=45),
-        fidelity="column",
-        progress=True,
-        cancel=token,
-    )
+    r = run(progress=True, cancel=token)
     assert not r.completed
     err = capsys.readouterr().err
     assert "182/182" not in err, err[-300:]
