@@ -1,6 +1,7 @@
 // End-to-end: the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 28 days
 // apart, 182 days) on a 2 x 2 mm patch at 20 um voxels (goal <= 5 s on 2 cores) and in the
-// column fidelity (goal <= 5 ms). Counters: simulated days per wall second, integrator steps,
+// column fidelity (goal <= 5 ms); the 20 um patch also with a float32 field
+// (CourseOptions::precision). Counters: simulated days per wall second, integrator steps,
 // voxel-species updates per second.
 #include <benchmark/benchmark.h>
 
@@ -20,7 +21,8 @@ Protocol reference_protocol() {
   return Protocol::regular(std::make_shared<Pen>(spec), 4, 28_days, 182_days);
 }
 
-void run(benchmark::State& state, Fidelity fidelity, double voxel, double width) {
+void run(benchmark::State& state, Fidelity fidelity, double voxel, double width,
+         Precision precision = Precision::float64) {
   const auto skin = SkinModel::preset("cheek", Sex::female, 45.0);
   Patient patient;
   const auto protocol = reference_protocol();
@@ -29,6 +31,7 @@ void run(benchmark::State& state, Fidelity fidelity, double voxel, double width)
   options.voxel = voxel;
   options.patch_width = width;
   options.threads = int(state.range(0));
+  options.precision = precision;
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
   std::size_t steps = 0, rejected = 0;
   for (auto _ : state) {
@@ -55,5 +58,9 @@ BENCHMARK(BM_ReferenceCourse_Column)->Arg(1)->Unit(benchmark::kMillisecond)->Use
 static void BM_ReferenceCourse_Patch2mm_20um(benchmark::State& s) { run(s, Fidelity::patch3d, 20e-6, 2e-3); }
 BENCHMARK(BM_ReferenceCourse_Patch2mm_20um)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
+static void BM_ReferenceCourse_Patch2mm_20um_Float(benchmark::State& s) {
+  run(s, Fidelity::patch3d, 20e-6, 2e-3, Precision::float32);
+}
+BENCHMARK(BM_ReferenceCourse_Patch2mm_20um_Float)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 static void BM_ReferenceCourse_Patch2mm_40um(benchmark::State& s) { run(s, Fidelity::patch3d, 40e-6, 2e-3); }
 BENCHMARK(BM_ReferenceCourse_Patch2mm_40um)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();

@@ -57,6 +57,7 @@ RUN_KEYS = (
     "voxel_um",
     "depth_mm",
     "rtol",
+    "precision",
     "condition",
     "output_days",
     "snapshot_days",
@@ -421,6 +422,7 @@ def _run_core(
     voxel_um: float = 20.0,
     depth_mm: float | None = None,
     rtol: float = 1e-3,
+    precision: str = "double",
     rate_multipliers: dict[str, float] | None = None,
     exact_outputs: bool = False,
     cancel: CancellationToken | None = None,
@@ -453,6 +455,7 @@ def _run_core(
                 # What else changes the result, when set: the stored config rebuilds the course.
                 **({"depth_mm": depth_mm} if depth_mm else {}),
                 **({"rtol": rtol} if rtol != 1e-3 else {}),
+                **({"precision": precision} if precision != "double" else {}),
                 **({"output_days": list(output_days)} if output_days else {}),
                 **({"snapshot_days": list(snapshot_days)} if snapshot_days else {}),
                 **({"rate_multipliers": dict(rate_multipliers)} if rate_multipliers else {}),
@@ -494,6 +497,7 @@ def _run_core(
         "seed": int(seed),
         "threads": int(threads or 0),
         "rtol": rtol,
+        "precision": str(precision),
         "rate_multipliers": {str(k): float(v) for k, v in (rate_multipliers or {}).items()},
         "exact_outputs": bool(exact_outputs),
     }
@@ -552,6 +556,9 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     after the patient modifiers: what sensitivity studies vary. Observables at ``output_days``
     are interpolated linearly between the integrator's accepted steps (dense output);
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
+    ``precision="float"`` integrates the healing field in float32: half its memory, about 1.4x
+    faster on a 20 um patch, outcomes within ~1e-5 relative of the default ``"double"``
+    (docs/course.md).
     """
     try:
         bound = _RUN_SIGNATURE.bind(*args, **kwargs)

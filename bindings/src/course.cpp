@@ -70,6 +70,7 @@ CourseOptions make_options(const py::dict& o) {
   c.seed = get<std::uint64_t>(o, "seed", 0);
   c.threads = get<int>(o, "threads", 0);
   c.rtol = get<double>(o, "rtol", 1e-3);
+  c.precision = precision_from_string(get<std::string>(o, "precision", "double"));
   c.exact_outputs = get<bool>(o, "exact_outputs", false);
   if (o.contains("rate_multipliers"))
     for (const auto& [k, v] : o["rate_multipliers"].cast<py::dict>())

@@ -33,6 +33,14 @@ Fidelity fidelity_from_string(std::string_view name) {
   throw InvalidParameter("fidelity", "'" + std::string(name) + "'", "one of 3d, column", "");
 }
 
+std::string_view to_string(Precision p) { return p == Precision::float64 ? "double" : "float"; }
+
+Precision precision_from_string(std::string_view name) {
+  if (name == "double" || name == "float64") return Precision::float64;
+  if (name == "float" || name == "float32") return Precision::float32;
+  throw InvalidParameter("precision", "'" + std::string(name) + "'", "one of double, float", "");
+}
+
 void CourseOptions::validate() const {
   require_in_range("patch_width", in_mm(patch_width), 0.2, 20.0, "mm");
   require_in_range("voxel", in_um(voxel), 2.0, 200.0, "um");
@@ -143,7 +151,8 @@ struct Event {
 /// aftercare and the multipliers; the events and output times; each session's device (every
 /// number of its spec, needle and hand: Device::settings) and settings; the serum, the
 /// tolerance, the seed and how outputs are taken.
-std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const SkinModel& skin,
+template <class T>
+std::uint64_t course_fingerprint(const healing::HealingState<T>& st, const SkinModel& skin,
                                  const healing::Rates& rates, const std::vector<Event>& events,
                                  const std::vector<double>& outputs, const Protocol& protocol,
                                  const CourseOptions& o) {
@@ -154,7 +163,7 @@ std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const 
   for (std::size_t q = 0; q < st.field.species(); ++q)
     for (std::size_t k = 0; k < G.nz(); ++k)
       for (std::size_t j = 0; j < G.ny(); ++j)
-        for (double v : st.field.line(q, j, k)) mix(v);
+        for (T v : st.field.line(q, j, k)) mix(v);
   // The layers' mechanics shape the punctures, their diffusivity scales the transport: every
   // field on its own (whole structs would hash their padding).
   for (const auto& L : skin.layers()) {
@@ -174,7 +183,7 @@ std::uint64_t course_fingerprint(const healing::HealingState<double>& st, const 
     for (double d : plan.session.directions) mix(d);
   }
   mix(protocol.serum.concentration);
-  mix(o.rtol), mix(o.seed), mix(o.exact_outputs);
+  mix(o.rtol), mix(o.seed), mix(o.exact_outputs), mix(int(o.precision));
   return h;
 }
 
@@ -291,7 +300,8 @@ struct Sampler {
   }
 
   /// Sum over the region (weights x planes) of species s, kg.
-  double region_sum(const Field<double>& u, Species s) const {
+  template <class T>
+  double region_sum(const Field<T>& u, Species s) const {
     double total = 0.0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
       if (!region_planes[k]) continue;
@@ -303,7 +313,8 @@ struct Sampler {
     return total * g.voxel_volume();
   }
 
-  void apply_condition(const ConditionSpec& spec, healing::HealingState<double>& st) {
+  template <class T>
+  void apply_condition(const ConditionSpec& spec, healing::HealingState<T>& st) {
     if (spec.kind == ConditionKind::none) return;
     has_condition = true;
     region = region_weights(spec, g);
@@ -323,9 +334,9 @@ struct Sampler {
           const double w = region[i + g.nx() * j];
           const double fc = 1.0 - w * (1.0 - spec.collagen_factor);
           const double fe = 1.0 - w * (1.0 - spec.elastin_factor);
-          st.field(idx(Species::rho1), i, j, k) *= fc;
-          st.field(idx(Species::rho3), i, j, k) *= fc;
-          st.field(idx(Species::e), i, j, k) *= fe;
+          st.field(idx(Species::rho1), i, j, k) *= T(fc);
+          st.field(idx(Species::rho3), i, j, k) *= T(fc);
+          st.field(idx(Species::e), i, j, k) *= T(fe);
         }
     }
     region_initial = region_sum(st.field, Species::rho1) + region_sum(st.field, Species::rho3);
@@ -334,7 +345,8 @@ struct Sampler {
   }
 
   /// Mean damage of the papillary dermis: the share of its volume that is wounded.
-  double papillary_damage(const healing::HealingState<double>& st) const {
+  template <class T>
+  double papillary_damage(const healing::HealingState<T>& st) const {
     double sum = 0.0;
     std::size_t n_planes = 0;
     for (std::size_t k = 0; k < g.nz(); ++k) {
@@ -345,7 +357,8 @@ struct Sampler {
     return n_planes ? sum / double(n_planes * g.nx() * g.ny()) : 0.0;
   }
 
-  Sample sample(const healing::HealingState<double>& st) const {
+  template <class T>
+  Sample sample(const healing::HealingState<T>& st) const {
     const auto& u = st.field;
     const double V = g.voxel_volume();
     const std::size_t n_lat = g.nx() * g.ny();
@@ -443,9 +456,28 @@ Grid3 course_grid(const SkinModel& skin, const CourseOptions& options, double co
                             depth / double(nz)});
 }
 
-CourseResult run_course(const SkinModel& skin, const Patient& patient, const Protocol& protocol,
-                        const CourseOptions& options, const CourseProgress& progress,
-                        const SnapshotSink& snapshots) {
+namespace {
+
+/// The field as the snapshot sink takes it: a float64 field itself, a float32 one widened
+/// (exactly) into `wide`.
+const Field<double>& as_float64(const Field<double>& u, Field<double>&) { return u; }
+const Field<double>& as_float64(const Field<float>& u, Field<double>& wide) {
+  if (wide.species() != u.species()) wide = Field<double>(u.grid(), u.species());
+  const Grid3& g = u.grid();
+  for (std::size_t q = 0; q < u.species(); ++q)
+    for (std::size_t k = 0; k < g.nz(); ++k)
+      for (std::size_t j = 0; j < g.ny(); ++j) {
+        const auto from = u.line(q, j, k);
+        std::copy(from.begin(), from.end(), wide.line(q, j, k).begin());
+      }
+  return wide;
+}
+
+/// run_course with the healing field in Real (CourseOptions::precision).
+template <class Real>
+CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const Protocol& protocol,
+                           const CourseOptions& options, const CourseProgress& progress,
+                           const SnapshotSink& snapshots) {
   patient.validate();
   protocol.validate();
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
@@ -453,11 +485,12 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
   healing::Rates rates = course_rates(patient, protocol);
   for (const auto& [name, factor] : options.rate_multipliers) rates.by_name(name) *= factor;
   const healing::HealingModel model(skin, rates, grid);
-  healing::HealingState<double> st = healing::make_state<double>(model);
+  healing::HealingState<Real> st = healing::make_state<Real>(model);
   healing::IntegratorOptions iopt;
   iopt.threads = options.threads;  // the integrator runs a column on one thread
   iopt.rtol = options.rtol;
-  healing::Integrator<double> integrator(model, iopt);
+  healing::Integrator<Real> integrator(model, iopt);
+  Field<double> wide;  // a float32 field's snapshots, widened
 
   Sampler sampler(model, grid, integrator.threads());
   const ConditionSpec condition = ConditionSpec::lookup(options.condition);
@@ -677,7 +710,7 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
         maybe_checkpoint(e + 1);
         break;
       case EventKind::snapshot:
-        if (snapshots) snapshots(st.time, st.field);
+        if (snapshots) snapshots(st.time, as_float64(st.field, wide));
         break;
       case EventKind::end:
         break;
@@ -765,6 +798,16 @@ CourseResult run_course(const SkinModel& skin, const Patient& patient, const Pro
       }
   }
   return result;
+}
+
+}  // namespace
+
+CourseResult run_course(const SkinModel& skin, const Patient& patient, const Protocol& protocol,
+                        const CourseOptions& options, const CourseProgress& progress,
+                        const SnapshotSink& snapshots) {
+  return options.precision == Precision::float32
+             ? run_course_as<float>(skin, patient, protocol, options, progress, snapshots)
+             : run_course_as<double>(skin, patient, protocol, options, progress, snapshots);
 }
 
 }  // namespace punctum

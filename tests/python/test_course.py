@@ -289,3 +289,21 @@ def test_progress_bar_of_a_cancelled_course_does_not_end_full(capsys):
     assert not r.completed
     err = capsys.readouterr().err
     assert "182/182" not in err, err[-300:]
+
+
+def test_float_precision_matches_double_and_is_recorded(reference):
+    # float32 fields: outcomes within 1e-4 of each series' scale of the double run (measured
+    # ~2e-6 relative on the collagen gain, docs/course.md), but not the same bits.
+    narrow = run(precision="float")
+    for name in ["collagen_change_percent", "inflammation_index", "open_channel_fraction"]:
+        a = reference.observables[name].values
+        b = narrow.observables[name].values
+        assert np.max(np.abs(a - b)) < 1e-4 * np.max(np.abs(a)), name
+    assert narrow.value_at("collagen_change_percent", 182) != reference.value_at(
+        "collagen_change_percent", 182
+    )
+    assert narrow.config.run["precision"] == "float"
+    assert "precision" not in reference.config.run  # the default is not written out
+    with pytest.raises(punctum.ParameterError) as info:
+        run(precision="half")
+    assert info.value.parameter == "precision"

@@ -25,6 +25,13 @@ enum class Fidelity : int { patch3d = 0, column = 1 };
 std::string_view to_string(Fidelity f);
 Fidelity fidelity_from_string(std::string_view name);  // "3d" or "column"
 
+/// Number type of the healing field. float32 halves the field's memory and traffic: the 20 um
+/// reference course runs ~1.4x faster and its outcomes agree with float64 to ~1e-5 relative
+/// (docs/course.md, "Precision"); float64 keeps homeostasis at round-off over years.
+enum class Precision : int { float64 = 0, float32 = 1 };
+std::string_view to_string(Precision p);             // "double" or "float"
+Precision precision_from_string(std::string_view name);  // "double"/"float64" or "float"/"float32"
+
 struct CourseOptions {
   Fidelity fidelity = Fidelity::patch3d;
   double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
@@ -41,6 +48,7 @@ struct CourseOptions {
   std::uint64_t seed = 0;
   int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
   double rtol = 1e-3;  ///< integrator local error tolerance, 1
+  Precision precision = Precision::float64;  ///< number type of the healing field
   /// Multipliers on the healing rates of data/healing/rates.csv by parameter name (after the
   /// patient and aftercare modifiers): what sensitivity studies and calibrations vary.
   std::vector<std::pair<std::string, double>> rate_multipliers;

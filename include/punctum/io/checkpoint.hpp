@@ -45,21 +45,25 @@ struct Checkpoint {
   static Checkpoint load(const std::filesystem::path& path);
 };
 
-/// A field's valid voxels as an array of shape (species, nz, ny, nx), line padding dropped.
-inline NamedArray to_named_array(const Field<double>& field) {
+/// A field's valid voxels as an array of shape (species, nz, ny, nx), line padding dropped
+/// (a float field's values widen exactly).
+template <class T>
+NamedArray to_named_array(const Field<T>& field) {
   const Grid3& g = field.grid();
   NamedArray array{{field.species(), g.nz(), g.ny(), g.nx()}, {}};
   array.values.reserve(field.species() * g.size());
   for (std::size_t s = 0; s < field.species(); ++s)
     for (std::size_t k = 0; k < g.nz(); ++k)
       for (std::size_t j = 0; j < g.ny(); ++j)
-        for (double v : field.line(s, j, k)) array.values.push_back(v);
+        for (T v : field.line(s, j, k)) array.values.push_back(double(v));
   return array;
 }
 
 /// Copies an array made by to_named_array back into `field`; throws InvalidParameter naming
-/// `name` unless its shape is (field.species(), nz, ny, nx) of the field's grid.
-inline void fill_field(const NamedArray& array, Field<double>& field, const std::string& name) {
+/// `name` unless its shape is (field.species(), nz, ny, nx) of the field's grid. Into a float
+/// field, the values of a float field's array narrow back exactly.
+template <class T>
+void fill_field(const NamedArray& array, Field<T>& field, const std::string& name) {
   const Grid3& g = field.grid();
   const std::vector<std::size_t> expected{field.species(), g.nz(), g.ny(), g.nx()};
   if (array.shape != expected || array.values.size() != field.species() * g.size()) {
@@ -76,7 +80,7 @@ inline void fill_field(const NamedArray& array, Field<double>& field, const std:
   for (std::size_t s = 0; s < field.species(); ++s)
     for (std::size_t k = 0; k < g.nz(); ++k)
       for (std::size_t j = 0; j < g.ny(); ++j)
-        for (double& v : field.line(s, j, k)) v = *source++;
+        for (T& v : field.line(s, j, k)) v = T(*source++);
 }
 
 }  // namespace punctum::io

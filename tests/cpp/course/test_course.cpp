@@ -206,6 +206,72 @@ TEST(Course, PatchRestartReproducesTheUninterruptedRunBitForBit) {
   check_restart(o, Protocol::regular(pen(1e-3), 2, 14_days, 24_days), 16_days, "patch");
 }
 
+TEST(Course, FloatPatchRestartReproducesTheUninterruptedRunBitForBit) {
+  // A float32 field goes through the checkpoint's float64 arrays and back exactly.
+  CourseOptions o;
+  o.patch_width = 0.5e-3;
+  o.voxel = 40e-6;
+  o.threads = 2;
+  o.precision = Precision::float32;
+  check_restart(o, Protocol::regular(pen(1e-3), 2, 14_days, 24_days), 16_days, "patch_float");
+}
+
+TEST(Course, FloatAgreesWithDoubleFarBelowTheIntegratorTolerance) {
+  // float32 rounds each voxel to ~6e-8 relative per step, far below the step's tolerated error
+  // (rtol 1e-3): the outcomes must agree with float64 to 1e-4 relative of their scale, ten times
+  // tighter than the gap between rtol 1e-3 and a converged run (docs/course.md). A float field
+  // that drifted at baseline (homeostasis broken by round-off) would move the collagen sums by
+  // far more.
+  const auto protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
+  for (const auto fidelity : {Fidelity::column, Fidelity::patch3d}) {
+    CourseOptions o;
+    o.fidelity = fidelity;
+    o.patch_width = 0.6e-3;
+    o.voxel = 30e-6;
+    const auto wide = run_course(cheek(), Patient{}, protocol, o);
+    o.precision = Precision::float32;
+    const auto narrow = run_course(cheek(), Patient{}, protocol, o);
+    ASSERT_EQ(wide.times, narrow.times);
+    for (const char* name : {"collagen_change_percent", "collagen_I_change_percent",
+                             "collagen_III_change_percent", "fibroblast_change_percent",
+                             "inflammation_index", "open_channel_fraction"}) {
+      const auto& a = wide.series_named(name).values;
+      const auto& b = narrow.series_named(name).values;
+      double scale = 0.0, worst = 0.0;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        scale = std::max(scale, std::abs(a[i]));
+        worst = std::max(worst, std::abs(a[i] - b[i]));
+      }
+      ASSERT_GT(scale, 0.0) << name;
+      EXPECT_LT(worst, 1e-4 * scale) << name << " (" << to_string(fidelity) << ")";
+    }
+    // Downtime and closure are crossing times: a series' difference divided by its slope where
+    // it crosses the threshold, and the open fraction flattens there (measured: 34 s of 45 h,
+    // 2e-4). 1e-3 of them is 3 min of the closure window, against outputs 3 h apart.
+    for (std::size_t s = 0; s < wide.sessions.size(); ++s) {
+      EXPECT_NEAR(narrow.sessions[s].downtime, wide.sessions[s].downtime, 1e-3 * wide.sessions[s].downtime);
+      EXPECT_NEAR(narrow.sessions[s].closure_time, wide.sessions[s].closure_time,
+                  1e-3 * wide.sessions[s].closure_time);
+    }
+    // Not the same numbers: the float course ran in float.
+    EXPECT_NE(wide.series_named("collagen_change_percent").values.back(),
+              narrow.series_named("collagen_change_percent").values.back());
+  }
+}
+
+TEST(Course, PrecisionNamesAndBadInput) {
+  EXPECT_EQ(precision_from_string("double"), Precision::float64);
+  EXPECT_EQ(precision_from_string("float32"), Precision::float32);
+  EXPECT_EQ(to_string(Precision::float32), "float");
+  try {
+    precision_from_string("half");
+    FAIL() << "'half' was accepted";
+  } catch (const InvalidParameter& e) {
+    EXPECT_EQ(e.parameter(), "precision");
+    EXPECT_NE(std::string(e.what()).find("double, float"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   auto o = column_options();
   const auto path = std::filesystem::temp_directory_path() / "punctum_restart_other.h5";
@@ -247,6 +313,9 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   auto looser = same;
   looser.rtol = 1e-2;
   EXPECT_TRUE(refused([&] { run_course(cheek(), Patient{}, protocol(1e-3), looser); }));
+  auto narrower = same;
+  narrower.precision = Precision::float32;
+  EXPECT_TRUE(refused([&] { run_course(cheek(), Patient{}, protocol(1e-3), narrower); }));
   // And the course itself resumes from it.
   EXPECT_TRUE(run_course(cheek(), Patient{}, protocol(1e-3), same).completed);
   std::filesystem::remove(path);
