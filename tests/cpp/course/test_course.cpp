@@ -163,6 +163,22 @@ TEST(Course, ConditionFillIsZeroAtStartAndGrowsWithTreatment) {
 }
 
 namespace {
+/// A series of `other` against the same series of `reference`: the largest |value| of the
+/// reference and the largest difference between the two at the same output.
+struct SeriesGap {
+  double scale = 0.0, worst = 0.0;
+};
+SeriesGap series_gap(const CourseResult& reference, const CourseResult& other, const char* name) {
+  const auto& a = reference.series_named(name).values;
+  const auto& b = other.series_named(name).values;
+  SeriesGap gap;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    gap.scale = std::max(gap.scale, std::abs(a[i]));
+    gap.worst = std::max(gap.worst, std::abs(a[i] - b[i]));
+  }
+  return gap;
+}
+
 void expect_identical(const CourseResult& a, const CourseResult& b) {
   ASSERT_EQ(a.times, b.times);
   ASSERT_EQ(a.series.size(), b.series.size());
@@ -235,13 +251,7 @@ TEST(Course, FloatAgreesWithDoubleFarBelowTheIntegratorTolerance) {
     for (const char* name : {"collagen_change_percent", "collagen_I_change_percent",
                              "collagen_III_change_percent", "fibroblast_change_percent",
                              "inflammation_index", "open_channel_fraction"}) {
-      const auto& a = wide.series_named(name).values;
-      const auto& b = narrow.series_named(name).values;
-      double scale = 0.0, worst = 0.0;
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        scale = std::max(scale, std::abs(a[i]));
-        worst = std::max(worst, std::abs(a[i] - b[i]));
-      }
+      const auto [scale, worst] = series_gap(wide, narrow, name);
       ASSERT_GT(scale, 0.0) << name;
       EXPECT_LT(worst, 1e-4 * scale) << name << " (" << to_string(fidelity) << ")";
     }
@@ -336,13 +346,7 @@ TEST(Course, DenseOutputMatchesSteppingToEveryOutputTime) {
   EXPECT_LT(dense.integrator_steps, exact.integrator_steps * 0.8);
   for (const char* name : {"collagen_change_percent", "inflammation_index", "open_channel_fraction",
                            "fibroblast_change_percent", "blood_ul_per_cm2"}) {
-    const auto& a = dense.series_named(name).values;
-    const auto& b = exact.series_named(name).values;
-    double scale = 0.0, worst = 0.0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      scale = std::max(scale, std::abs(b[i]));
-      worst = std::max(worst, std::abs(a[i] - b[i]));
-    }
+    const auto [scale, worst] = series_gap(exact, dense, name);
     EXPECT_LT(worst, 0.01 * scale) << name;
   }
 }
