@@ -62,5 +62,6 @@ static void BM_ReferenceCourse_Patch2mm_20um_Float(benchmark::State& s) {
   run(s, Fidelity::patch3d, 20e-6, 2e-3, Precision::float32);
 }
 BENCHMARK(BM_ReferenceCourse_Patch2mm_20um_Float)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
 static void BM_ReferenceCourse_Patch2mm_40um(benchmark::State& s) { run(s, Fidelity::patch3d, 40e-6, 2e-3); }
 BENCHMARK(BM_ReferenceCourse_Patch2mm_40um)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();

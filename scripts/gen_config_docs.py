@@ -218,8 +218,8 @@ KEYS: dict[str, Key] = {
     ),
     "run.rtol": Key("local error tolerance of the adaptive integrator"),
     "run.precision": Key(
-        "number type of the healing field: float halves its memory and runs ~1.4x faster, "
-        "outcomes within ~1e-5 relative of double",
+        "number type of the healing field: float halves its memory and traffic (speed and "
+        "accuracy: docs/course.md)",
         probe="?",
     ),
     "run.condition": Key(

@@ -556,9 +556,9 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     after the patient modifiers: what sensitivity studies vary. Observables at ``output_days``
     are interpolated linearly between the integrator's accepted steps (dense output);
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
-    ``precision="float"`` integrates the healing field in float32: half its memory, about 1.4x
-    faster on a 20 um patch, outcomes within ~1e-5 relative of the default ``"double"``
-    (docs/course.md).
+    ``precision="float"`` integrates the healing field in float32: half its memory, faster on
+    fields beyond the cache, outcomes far closer to the default ``"double"`` than the
+    integrator's tolerance (figures in docs/course.md).
     """
     try:
         bound = _RUN_SIGNATURE.bind(*args, **kwargs)

@@ -25,9 +25,9 @@ enum class Fidelity : int { patch3d = 0, column = 1 };
 std::string_view to_string(Fidelity f);
 Fidelity fidelity_from_string(std::string_view name);  // "3d" or "column"
 
-/// Number type of the healing field. float32 halves the field's memory and traffic: the 20 um
-/// reference course runs ~1.4x faster and its outcomes agree with float64 to ~1e-5 relative
-/// (docs/course.md, "Precision"); float64 keeps homeostasis at round-off over years.
+/// Number type of the healing field. float32 halves the field's memory and traffic; its
+/// outcomes agree with float64 far below the integrator's tolerance (figures: docs/course.md,
+/// "Precision"); float64 keeps homeostasis at round-off over years.
 enum class Precision : int { float64 = 0, float32 = 1 };
 std::string_view to_string(Precision p);             // "double" or "float"
 Precision precision_from_string(std::string_view name);  // "double"/"float64" or "float"/"float32"

@@ -61,7 +61,8 @@ NamedArray to_named_array(const Field<T>& field) {
 
 /// Copies an array made by to_named_array back into `field`; throws InvalidParameter naming
 /// `name` unless its shape is (field.species(), nz, ny, nx) of the field's grid. Into a float
-/// field, the values of a float field's array narrow back exactly.
+/// field, the values of a float field's array narrow back exactly; the caller makes sure the
+/// array came from a field of the same precision (run_course: the checkpoint's fingerprint).
 template <class T>
 void fill_field(const NamedArray& array, Field<T>& field, const std::string& name) {
   const Grid3& g = field.grid();
