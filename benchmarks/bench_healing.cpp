@@ -183,6 +183,7 @@ BENCHMARK(BM_FullHealingStep)
     ->Args({100, 2, 1})
     ->Args({100, 1, 0})
     ->Args({100, 2, 0})
+    ->Args({200, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_AdaptiveAttempt)

@@ -27,6 +27,64 @@ double order(double e_coarse, double e_fine) {
 
 }  // namespace
 
+namespace {
+
+/// The lateral sweep of one plane against the systems it solves: with periodic x and y and one
+/// matrix per direction, y = plane_sweep(u) must satisfy (I - rx Lx)(I - ry Ly)(y - off) = u - off.
+/// Sizes exercise whole SIMD groups of lines, partial ones and leftover columns (the x sweep
+/// transposes lanes x lanes blocks in registers and the rest element by element).
+template <class T>
+double lateral_sweep_residual(std::size_t nx, std::size_t ny, double off) {
+  constexpr std::size_t lanes = healing::detail::LodDiffusion<T>::lanes;
+  const double rx = 0.7, ry = 1.3;
+  healing::detail::CyclicFactor<T> fx, fy;
+  fx.resize(nx);
+  fy.resize(ny);
+  std::vector<double> scratch(3 * std::max(nx, ny));
+  fx.factor(rx, nx, scratch.data());
+  fy.factor(ry, ny, scratch.data());
+  const std::size_t pitch = Field<T>::pitch_for(nx);
+  aligned_vector<T> plane(pitch * ny, T(0)), block(std::max(nx, ny) * lanes),
+      fact(std::max(pitch, lanes));
+  std::vector<double> u(nx * ny);
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i) {
+      u[nx * j + i] = 1.0 + std::sin(0.37 * double(i * i) + 1.1 * double(j));
+      plane[pitch * j + i] = T(u[nx * j + i]);
+    }
+  healing::detail::plane_sweep(plane.data(), &fx, &fy, T(off), nx, ny, pitch, block.data(),
+                               fact.data());
+  auto y = [&](std::ptrdiff_t i, std::ptrdiff_t j) {
+    i = (i + std::ptrdiff_t(nx)) % std::ptrdiff_t(nx);
+    j = (j + std::ptrdiff_t(ny)) % std::ptrdiff_t(ny);
+    return double(plane[pitch * std::size_t(j) + std::size_t(i)]) - off;
+  };
+  auto by = [&](std::ptrdiff_t i, std::ptrdiff_t j) {  // (I - ry Ly)(y - off)
+    return (1.0 + 2.0 * ry) * y(i, j) - ry * (y(i, j + 1) + y(i, j - 1));
+  };
+  double worst = 0.0;
+  for (std::ptrdiff_t j = 0; j < std::ptrdiff_t(ny); ++j)
+    for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(nx); ++i) {
+      const double lhs = (1.0 + 2.0 * rx) * by(i, j) - rx * (by(i + 1, j) + by(i - 1, j));
+      worst = std::max(worst, std::abs(lhs - (u[nx * std::size_t(j) + std::size_t(i)] - off)));
+    }
+  return worst;
+}
+
+}  // namespace
+
+TEST(HealingDiffusion, LateralSweepSolvesItsPeriodicSystems) {
+  for (const auto& [nx, ny] : std::vector<std::pair<std::size_t, std::size_t>>{
+           {40, 40}, {37, 21}, {21, 37}, {16, 8}, {9, 5}, {3, 17}}) {
+    for (const double off : {0.0, 0.25}) {
+      EXPECT_LT(lateral_sweep_residual<double>(nx, ny, off), 1e-13)
+          << nx << " x " << ny << " offset " << off;
+      EXPECT_LT(lateral_sweep_residual<float>(nx, ny, off), 1e-5)
+          << nx << " x " << ny << " offset " << off;
+    }
+  }
+}
+
 TEST(HealingDiffusion, PointSourceSpreadsAsTheAnalyticGaussian) {
   // A unit mass in one voxel of a uniform medium: after t it is the Gaussian of variance
   // 2 D t per axis (plus h^2/12 for the initial voxel), here checked in all three directions.

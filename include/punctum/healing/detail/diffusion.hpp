@@ -19,7 +19,9 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -80,6 +82,64 @@ struct CyclicFactor {
   }
 };
 
+// The lane vectors below (through plane_sweep_body) are passed only between inline functions: the
+// ABI note GCC gives for them in the baseline SIMD clone does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+/// One cache line of T as a SIMD vector (GCC/Clang vector extension): the lanes of the x sweep,
+/// whose recurrence runs across `lanes` lines at once.
+template <class T>
+struct LaneVector {
+  typedef T type __attribute__((vector_size(cache_line_bytes)));
+};
+template <class T>
+using Lanes = typename LaneVector<T>::type;
+template <class T>
+inline Lanes<T> load_lanes(const T* p) {
+  Lanes<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void store_lanes(T* p, Lanes<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+inline constexpr bool register_transpose = true;
+/// Transposes the L x L block held in L vectors (L = lanes of T) in registers: log2 L rounds of
+/// a perfect shuffle, each row pair (i, i + L/2) becoming the interleaved low and high halves.
+template <class T>
+inline void transpose_lanes(Lanes<T>* r) {
+  constexpr std::size_t L = cache_line_bytes / sizeof(T);
+  using Index = std::conditional_t<sizeof(T) == 8, long long, int>;
+  typedef Index Mask __attribute__((vector_size(cache_line_bytes)));
+  auto interleave = [](std::size_t half) {  // constants once inlined
+    Mask m{};
+    for (std::size_t k = 0; k < L / 2; ++k) {
+      m[2 * k] = Index(half + k);
+      m[2 * k + 1] = Index(L + half + k);
+    }
+    return m;
+  };
+  const Mask low = interleave(0), high = interleave(L / 2);
+  for (std::size_t round = 1; round < L; round *= 2) {
+    Lanes<T> t[L];
+    for (std::size_t i = 0; i < L / 2; ++i) {
+      t[2 * i] = __builtin_shuffle(r[i], r[i + L / 2], low);
+      t[2 * i + 1] = __builtin_shuffle(r[i], r[i + L / 2], high);
+    }
+    for (std::size_t i = 0; i < L; ++i) r[i] = t[i];
+  }
+}
+#else
+inline constexpr bool register_transpose = false;  // other compilers: transposed element-wise
+template <class T>
+inline void transpose_lanes(Lanes<T>*) {}
+#endif
+
 /// One plane of the lateral pass: (optionally) shift by -off, x sweep, y sweep, shift back.
 /// fx / fy null: that direction is the identity. `block` holds max(nx, ny) * lanes values,
 /// `fact` max(pitch, lanes).
@@ -87,11 +147,14 @@ template <class T>
 inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off,
                              std::size_t nx, std::size_t ny, std::size_t pitch, T* block, T* fact) {
   constexpr std::size_t L = cache_line_bytes / sizeof(T);
+  using V = Lanes<T>;
   if (off != T(0))
     for (std::size_t j = 0; j < ny; ++j)
       for (std::size_t i = 0; i < nx; ++i) plane[pitch * j + i] -= off;
   if (fx) {
-    // x sweep: L lines at a time, transposed so the recurrence over i runs across lines in SIMD.
+    // x sweep: L lines at a time, transposed so the recurrence over i runs across lines in one
+    // SIMD vector. A full group of lines is transposed L x L in registers; what is left of it
+    // (and a partial group, padded with zero lines) element by element.
     const T r = fx->r, bg = fx->bg, sm = fx->sm;
     const T* ib = fx->ib.data();
     const T* cp = fx->cp.data();
@@ -99,31 +162,50 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
     T* B = block;
     for (std::size_t j0 = 0; j0 < ny; j0 += L) {
       const std::size_t nl = std::min(L, ny - j0);
+      const bool in_registers = register_transpose && nl == L;
+      std::size_t i0 = 0;
+      if (in_registers)
+        for (; i0 + L <= nx; i0 += L) {
+          V v[L];
+          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(plane + pitch * (j0 + l) + i0);
+          transpose_lanes<T>(v);
+          for (std::size_t l = 0; l < L; ++l) store_lanes(B + (i0 + l) * L, v[l]);
+        }
       for (std::size_t l = 0; l < nl; ++l) {
         const T* src = plane + pitch * (j0 + l);
-        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = src[i];
+        for (std::size_t i = i0; i < nx; ++i) B[i * L + l] = src[i];
       }
       for (std::size_t l = nl; l < L; ++l)
         for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
-      for (std::size_t l = 0; l < L; ++l) B[l] *= ib[0];
+      V prev = load_lanes(B) * ib[0];
+      store_lanes(B, prev);
       for (std::size_t i = 1; i < nx; ++i) {
-        T* cur = B + i * L;
-        const T* prev = cur - L;
-        const T b = ib[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
+        prev = (load_lanes(B + i * L) + r * prev) * ib[i];
+        store_lanes(B + i * L, prev);
       }
+      V next = prev;
       for (std::size_t i = nx - 1; i-- > 0;) {
-        T* cur = B + i * L;
-        const T* next = cur + L;
-        const T c = cp[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
+        next = load_lanes(B + i * L) - cp[i] * next;
+        store_lanes(B + i * L, next);
       }
+      // Sherman-Morrison factor of each line (element-wise, as the results were computed before
+      // the sweep kept its lanes in vectors: the same bits).
       const T* last = B + (nx - 1) * L;
       for (std::size_t l = 0; l < L; ++l) fact[l] = (B[l] + bg * last[l]) * sm;
+      i0 = 0;
+      if (in_registers)
+        for (; i0 + L <= nx; i0 += L) {
+          V v[L];
+          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(B + (i0 + l) * L);
+          transpose_lanes<T>(v);
+          const V qv = load_lanes(q + i0);
+          for (std::size_t l = 0; l < L; ++l)
+            store_lanes(plane + pitch * (j0 + l) + i0, v[l] - fact[l] * qv);
+        }
       for (std::size_t l = 0; l < nl; ++l) {
         T* dst = plane + pitch * (j0 + l);
         const T fl = fact[l];
-        for (std::size_t i = 0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
+        for (std::size_t i = i0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
       }
     }
   }
@@ -157,6 +239,10 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
       for (std::size_t i = 0; i < nx; ++i) plane[pitch * j + i] += off;
   }
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /// One y-slab of the depth pass (nz rows of nx at `plane_stride`): forward elimination with the
 /// shared factorisation (am, ib, cp), back substitution, resident offsets per plane (null: none),
