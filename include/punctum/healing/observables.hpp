@@ -20,19 +20,39 @@ struct Observables {
 };
 
 /// Sum and largest value of species s over plane k of u, in the fixed order every observable of
-/// punctum sums in (lines, then voxels along x).
+/// punctum sums in: lines, then voxels along x into `lanes` running sums (voxel i into sum
+/// i mod lanes: independent chains that vectorise, where one running sum waits on every add),
+/// added pairwise at the end.
 struct PlaneStats {
   double sum = 0.0, max = -1e300;
 };
 template <class T>
 PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
-  PlaneStats out;
-  for (std::size_t j = 0; j < u.grid().ny(); ++j)
-    for (T v : u.line(idx(s), j, k)) {
-      out.sum += double(v);
-      out.max = std::max(out.max, double(v));
+  constexpr std::size_t lanes = 8;
+  std::array<double, lanes> sum{}, max{};
+  max.fill(-1e300);
+  for (std::size_t j = 0; j < u.grid().ny(); ++j) {
+    const auto line = u.line(idx(s), j, k);
+    const std::size_t n = line.size();
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes)
+      for (std::size_t l = 0; l < lanes; ++l) {
+        const double v = double(line[i + l]);
+        sum[l] += v;
+        max[l] = std::max(max[l], v);
+      }
+    for (std::size_t l = 0; i < n; ++i, ++l) {
+      const double v = double(line[i]);
+      sum[l] += v;
+      max[l] = std::max(max[l], v);
     }
-  return out;
+  }
+  for (std::size_t width = lanes / 2; width > 0; width /= 2)
+    for (std::size_t l = 0; l < width; ++l) {
+      sum[l] += sum[l + width];
+      max[l] = std::max(max[l], max[l + width]);
+    }
+  return {sum[0], max[0]};
 }
 
 template <class T>

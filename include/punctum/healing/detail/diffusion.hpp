@@ -153,30 +153,37 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
       for (std::size_t i = 0; i < nx; ++i) plane[pitch * j + i] -= off;
   if (fx) {
     // x sweep: L lines at a time, transposed so the recurrence over i runs across lines in one
-    // SIMD vector. A full group of lines is transposed L x L in registers; what is left of it
-    // (and a partial group, padded with zero lines) element by element.
+    // SIMD vector. With at least L lines and L columns the transposes run L x L in registers: a
+    // last partial group of lines is the group of the plane's last L lines, whose lanes of lines
+    // already solved are swept too but not stored; a last partial block of columns overlaps the
+    // one before it (both transposes are copies, so a column moved twice moves the same values).
+    // Smaller planes transpose element by element, a partial group padded with zero lines.
     const T r = fx->r, bg = fx->bg, sm = fx->sm;
     const T* ib = fx->ib.data();
     const T* cp = fx->cp.data();
     const T* q = fx->q.data();
     T* B = block;
-    for (std::size_t j0 = 0; j0 < ny; j0 += L) {
-      const std::size_t nl = std::min(L, ny - j0);
-      const bool in_registers = register_transpose && nl == L;
-      std::size_t i0 = 0;
-      if (in_registers)
-        for (; i0 + L <= nx; i0 += L) {
+    const bool in_registers = register_transpose && nx >= L && ny >= L;
+    for (std::size_t g0 = 0; g0 < ny; g0 += L) {
+      // Lines [j0, j0 + nl) are loaded; those from g0 on are this group's to store.
+      const std::size_t j0 = in_registers ? std::min(g0, ny - L) : g0;
+      const std::size_t nl = std::min(L, ny - j0), first = g0 - j0;
+      if (in_registers) {
+        for (std::size_t i0 = 0; i0 < nx; i0 += L) {
+          const std::size_t c0 = std::min(i0, nx - L);
           V v[L];
-          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(plane + pitch * (j0 + l) + i0);
+          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(plane + pitch * (j0 + l) + c0);
           transpose_lanes<T>(v);
-          for (std::size_t l = 0; l < L; ++l) store_lanes(B + (i0 + l) * L, v[l]);
+          for (std::size_t l = 0; l < L; ++l) store_lanes(B + (c0 + l) * L, v[l]);
         }
-      for (std::size_t l = 0; l < nl; ++l) {
-        const T* src = plane + pitch * (j0 + l);
-        for (std::size_t i = i0; i < nx; ++i) B[i * L + l] = src[i];
+      } else {
+        for (std::size_t l = 0; l < nl; ++l) {
+          const T* src = plane + pitch * (j0 + l);
+          for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = src[i];
+        }
+        for (std::size_t l = nl; l < L; ++l)
+          for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
       }
-      for (std::size_t l = nl; l < L; ++l)
-        for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
       V prev = load_lanes(B) * ib[0];
       store_lanes(B, prev);
       for (std::size_t i = 1; i < nx; ++i) {
@@ -192,20 +199,22 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
       // the sweep kept its lanes in vectors: the same bits).
       const T* last = B + (nx - 1) * L;
       for (std::size_t l = 0; l < L; ++l) fact[l] = (B[l] + bg * last[l]) * sm;
-      i0 = 0;
-      if (in_registers)
-        for (; i0 + L <= nx; i0 += L) {
+      if (in_registers) {
+        for (std::size_t i0 = 0; i0 < nx; i0 += L) {
+          const std::size_t c0 = std::min(i0, nx - L);
           V v[L];
-          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(B + (i0 + l) * L);
+          for (std::size_t l = 0; l < L; ++l) v[l] = load_lanes(B + (c0 + l) * L);
           transpose_lanes<T>(v);
-          const V qv = load_lanes(q + i0);
-          for (std::size_t l = 0; l < L; ++l)
-            store_lanes(plane + pitch * (j0 + l) + i0, v[l] - fact[l] * qv);
+          const V qv = load_lanes(q + c0);
+          for (std::size_t l = first; l < L; ++l)
+            store_lanes(plane + pitch * (j0 + l) + c0, v[l] - fact[l] * qv);
         }
-      for (std::size_t l = 0; l < nl; ++l) {
-        T* dst = plane + pitch * (j0 + l);
-        const T fl = fact[l];
-        for (std::size_t i = i0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
+      } else {
+        for (std::size_t l = 0; l < nl; ++l) {
+          T* dst = plane + pitch * (j0 + l);
+          const T fl = fact[l];
+          for (std::size_t i = 0; i < nx; ++i) dst[i] = B[i * L + l] - fl * q[i];
+        }
       }
     }
   }

@@ -22,8 +22,9 @@
 
 namespace punctum::healing::detail {
 
-inline double patankar(double u, double prod, double dest, double dt) {
-  return u + dt * (prod - dest * u) / (1.0 + dt * dest);
+template <class V>
+inline V patankar(V u, V prod, V dest, V dt) {
+  return u + dt * (prod - dest * u) / (V(1) + dt * dest);
 }
 
 /// Step constants of the per-voxel update that do not depend on the voxel (fewer divisions).
@@ -91,46 +92,49 @@ struct ReactColumn {
 
 /// Advances one voxel's slow species (in place, SI units) by dt; the callers check finiteness.
 /// `P` has PlaneParams' baselines and inverse ceilings, `K` ReactConstants' members (the depth
-/// column passes one lane of a ReactColumn for both).
-template <class Plane, class Constants>
-inline void react_voxel(double& w, double& h, const double c, const double g, double& f, double& r3,
-                        double& r1, double& e, double& p, const Plane& P, const Rates& R,
-                        double dt, const Constants& K) {
+/// column passes one lane of a ReactColumn for both). The arithmetic is the storage type V's:
+/// double by default; a float field's reactions run in float (twice the SIMD lanes), every
+/// constant rounded to float once (hoisted out of the voxel loop).
+template <class V, class Plane, class Constants>
+inline void react_voxel(V& w, V& h, const V c, const V g, V& f, V& r3, V& r1, V& e, V& p,
+                        const Plane& P, const Rates& R, const V dt, const Constants& K) {
   // Damage: re-epithelialisation (epidermis) or fibroblast repair (dermis), the latter faster
   // where fibroblasts have been recruited (rate proportional to f / f0).
-  w = patankar(w, 0.0, K.repair_const + K.repair_per_f * f, dt);
-  h = h * K.inv_h;
+  w = patankar(w, V(0), V(K.repair_const) + V(K.repair_per_f) * f, dt);
+  h = h * V(K.inv_h);
   // c, g and s (fast, diffusing, linear in themselves) advance with their diffusion in delta form
   // (fast_rhs + LodDiffusion), which keeps their quasi-steady profiles exact.
-  const double phi = g / (R.growth_factor_half_saturation + g);
+  const V phi = g / (V(R.growth_factor_half_saturation) + g);
   // Fibroblasts: growth-factor-driven logistic proliferation, apoptosis back to residents f0.
-  const double prolif = K.prolif_rate * phi;
-  f = patankar(f, prolif * f + R.fibroblast_apoptosis * P.f0,
-               prolif * f * P.f_max_inv + R.fibroblast_apoptosis, dt);
+  const V prolif = V(K.prolif_rate) * phi;
+  f = patankar(f, prolif * f + V(R.fibroblast_apoptosis) * V(P.f0),
+               prolif * f * V(P.f_max_inv) + V(R.fibroblast_apoptosis), dt);
   // Synthesis-equivalent fibroblasts: growth-factor-stimulated cells plus the recruited excess
   // (activated fibroblasts/myofibroblasts keep depositing matrix after the signal has gone).
-  const double active = (1.0 - std::min(w, 1.0)) * (f * phi + std::max(0.0, f - P.f0));
-  const double cap = K.synthesis_on * std::max(0.0, 1.0 - (r1 + r3) * P.rho_max_inv);
-  const double S = R.collagen_synthesis * active * cap;
+  const V active = (V(1) - std::min(w, V(1))) * (f * phi + std::max(V(0), f - V(P.f0)));
+  const V cap = V(K.synthesis_on) * std::max(V(0), V(1) - (r1 + r3) * V(P.rho_max_inv));
+  const V S = V(R.collagen_synthesis) * active * cap;
   // III -> I replacement only while the III fraction exceeds the layer's baseline fraction,
   // written as a difference of products so that it is exactly zero at baseline.
-  const double X = R.collagen_III_to_I *
-                   std::max(0.0, std::max(r3, 0.0) * P.rho1_0 - r1 * P.rho3_0) * K.inv_base;
-  const double mmp = R.mmp_degradation * c;
-  // X vanishes with r3 (X <= k31 r3 rho1_0 / base), so the floor only avoids 0/0.
-  const double inv_r3 = 1.0 / std::max(r3, 1e-300);
-  const double X_rate = X * inv_r3;
-  r3 = patankar(r3, R.collagen_III_fraction_new * S + R.collagen_turnover * P.rho3_0,
-                R.collagen_turnover + mmp + X_rate, dt);
+  const V X = V(R.collagen_III_to_I) *
+              std::max(V(0), std::max(r3, V(0)) * V(P.rho1_0) - r1 * V(P.rho3_0)) * V(K.inv_base);
+  const V mmp = V(R.mmp_degradation) * c;
+  // X vanishes with r3 (X <= k31 r3 rho1_0 / base), so the floor only avoids 0/0 (a floor
+  // above the smallest normal number of V).
+  const V inv_r3 = V(1) / std::max(r3, V(sizeof(V) == sizeof(double) ? 1e-300 : 1e-37));
+  const V X_rate = X * inv_r3;
+  r3 = patankar(r3, V(R.collagen_III_fraction_new) * S + V(R.collagen_turnover) * V(P.rho3_0),
+                V(R.collagen_turnover) + mmp + X_rate, dt);
   // The I gain is what III lost to conversion in this (linearly implicit) update: mass moves.
-  const double converted = dt * X_rate * r3;
-  r1 = patankar(r1, (1.0 - R.collagen_III_fraction_new) * S + R.collagen_turnover * P.rho1_0,
-                R.collagen_turnover + mmp, dt) +
+  const V converted = dt * X_rate * r3;
+  r1 = patankar(r1,
+                (V(1) - V(R.collagen_III_fraction_new)) * S + V(R.collagen_turnover) * V(P.rho1_0),
+                V(R.collagen_turnover) + mmp, dt) +
        converted;
-  const double cap_e = K.elastin_on * std::max(0.0, 1.0 - e * P.e_max_inv);
-  e = patankar(e, R.elastin_synthesis * active * cap_e + R.elastin_turnover * P.e0,
-               R.elastin_turnover + mmp, dt);
-  p = (p + dt * K.pigment_rate * c) * K.inv_p;
+  const V cap_e = V(K.elastin_on) * std::max(V(0), V(1) - e * V(P.e_max_inv));
+  e = patankar(e, V(R.elastin_synthesis) * active * cap_e + V(R.elastin_turnover) * V(P.e0),
+               V(R.elastin_turnover) + mmp, dt);
+  p = (p + dt * V(K.pigment_rate) * c) * V(K.inv_p);
 }
 
 /// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
@@ -351,26 +355,26 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
               *const f = out[4] + o, *const r3 = out[5] + o, *const r1 = out[6] + o,
               *const e = out[7] + o, *const p = out[8] + o, *const os = out[9] + o;
       // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
-      double bad = 0.0;
+      T bad = 0;
 #pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
-        double vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
-        react_voxel(vw, vh, double(c[i]), double(g[i]), vf, v3, v1, ve, vp, P, R, dt, K);
+        T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
+        react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
         bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
-        w[i] = T(vw);
-        h[i] = T(vh);
-        f[i] = T(vf);
-        r3[i] = T(v3);
-        r1[i] = T(v1);
-        e[i] = T(ve);
-        p[i] = T(vp);
+        w[i] = vw;
+        h[i] = vh;
+        f[i] = vf;
+        r3[i] = v3;
+        r1[i] = v1;
+        e[i] = ve;
+        p[i] = vp;
         if constexpr (Carry) {  // the fast species, which the reactions leave alone
           oc[i] = c[i];
           og[i] = g[i];
           os[i] = is[i];
         }
       }
-      ok = ok && bad == 0.0;  // NaN compares unequal
+      ok = ok && bad == T(0);  // NaN compares unequal
     }
   }
   return ok;
@@ -411,24 +415,24 @@ bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& tabl
       for (std::size_t k = 0; k < nz; ++k) out[q][ps * k] = in[q][ps * k];
   const double inv_h = ReactConstants::blood_factor(R, dt);
   const double inv_p = ReactConstants::pigment_factor(R, dt);
-  double bad = 0.0;
+  T bad = 0;
 #pragma omp simd reduction(+ : bad)
   for (std::size_t k = 0; k < nz; ++k) {
     const ReactColumn::Lane L = table.lane(k, inv_h, inv_p);
     const std::size_t o = ps * k;
-    double vw = in[0][o], vh = in[1][o], vf = in[4][o], v3 = in[5][o], v1 = in[6][o],
-           ve = in[7][o], vp = in[8][o];
-    react_voxel(vw, vh, double(in[2][o]), double(in[3][o]), vf, v3, v1, ve, vp, L, R, dt, L);
+    T vw = in[0][o], vh = in[1][o], vf = in[4][o], v3 = in[5][o], v1 = in[6][o], ve = in[7][o],
+      vp = in[8][o];
+    react_voxel(vw, vh, in[2][o], in[3][o], vf, v3, v1, ve, vp, L, R, T(dt), L);
     bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
-    out[0][o] = T(vw);
-    out[1][o] = T(vh);
-    out[4][o] = T(vf);
-    out[5][o] = T(v3);
-    out[6][o] = T(v1);
-    out[7][o] = T(ve);
-    out[8][o] = T(vp);
+    out[0][o] = vw;
+    out[1][o] = vh;
+    out[4][o] = vf;
+    out[5][o] = v3;
+    out[6][o] = v1;
+    out[7][o] = ve;
+    out[8][o] = vp;
   }
-  return bad == 0.0;
+  return bad == T(0);
 }
 
 }  // namespace punctum::healing::detail
@@ -449,42 +453,46 @@ bool react_column(const Field<float>& src, Field<float>& u, const ReactColumn& t
                   const Rates& R, double dt);
 
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
-/// wrapped ends are peeled so the interior loop vectorises.
+/// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
+/// storage type T (a float field's in float, twice the SIMD lanes).
 template <class T>
 inline double chemotaxis_rate_line_body(const T* row, const T* yp, const T* ym, const T* zp,
-                                        const T* zm, std::size_t nx, double cx, double cy,
-                                        double cdn, double cup) {
-  auto rate = [&](std::size_t i, double xp, double xm) {
-    const double ga = row[i];
-    return cx * (std::max(0.0, xp - ga) + std::max(0.0, xm - ga)) +
-           cy * (std::max(0.0, double(yp[i]) - ga) + std::max(0.0, double(ym[i]) - ga)) +
-           cdn * std::max(0.0, double(zp[i]) - ga) + cup * std::max(0.0, double(zm[i]) - ga);
+                                        const T* zm, std::size_t nx, double cx_, double cy_,
+                                        double cdn_, double cup_) {
+  const T cx = T(cx_), cy = T(cy_), cdn = T(cdn_), cup = T(cup_);
+  auto rate = [&](std::size_t i, T xp, T xm) {
+    const T ga = row[i];
+    return cx * (std::max(T(0), xp - ga) + std::max(T(0), xm - ga)) +
+           cy * (std::max(T(0), yp[i] - ga) + std::max(T(0), ym[i] - ga)) +
+           cdn * std::max(T(0), zp[i] - ga) + cup * std::max(T(0), zm[i] - ga);
   };
-  if (nx == 1) return rate(0, row[0], row[0]);
-  double best = std::max(rate(0, row[1], row[nx - 1]), rate(nx - 1, row[0], row[nx - 2]));
+  if (nx == 1) return double(rate(0, row[0], row[0]));
+  T best = std::max(rate(0, row[1], row[nx - 1]), rate(nx - 1, row[0], row[nx - 2]));
 #pragma omp simd reduction(max : best)
   for (std::size_t i = 1; i < nx - 1; ++i) best = std::max(best, rate(i, row[i + 1], row[i - 1]));
-  return best;
+  return double(best);
 }
 
 /// f = old - dt * (net upwind outflow of the excess over the residents f0) on one x-line.
 template <class T>
 inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T* oym, const T* ozp,
                                       const T* ozm, const T* g, const T* gyp, const T* gym,
-                                      const T* gzp, const T* gzm, std::size_t nx, double cx,
-                                      double cy, double cdn, double cup, double f0, double f0dn,
-                                      double f0up, double dt) {
+                                      const T* gzp, const T* gzm, std::size_t nx, double cx_,
+                                      double cy_, double cdn_, double cup_, double f0_,
+                                      double f0dn_, double f0up_, double dt_) {
+  const T cx = T(cx_), cy = T(cy_), cdn = T(cdn_), cup = T(cup_), f0 = T(f0_), f0dn = T(f0dn_),
+          f0up = T(f0up_), dt = T(dt_);
   auto value = [&](std::size_t i, std::size_t xp, std::size_t xm) {
-    const double ga = g[i], ua = std::max(0.0, double(old[i]) - f0);
+    const T ga = g[i], ua = std::max(T(0), old[i] - f0);
     // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
-    auto flux = [&](double c, double gb, double ob, double fb0) {
-      const double v = c * (gb - ga);
-      return v > 0.0 ? v * ua : v * std::max(0.0, ob - fb0);
+    auto flux = [&](T c, T gb, T ob, T fb0) {
+      const T v = c * (gb - ga);
+      return v > T(0) ? v * ua : v * std::max(T(0), ob - fb0);
     };
-    const double net = flux(cx, g[xp], old[xp], f0) + flux(cx, g[xm], old[xm], f0) +
-                       flux(cy, gyp[i], oyp[i], f0) + flux(cy, gym[i], oym[i], f0) +
-                       flux(cdn, gzp[i], ozp[i], f0dn) + flux(cup, gzm[i], ozm[i], f0up);
-    return T(double(old[i]) - dt * net);
+    const T net = flux(cx, g[xp], old[xp], f0) + flux(cx, g[xm], old[xm], f0) +
+                  flux(cy, gyp[i], oyp[i], f0) + flux(cy, gym[i], oym[i], f0) +
+                  flux(cdn, gzp[i], ozp[i], f0dn) + flux(cup, gzm[i], ozm[i], f0up);
+    return old[i] - dt * net;
   };
   if (nx == 1) {
     f[0] = value(0, 0, 0);
@@ -498,19 +506,20 @@ inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T*
 
 /// max_n |a_n - b_n| / (atol + rtol |a_n|), the step-doubling error norm of one run of a species
 /// (a: two half steps, b: one full step), while b becomes the Richardson value 2 a - b, or a
-/// where that is negative.
+/// where that is negative. In the storage type T, like the kernels.
 template <class T>
-inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, double atol,
-                                              double rtol) {
-  double worst = 0.0;
+inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, double atol_,
+                                              double rtol_) {
+  const T atol = T(atol_), rtol = T(rtol_);
+  T worst = 0;
 #pragma omp simd reduction(max : worst)
   for (std::size_t q = 0; q < n; ++q) {
     const T x = a[q], y = b[q];
-    worst = std::max(worst, std::abs(double(x) - double(y)) / (atol + rtol * std::abs(double(x))));
+    worst = std::max(worst, std::abs(x - y) / (atol + rtol * std::abs(x)));
     const T e = T(2) * x - y;
     b[q] = e >= T(0) ? e : x;
   }
-  return worst;
+  return double(worst);
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
