@@ -26,22 +26,29 @@ struct Observables {
 struct PlaneStats {
   double sum = 0.0, max = -1e300;
 };
+namespace detail {
+/// plane_stats on ny lines of nx values `pitch` apart; compiled in src/healing/observables.cpp
+/// (one clone per SIMD width: the same lane order in every clone, so the same sums).
+PlaneStats plane_stats_lines(const double* first, std::size_t nx, std::size_t ny,
+                             std::size_t pitch);
+PlaneStats plane_stats_lines(const float* first, std::size_t nx, std::size_t ny, std::size_t pitch);
+
 template <class T>
-PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
+PlaneStats plane_stats_lines_body(const T* first, std::size_t nx, std::size_t ny,
+                                  std::size_t pitch) {
   constexpr std::size_t lanes = 8;
   std::array<double, lanes> sum{}, max{};
   max.fill(-1e300);
-  for (std::size_t j = 0; j < u.grid().ny(); ++j) {
-    const auto line = u.line(idx(s), j, k);
-    const std::size_t n = line.size();
+  for (std::size_t j = 0; j < ny; ++j) {
+    const T* line = first + pitch * j;
     std::size_t i = 0;
-    for (; i + lanes <= n; i += lanes)
+    for (; i + lanes <= nx; i += lanes)
       for (std::size_t l = 0; l < lanes; ++l) {
         const double v = double(line[i + l]);
         sum[l] += v;
         max[l] = std::max(max[l], v);
       }
-    for (std::size_t l = 0; i < n; ++i, ++l) {
+    for (std::size_t l = 0; i < nx; ++i, ++l) {
       const double v = double(line[i]);
       sum[l] += v;
       max[l] = std::max(max[l], v);
@@ -53,6 +60,13 @@ PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
       max[l] = std::max(max[l], max[l + width]);
     }
   return {sum[0], max[0]};
+}
+}  // namespace detail
+
+template <class T>
+PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
+  const auto& G = u.grid();
+  return detail::plane_stats_lines(u.line(idx(s), 0, k).data(), G.nx(), G.ny(), u.pitch());
 }
 
 template <class T>
