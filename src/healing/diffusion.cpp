@@ -8,16 +8,45 @@
 
 namespace punctum::healing::detail {
 
-PUNCTUM_SIMD_CLONES void plane_sweep(double* plane, const CyclicFactor<double>* fx,
-                                     const CyclicFactor<double>* fy, double off, std::size_t nx,
-                                     std::size_t ny, std::size_t pitch, double* block,
-                                     double* fact) {
+#if defined(PUNCTUM_HAVE_SIMD_CLONES)
+// The lateral sweep picks its x recurrence by the register width (plane_sweep_body): a build for
+// AVX-512 carries the lanes in one vector; the AVX2 and baseline clones loop over them.
+template <class T>
+__attribute__((flatten, target("avx512f"))) void plane_sweep_wide(
+    T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off, std::size_t nx,
+    std::size_t ny, std::size_t pitch, T* block, T* fact) {
+  plane_sweep_body<T, true>(plane, fx, fy, off, nx, ny, pitch, block, fact);
+}
+template <class T>
+__attribute__((flatten, target_clones("avx2", "default"))) void plane_sweep_narrow(
+    T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off, std::size_t nx,
+    std::size_t ny, std::size_t pitch, T* block, T* fact) {
+  plane_sweep_body<T, false>(plane, fx, fy, off, nx, ny, pitch, block, fact);
+}
+template <class T>
+void plane_sweep_dispatch(T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off,
+                          std::size_t nx, std::size_t ny, std::size_t pitch, T* block, T* fact) {
+  static const bool wide = __builtin_cpu_supports("avx512f");
+  (wide ? plane_sweep_wide<T> : plane_sweep_narrow<T>)(plane, fx, fy, off, nx, ny, pitch, block,
+                                                       fact);
+}
+#else
+template <class T>
+void plane_sweep_dispatch(T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off,
+                          std::size_t nx, std::size_t ny, std::size_t pitch, T* block, T* fact) {
   plane_sweep_body(plane, fx, fy, off, nx, ny, pitch, block, fact);
 }
-PUNCTUM_SIMD_CLONES void plane_sweep(float* plane, const CyclicFactor<float>* fx,
-                                     const CyclicFactor<float>* fy, float off, std::size_t nx,
-                                     std::size_t ny, std::size_t pitch, float* block, float* fact) {
-  plane_sweep_body(plane, fx, fy, off, nx, ny, pitch, block, fact);
+#endif
+
+void plane_sweep(double* plane, const CyclicFactor<double>* fx, const CyclicFactor<double>* fy,
+                 double off, std::size_t nx, std::size_t ny, std::size_t pitch, double* block,
+                 double* fact) {
+  plane_sweep_dispatch(plane, fx, fy, off, nx, ny, pitch, block, fact);
+}
+void plane_sweep(float* plane, const CyclicFactor<float>* fx, const CyclicFactor<float>* fy,
+                 float off, std::size_t nx, std::size_t ny, std::size_t pitch, float* block,
+                 float* fact) {
+  plane_sweep_dispatch(plane, fx, fy, off, nx, ny, pitch, block, fact);
 }
 PUNCTUM_SIMD_CLONES void slab_sweep(double* base, std::size_t nx, std::size_t nz,
                                     std::size_t plane_stride, const double* am, const double* ib,

@@ -142,8 +142,11 @@ inline void transpose_lanes(Lanes<T>*) {}
 
 /// One plane of the lateral pass: (optionally) shift by -off, x sweep, y sweep, shift back.
 /// fx / fy null: that direction is the identity. `block` holds max(nx, ny) * lanes values,
-/// `fact` max(pitch, lanes).
-template <class T>
+/// `fact` max(pitch, lanes). VectorRecurrence: the x recurrence carries its lanes (one cache line)
+/// in one vector, for a build whose registers hold a cache line (AVX-512), where GCC otherwise
+/// keeps them in scalar registers; elsewhere element-wise loops, which GCC vectorises at the
+/// build's own width (a cache-line vector would be emulated, 2.5-3x slower). The same bits.
+template <class T, bool VectorRecurrence = false>
 inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFactor<T>* fy, T off,
                              std::size_t nx, std::size_t ny, std::size_t pitch, T* block, T* fact) {
   constexpr std::size_t L = cache_line_bytes / sizeof(T);
@@ -184,16 +187,32 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
         for (std::size_t l = nl; l < L; ++l)
           for (std::size_t i = 0; i < nx; ++i) B[i * L + l] = T(0);
       }
-      V prev = load_lanes(B) * ib[0];
-      store_lanes(B, prev);
+      if constexpr (VectorRecurrence) {
+        V prev = load_lanes(B) * ib[0];
+        store_lanes(B, prev);
+        for (std::size_t i = 1; i < nx; ++i) {
+          prev = (load_lanes(B + i * L) + r * prev) * ib[i];
+          store_lanes(B + i * L, prev);
+        }
+        V next = prev;
+        for (std::size_t i = nx - 1; i-- > 0;) {
+          next = load_lanes(B + i * L) - cp[i] * next;
+          store_lanes(B + i * L, next);
+        }
+      } else {
+      for (std::size_t l = 0; l < L; ++l) B[l] *= ib[0];
       for (std::size_t i = 1; i < nx; ++i) {
-        prev = (load_lanes(B + i * L) + r * prev) * ib[i];
-        store_lanes(B + i * L, prev);
+        T* cur = B + i * L;
+        const T* prev = cur - L;
+        const T b = ib[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
       }
-      V next = prev;
       for (std::size_t i = nx - 1; i-- > 0;) {
-        next = load_lanes(B + i * L) - cp[i] * next;
-        store_lanes(B + i * L, next);
+        T* cur = B + i * L;
+        const T* next = cur + L;
+        const T c = cp[i];
+        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
+      }
       }
       // Sherman-Morrison factor of each line (element-wise, as the results were computed before
       // the sweep kept its lanes in vectors: the same bits).
