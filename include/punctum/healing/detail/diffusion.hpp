@@ -200,19 +200,19 @@ inline void plane_sweep_body(T* plane, const CyclicFactor<T>* fx, const CyclicFa
           store_lanes(B + i * L, next);
         }
       } else {
-      for (std::size_t l = 0; l < L; ++l) B[l] *= ib[0];
-      for (std::size_t i = 1; i < nx; ++i) {
-        T* cur = B + i * L;
-        const T* prev = cur - L;
-        const T b = ib[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
-      }
-      for (std::size_t i = nx - 1; i-- > 0;) {
-        T* cur = B + i * L;
-        const T* next = cur + L;
-        const T c = cp[i];
-        for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
-      }
+        for (std::size_t l = 0; l < L; ++l) B[l] *= ib[0];
+        for (std::size_t i = 1; i < nx; ++i) {
+          T* cur = B + i * L;
+          const T* prev = cur - L;
+          const T b = ib[i];
+          for (std::size_t l = 0; l < L; ++l) cur[l] = (cur[l] + r * prev[l]) * b;
+        }
+        for (std::size_t i = nx - 1; i-- > 0;) {
+          T* cur = B + i * L;
+          const T* next = cur + L;
+          const T c = cp[i];
+          for (std::size_t l = 0; l < L; ++l) cur[l] -= c * next[l];
+        }
       }
       // Sherman-Morrison factor of each line (element-wise, as the results were computed before
       // the sweep kept its lanes in vectors: the same bits).
