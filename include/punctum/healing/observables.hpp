@@ -66,7 +66,7 @@ PlaneStats plane_stats_lines_body(const T* first, std::size_t nx, std::size_t ny
 template <class T>
 PlaneStats plane_stats(const Field<T>& u, Species s, std::size_t k) {
   const auto& G = u.grid();
-  if (G.nx() * G.ny() == 1) {  // a depth column's plane, inline: the lanes' sum and max of one value
+  if (G.is_column()) {  // a depth column's plane, inline: the lanes' sum and max of one value
     const double v = double(u.line(idx(s), 0, k)[0]);
     return {0.0 + v, std::max(-1e300, v)};
   }

@@ -25,15 +25,14 @@ double order(double e_coarse, double e_fine) {
   return std::log2(e_coarse / e_fine);
 }
 
-}  // namespace
-
-namespace {
-
 /// The lateral sweep of one plane against the systems it solves: with periodic x and y and one
 /// matrix per direction, y = plane_sweep(u) must satisfy (I - rx Lx)(I - ry Ly)(y - off) = u - off.
 /// Sizes exercise whole SIMD groups of lines, partial ones and leftover columns (the x sweep
 /// transposes lanes x lanes blocks in registers and the rest element by element).
-template <class T>
+/// `Recurrence`: -1 the compiled sweep (dispatched by the CPU), 0 / 1 the body with the x
+/// recurrence element-wise (AVX2 and baseline CPUs) / in one vector (AVX-512), so both paths run
+/// on any machine.
+template <class T, int Recurrence>
 double lateral_sweep_residual(std::size_t nx, std::size_t ny, double off) {
   constexpr std::size_t lanes = healing::detail::LodDiffusion<T>::lanes;
   const double rx = 0.7, ry = 1.3;
@@ -52,8 +51,12 @@ double lateral_sweep_residual(std::size_t nx, std::size_t ny, double off) {
       u[nx * j + i] = 1.0 + std::sin(0.37 * double(i * i) + 1.1 * double(j));
       plane[pitch * j + i] = T(u[nx * j + i]);
     }
-  healing::detail::plane_sweep(plane.data(), &fx, &fy, T(off), nx, ny, pitch, block.data(),
-                               fact.data());
+  if constexpr (Recurrence < 0)
+    healing::detail::plane_sweep(plane.data(), &fx, &fy, T(off), nx, ny, pitch, block.data(),
+                                 fact.data());
+  else
+    healing::detail::plane_sweep_body<T, Recurrence == 1>(plane.data(), &fx, &fy, T(off), nx, ny,
+                                                          pitch, block.data(), fact.data());
   auto y = [&](std::ptrdiff_t i, std::ptrdiff_t j) {
     i = (i + std::ptrdiff_t(nx)) % std::ptrdiff_t(nx);
     j = (j + std::ptrdiff_t(ny)) % std::ptrdiff_t(ny);
@@ -77,10 +80,15 @@ TEST(HealingDiffusion, LateralSweepSolvesItsPeriodicSystems) {
   for (const auto& [nx, ny] : std::vector<std::pair<std::size_t, std::size_t>>{
            {40, 40}, {37, 21}, {21, 37}, {16, 8}, {9, 5}, {3, 17}}) {
     for (const double off : {0.0, 0.25}) {
-      EXPECT_LT(lateral_sweep_residual<double>(nx, ny, off), 1e-13)
+      EXPECT_LT((lateral_sweep_residual<double, -1>(nx, ny, off)), 1e-13)
           << nx << " x " << ny << " offset " << off;
-      EXPECT_LT(lateral_sweep_residual<float>(nx, ny, off), 1e-5)
+      EXPECT_LT((lateral_sweep_residual<float, -1>(nx, ny, off)), 1e-5)
           << nx << " x " << ny << " offset " << off;
+      // Both x recurrences, whichever this CPU dispatches to.
+      EXPECT_LT((lateral_sweep_residual<double, 0>(nx, ny, off)), 1e-13) << nx << " x " << ny;
+      EXPECT_LT((lateral_sweep_residual<double, 1>(nx, ny, off)), 1e-13) << nx << " x " << ny;
+      EXPECT_LT((lateral_sweep_residual<float, 0>(nx, ny, off)), 1e-5) << nx << " x " << ny;
+      EXPECT_LT((lateral_sweep_residual<float, 1>(nx, ny, off)), 1e-5) << nx << " x " << ny;
     }
   }
 }
