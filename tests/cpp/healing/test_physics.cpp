@@ -412,7 +412,7 @@ TEST(HealingPhysics, FloatStorageAccuracyIsMeasured) {
   }
   std::printf("float vs double at day 21: worst relative difference of species excess %.2e\n",
               worst);
-  // Measured 3.1e-4 (4.3e-4 while float's kinetics ran in double, 6e-5 before the LOD decay
+  // Measured 2.3e-4 (4.3e-4 while float's kinetics ran in double, 6e-5 before the LOD decay
   // change moved the adaptive steps). Float and double take their own adaptive step sequences,
   // each held to the tolerance rtol per step, so the bound is a few rtol: storage in float must
   // cost no more than the time stepping already does.
