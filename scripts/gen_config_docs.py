@@ -233,12 +233,14 @@ KEYS: dict[str, Key] = {
             "every 30 min for 6 h and every 3 h to 3 days after each session, daily in between, "
             "and the horizon"
         ),
+        note="at most protocol.horizon_days; the horizon is always an output",
     ),
     "run.snapshot_days": Key(
         "times of field snapshots in the HDF5 file (with an output file)",
         "days",
         probe=[-1.0],
         none_means="none (punctum run: 0, 1, 7, 28 days and the horizon)",
+        note="at most protocol.horizon_days",
     ),
     "run.exact_outputs": Key(
         "step to every output time instead of interpolating between accepted steps (dense output)"

@@ -118,15 +118,24 @@ double column_width(const Protocol& protocol) {
 
 namespace {
 
-/// Default output times: fine right after each session (the closure and redness windows), daily
-/// otherwise, and the horizon.
-std::vector<double> default_output_times(const Protocol& protocol) {
+/// The samples each session's epidermal closure is read from: the session's time, every half hour
+/// to 6 h, every 3 h to 3 days (channels close within ~1-2 days). They are taken whatever output
+/// times the user chose, so the per-session outcomes do not depend on them.
+std::vector<double> closure_window_times(const Protocol& protocol) {
   std::vector<double> t;
-  for (double d = 0.0; d <= in_days(protocol.horizon) + 1e-9; d += 1.0) t.push_back(d * 86400.0);
   for (const auto& s : protocol.sessions) {
+    t.push_back(s.time);
     for (double h = 0.5; h < 6.0; h += 0.5) t.push_back(s.time + h * 3600.0);
     for (double h = 6.0; h < 72.0; h += 3.0) t.push_back(s.time + h * 3600.0);
   }
+  return t;
+}
+
+/// Default output times: the closure windows right after each session, daily otherwise, and the
+/// horizon.
+std::vector<double> default_output_times(const Protocol& protocol) {
+  std::vector<double> t = closure_window_times(protocol);
+  for (double d = 0.0; d <= in_days(protocol.horizon) + 1e-9; d += 1.0) t.push_back(d * 86400.0);
   t.push_back(protocol.horizon);
   return t;
 }
@@ -480,6 +489,12 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
                            const SnapshotSink& snapshots) {
   patient.validate();
   protocol.validate();
+  // Outputs and snapshots lie within the follow-up: the course ends at its horizon.
+  const double horizon_days = in_days(protocol.horizon) * (1 + 1e-12);
+  for (double t : options.output_times)
+    require_in_range("output_times", in_days(t), 0.0, horizon_days, "days (within the horizon)");
+  for (double t : options.snapshot_times)
+    require_in_range("snapshot_times", in_days(t), 0.0, horizon_days, "days (within the horizon)");
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
   const double window = options.fidelity == Fidelity::column ? grid.extent()[0] : options.patch_width;
   healing::Rates rates = course_rates(patient, protocol);
@@ -518,9 +533,20 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       events.push_back({t + protocol.serum.delay + protocol.serum.duration, EventKind::serum_off, i});
     }
   }
-  const auto outputs = sorted_within(
-      options.output_times.empty() ? default_output_times(protocol) : options.output_times,
-      protocol.horizon);
+  // The outputs the user asked for (or the defaults), and those the course samples: these plus
+  // the sessions' closure windows, which the per-session outcomes are read from and which are
+  // dropped from the result's series at the end unless asked for.
+  // The horizon is always among them: the summary's end state is read there.
+  const auto requested = [&] {
+    auto t = options.output_times.empty() ? default_output_times(protocol) : options.output_times;
+    t.push_back(protocol.horizon);
+    return sorted_within(std::move(t), protocol.horizon);
+  }();
+  const auto outputs = [&] {
+    auto t = closure_window_times(protocol);
+    t.insert(t.end(), requested.begin(), requested.end());
+    return sorted_within(std::move(t), protocol.horizon);
+  }();
   // Dense output: the integrator keeps its own pace and each output time is interpolated between
   // the accepted steps that bracket it; with exact_outputs it steps to every output instead.
   if (options.exact_outputs)
@@ -736,46 +762,38 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
 
   // Erythema: each session's fresh papillary injury releases vasoactive mediators whose effect
   // decays first-order, E(t) = sum_s A dW_s exp(-(t - t_s) / tau) (docs/course.md).
-  {
-    const double tau = table_value("erythema_decay_time_h") * 3600.0;
-    const double amplitude = protocol.aftercare.cold_pack ? table_value("cold_pack_erythema_factor") : 1.0;
-    std::vector<double> e(result.times.size(), 0.0);
-    for (std::size_t i = 0; i < result.times.size(); ++i)
-      for (const auto& s : result.sessions)
-        if (result.times[i] >= s.time)
-          e[i] += amplitude * s.fresh_injury * std::exp(-(result.times[i] - s.time) / tau);
-    const auto at = std::find_if(result.series.begin(), result.series.end(),
-                                 [](const TimeSeries& t) { return t.name == "inflammation_index"; });
-    result.series.insert(at, {"erythema_index", "1",
-                              "acute vascular response: fresh papillary injury decaying with tau", e});
-  }
+  const double tau = table_value("erythema_decay_time_h") * 3600.0;
+  const double amplitude = protocol.aftercare.cold_pack ? table_value("cold_pack_erythema_factor") : 1.0;
+  const auto erythema = [&](double t) {
+    double e = 0.0;
+    for (const auto& s : result.sessions)
+      if (t >= s.time) e += amplitude * s.fresh_injury * std::exp(-(t - s.time) / tau);
+    return e;
+  };
 
-  // Per-session outcomes read from the series: redness downtime and epidermal closure.
+  // Per-session outcomes. Redness from E itself, which between sessions decays as one
+  // exponential, E(t) = E(t_k) exp(-(t - t_k) / tau): its peak is E right after the session, and
+  // its downtime the first time E falls below the threshold, after later sessions if it had not
+  // resolved before them (the skin stayed red); -1 if not within the follow-up. Closure from the
+  // sampled open share of the epidermis (the closure windows are always sampled).
   const double erythema_threshold = table_value("erythema_threshold");
   const double closure_fraction = table_value("closure_open_fraction");
-  const auto& ery = result.series_named("erythema_index").values;
   const auto& open = result.series_named("open_channel_fraction").values;
-  // When a decaying series first fell below `level`, between outputs i - 1 and i: log-linear
-  // interpolation (exact for a first-order decay, which redness and channel closure follow), so
-  // the times do not snap to the output grid. Both callers pass the first output below `level`
-  // after one at or above it (i >= 1, a >= level > b); a series that reached zero lands on t1.
+  // When the decaying `v` first fell below `level`, between samples i - 1 and i: log-linear
+  // interpolation (exact for a first-order decay, which channel closure follows), so the time
+  // does not snap to the samples. a >= level > b; a series that reached zero lands on t1.
   const auto crossing = [&](std::size_t i, const std::vector<double>& v, double level) {
     const double t1 = result.times[i];
     const double t0 = result.times[i - 1], a = v[i - 1], b = v[i];
     if (!(b > 0.0)) return t1;
     return t0 + (t1 - t0) * std::log(a / level) / std::log(a / b);
   };
-  for (std::size_t s = 0; s < result.sessions.size(); ++s) {
+  const std::size_t sessions_done = result.sessions.size();
+  for (std::size_t s = 0; s < sessions_done; ++s) {
     auto& out = result.sessions[s];
-    const double next = s + 1 < result.sessions.size() ? result.sessions[s + 1].time : protocol.horizon + 1.0;
-    std::size_t peak = result.times.size();
-    for (std::size_t i = 0; i < result.times.size(); ++i) {
-      const double t = result.times[i];
-      if (t < out.time || t >= next) continue;
-      if (peak == result.times.size() || ery[i] > ery[peak]) peak = i;
-    }
+    const double next = s + 1 < sessions_done ? result.sessions[s + 1].time : protocol.horizon + 1.0;
     // Closed when the open share of the surface falls below a fraction of its value right
-    // after the session (the first output at or after the session time).
+    // after the session (the sample at the session's time, taken after its wounds).
     double open0 = -1.0;
     for (std::size_t i = 0; i < result.times.size() && result.times[i] < next; ++i) {
       if (result.times[i] < out.time) continue;
@@ -785,17 +803,46 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
         break;
       }
     }
-    if (peak == result.times.size()) continue;
-    out.peak_erythema = ery[peak];
-    if (ery[peak] < erythema_threshold) {
+    out.peak_erythema = erythema(out.time);
+    if (out.peak_erythema < erythema_threshold) {
       out.downtime = 0.0;  // never visibly red
       continue;
     }
-    for (std::size_t i = peak; i < result.times.size() && result.times[i] < next; ++i)
-      if (ery[i] < erythema_threshold) {
-        out.downtime = crossing(i, ery, erythema_threshold) - out.time;
+    for (std::size_t k = s; k < sessions_done; ++k) {
+      const double tk = result.sessions[k].time;
+      const double end = k + 1 < sessions_done ? result.sessions[k + 1].time : protocol.horizon;
+      const double below = tk + tau * std::log(erythema(tk) / erythema_threshold);
+      if (below < end || k + 1 == sessions_done) {
+        if (below <= protocol.horizon) out.downtime = below - out.time;
         break;
       }
+    }
+  }
+
+  // The erythema series at the sampled times, then only the outputs asked for.
+  {
+    std::vector<double> e(result.times.size());
+    for (std::size_t i = 0; i < result.times.size(); ++i) e[i] = erythema(result.times[i]);
+    const auto at = std::find_if(result.series.begin(), result.series.end(),
+                                 [](const TimeSeries& t) { return t.name == "inflammation_index"; });
+    result.series.insert(at, {"erythema_index", "1",
+                              "acute vascular response: fresh papillary injury decaying with tau", e});
+  }
+  {
+    std::vector<char> keep(result.times.size());
+    std::size_t r = 0;
+    for (std::size_t i = 0; i < result.times.size(); ++i) {
+      while (r < requested.size() && requested[r] < result.times[i] - 1e-6) ++r;
+      keep[i] = r < requested.size() && std::abs(requested[r] - result.times[i]) < 1e-6;
+    }
+    const auto filter = [&](std::vector<double>& v) {
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (keep[i]) v[n++] = v[i];
+      v.resize(n);
+    };
+    for (auto& series : result.series) filter(series.values);
+    filter(result.times);
   }
   return result;
 }

@@ -37,13 +37,14 @@ struct CourseOptions {
   double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
   double voxel = 20e-6;       ///< voxel edge, m (3D; the column uses it in depth)
   double depth = 0.0;         ///< grid depth, m (0: dermis bottom + 0.3 mm)
-  /// Output times, s from the course start; empty: every 30 min for 6 h and every 3 h to 3 days
-  /// after each session, daily in between, and the horizon.
+  /// Output times, s from the course start, within the horizon; empty: every 30 min for 6 h and
+  /// every 3 h to 3 days after each session, daily in between. The horizon is always an output.
+  /// (The per-session outcomes do not depend on them: the closure windows are always sampled.)
   std::vector<double> output_times;
   /// Step to every output time (false: dense output — outputs are interpolated linearly between
   /// the accepted steps that bracket them, so they do not shorten the integrator's steps).
   bool exact_outputs = false;
-  std::vector<double> snapshot_times;  ///< field snapshots, s (written through the sink)
+  std::vector<double> snapshot_times;  ///< field snapshots, s within the horizon (through the sink)
   ConditionKind condition = ConditionKind::none;
   std::uint64_t seed = 0;
   int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
@@ -74,7 +75,9 @@ struct SessionOutcome {
   std::string device;
   PunctureStatistics statistics;
   std::vector<Puncture> patch_punctures;
-  double downtime = -1.0;      ///< s until erythema falls below threshold (-1: not within the course)
+  /// s until erythema falls below threshold, later sessions' redness included when it had not
+  /// resolved before them (-1: not within the follow-up)
+  double downtime = -1.0;
   double closure_time = -1.0;  ///< s until the epidermal channels close (-1: not observed)
   double peak_erythema = 0.0;  ///< erythema index, 1
   double fresh_injury = 0.0;   ///< jump of mean papillary damage at the session (1): drives erythema

@@ -149,6 +149,64 @@ TEST(Course, CancellationStopsWithAConsistentPartialResult) {
   for (const auto& s : r.series) EXPECT_EQ(s.values.size(), r.times.size());
 }
 
+TEST(Course, SessionOutcomesDoNotDependOnTheOutputTimes) {
+  // Sessions on days 1 and 29, read once on the default output grid and once on a coarse one
+  // whose first output after a session comes 9 days later: the per-session redness (from E(t)
+  // itself) and closure (from the closure windows, always sampled) must not move.
+  Protocol p = Protocol::regular(pen(1e-3), 2, 28_days, 60_days);
+  for (auto& s : p.sessions) s.time += 1_days;
+  auto o = column_options();
+  const auto fine = run_course(cheek(), Patient{}, p, o);
+  o.output_times = {0.0, 10_days, 20_days, 30_days, 40_days};
+  const auto coarse = run_course(cheek(), Patient{}, p, o);
+  // The outputs asked for, and the horizon, which is always one.
+  EXPECT_EQ(coarse.times, (std::vector<double>{0.0, 10_days, 20_days, 30_days, 40_days, 60_days}));
+  ASSERT_EQ(fine.sessions.size(), 2u);
+  for (std::size_t s = 0; s < 2; ++s) {
+    SCOPED_TRACE(s);
+    EXPECT_GT(fine.sessions[s].peak_erythema, 0.1);
+    EXPECT_GT(fine.sessions[s].downtime, 0.5_days);
+    EXPECT_GT(fine.sessions[s].closure_time, 6.0 * 3600);
+    EXPECT_EQ(coarse.sessions[s].peak_erythema, fine.sessions[s].peak_erythema);
+    EXPECT_EQ(coarse.sessions[s].downtime, fine.sessions[s].downtime);
+    EXPECT_EQ(coarse.sessions[s].closure_time, fine.sessions[s].closure_time);
+  }
+  // Outputs or snapshots past the horizon are refused, not dropped.
+  o.output_times = {0.0, 61_days};
+  try {
+    run_course(cheek(), Patient{}, p, o);
+    FAIL() << "an output after the horizon was accepted";
+  } catch (const InvalidParameter& e) {
+    EXPECT_EQ(e.parameter(), "output_times");
+  }
+  o.output_times.clear();
+  o.snapshot_times = {70_days};
+  EXPECT_THROW(run_course(cheek(), Patient{}, p, o), InvalidParameter);
+}
+
+TEST(Course, RednessThatOutlastsTheGapCountsUntilItResolves) {
+  // Three 1.5 mm sessions a day apart: each session's redness (~2 days alone) has not resolved
+  // when the next one adds to it, so the skin stays red from the first session until E(t), the
+  // sum of the three pulses, falls below the threshold after the last one.
+  const auto p = Protocol::regular(pen(1.5e-3), 3, 1_days, 20_days);
+  const auto r = run_course(cheek(), Patient{}, p, column_options());
+  ASSERT_EQ(r.sessions.size(), 3u);
+  const double last = r.sessions[2].time;
+  EXPECT_GT(r.sessions[2].downtime, 1_days);
+  for (std::size_t s = 0; s < 3; ++s) {
+    SCOPED_TRACE(s);
+    // Every session's redness ends when the last one's does.
+    EXPECT_NEAR(r.sessions[s].time + r.sessions[s].downtime, last + r.sessions[2].downtime, 1e-6);
+  }
+  // The erythema series agrees: above the threshold before that time, below after it.
+  const auto& ery = r.series_named("erythema_index").values;
+  const double end = last + r.sessions[2].downtime;
+  for (std::size_t i = 0; i < r.times.size(); ++i) {
+    if (r.times[i] >= r.sessions[0].time && r.times[i] < end - 60) EXPECT_GE(ery[i], 0.01) << r.times[i];
+    if (r.times[i] > end + 60) EXPECT_LT(ery[i], 0.01) << r.times[i];
+  }
+}
+
 TEST(Course, ConditionFillIsZeroAtStartAndGrowsWithTreatment) {
   auto o = column_options();
   o.condition = ConditionKind::atrophic_acne_scar;
