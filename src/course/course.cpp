@@ -763,7 +763,8 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   // Erythema: each session's fresh papillary injury releases vasoactive mediators whose effect
   // decays first-order, E(t) = sum_s A dW_s exp(-(t - t_s) / tau) (docs/course.md).
   const double tau = table_value("erythema_decay_time_h") * 3600.0;
-  const double amplitude = protocol.aftercare.cold_pack ? table_value("cold_pack_erythema_factor") : 1.0;
+  const double amplitude =
+      protocol.aftercare.cold_pack ? table_value("cold_pack_erythema_factor") : 1.0;
   const auto erythema = [&](double t) {
     double e = 0.0;
     for (const auto& s : result.sessions)
@@ -791,7 +792,8 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   const std::size_t sessions_done = result.sessions.size();
   for (std::size_t s = 0; s < sessions_done; ++s) {
     auto& out = result.sessions[s];
-    const double next = s + 1 < sessions_done ? result.sessions[s + 1].time : protocol.horizon + 1.0;
+    const double next =
+        s + 1 < sessions_done ? result.sessions[s + 1].time : protocol.horizon + 1.0;
     // Closed when the open share of the surface falls below a fraction of its value right
     // after the session (the sample at the session's time, taken after its wounds).
     double open0 = -1.0;
@@ -823,10 +825,12 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   {
     std::vector<double> e(result.times.size());
     for (std::size_t i = 0; i < result.times.size(); ++i) e[i] = erythema(result.times[i]);
-    const auto at = std::find_if(result.series.begin(), result.series.end(),
-                                 [](const TimeSeries& t) { return t.name == "inflammation_index"; });
-    result.series.insert(at, {"erythema_index", "1",
-                              "acute vascular response: fresh papillary injury decaying with tau", e});
+    const auto at =
+        std::find_if(result.series.begin(), result.series.end(),
+                     [](const TimeSeries& t) { return t.name == "inflammation_index"; });
+    result.series.insert(at,
+                         {"erythema_index", "1",
+                          "acute vascular response: fresh papillary injury decaying with tau", e});
   }
   {
     std::vector<char> keep(result.times.size());

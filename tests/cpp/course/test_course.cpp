@@ -202,7 +202,8 @@ TEST(Course, RednessThatOutlastsTheGapCountsUntilItResolves) {
   const auto& ery = r.series_named("erythema_index").values;
   const double end = last + r.sessions[2].downtime;
   for (std::size_t i = 0; i < r.times.size(); ++i) {
-    if (r.times[i] >= r.sessions[0].time && r.times[i] < end - 60) EXPECT_GE(ery[i], 0.01) << r.times[i];
+    if (r.times[i] >= r.sessions[0].time && r.times[i] < end - 60)
+      EXPECT_GE(ery[i], 0.01) << r.times[i];
     if (r.times[i] > end + 60) EXPECT_LT(ery[i], 0.01) << r.times[i];
   }
 }
