@@ -131,12 +131,11 @@ std::vector<double> closure_window_times(const Protocol& protocol) {
   return t;
 }
 
-/// Default output times: the closure windows right after each session, daily otherwise, and the
-/// horizon.
+/// Default output times: the closure windows right after each session, daily otherwise (the
+/// horizon is added to every output list).
 std::vector<double> default_output_times(const Protocol& protocol) {
   std::vector<double> t = closure_window_times(protocol);
   for (double d = 0.0; d <= in_days(protocol.horizon) + 1e-9; d += 1.0) t.push_back(d * 86400.0);
-  t.push_back(protocol.horizon);
   return t;
 }
 
@@ -821,7 +820,25 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     }
   }
 
-  // The erythema series at the sampled times, then only the outputs asked for.
+  // Only the outputs asked for: result.times[i] is outputs[i] (each emitted once, in order; a
+  // resumed run restores a prefix), so they are picked by index, requested merged into outputs
+  // with sorted_within's tolerance.
+  {
+    std::vector<char> asked(outputs.size());
+    for (std::size_t i = 0, r = 0; i < outputs.size(); ++i) {
+      while (r < requested.size() && requested[r] < outputs[i] - 1e-6) ++r;
+      asked[i] = r < requested.size() && std::abs(requested[r] - outputs[i]) < 1e-6;
+    }
+    const auto filter = [&](std::vector<double>& v) {
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (asked[i]) v[n++] = v[i];
+      v.resize(n);
+    };
+    for (auto& series : result.series) filter(series.values);
+    filter(result.times);
+  }
+  // The erythema series at the outputs.
   {
     std::vector<double> e(result.times.size());
     for (std::size_t i = 0; i < result.times.size(); ++i) e[i] = erythema(result.times[i]);
@@ -831,22 +848,6 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     result.series.insert(at,
                          {"erythema_index", "1",
                           "acute vascular response: fresh papillary injury decaying with tau", e});
-  }
-  {
-    std::vector<char> keep(result.times.size());
-    std::size_t r = 0;
-    for (std::size_t i = 0; i < result.times.size(); ++i) {
-      while (r < requested.size() && requested[r] < result.times[i] - 1e-6) ++r;
-      keep[i] = r < requested.size() && std::abs(requested[r] - result.times[i]) < 1e-6;
-    }
-    const auto filter = [&](std::vector<double>& v) {
-      std::size_t n = 0;
-      for (std::size_t i = 0; i < v.size(); ++i)
-        if (keep[i]) v[n++] = v[i];
-      v.resize(n);
-    };
-    for (auto& series : result.series) filter(series.values);
-    filter(result.times);
   }
   return result;
 }
