@@ -75,7 +75,8 @@ void BM_ImplicitDiffusion(benchmark::State& state) {
     lod.apply(st.field, 0.0);
     benchmark::ClobberMemory();
   }
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double vs = double(grid.size()) * diffusing_count;
   const double bw = stream_cached(threads);
   state.counters["fraction_of_bound_3pass"] =
@@ -127,8 +128,9 @@ void BM_FullHealingStep(benchmark::State& state) {
       double(std::max<std::size_t>(1, integ.stats().accepted));
   state.counters["Mvs_per_s_all_species"] = benchmark::Counter(
       double(grid.size()) * species_count * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["Mvs_per_s_diffusing"] = benchmark::Counter(
-      double(grid.size()) * solved_species(serum) * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mvs_per_s_diffusing"] =
+      benchmark::Counter(double(grid.size()) * solved_species(serum) * 1e-6,
+                         benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_voxel"] =
       (field_bytes + double(integ.workspace_bytes())) / double(grid.size());
   state.counters["field_bytes_per_voxel"] = field_bytes / double(grid.size());
@@ -158,8 +160,9 @@ void BM_AdaptiveAttempt(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   if (integ.stats().rejected != 0) state.SkipWithError("an attempt was rejected");
-  state.counters["Mvs_per_s_diffusing_per_split_step"] = benchmark::Counter(
-      3.0 * double(grid.size()) * solved_species(serum) * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mvs_per_s_diffusing_per_split_step"] =
+      benchmark::Counter(3.0 * double(grid.size()) * solved_species(serum) * 1e-6,
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace

@@ -339,7 +339,7 @@ class Integrator {
     std::size_t jobs = 0;
     first[jobs++] = fast_job(fill_c, u);
     if (topical) first[jobs++] = fast_job(fill_s, u);
-    first[jobs++] = {u.species_data(idx(Species::f)), 2, true, false};
+    first[jobs++] = {u.species_data(idx(Species::f)), diffusing_of(Species::f), true, false};
     // The first group's lateral sweeps run inside the reactions' wavefront when there is one
     // (3D with chemotaxis), f's only if its chemotaxis is then complete (one substep).
     const std::size_t swept = react_and_chemotaxis(from, u, dt, t0, rate, first.data(), jobs);
@@ -365,10 +365,10 @@ class Integrator {
   }
   /// Where a fast species' increment is solved: in a step out of place, the species' own array in
   /// the result u, which holds nothing else until the increment's addition (the reactions do not
-  /// carry the species, or carry a copy of `from`'s that nothing reads: the fill then overwrites
-  /// it), so the addition is in place and the increment never makes a trip of its own to memory;
-  /// in a step in place the delta array, since the fill of the next plane still reads the
-  /// species' old values.
+  /// carry the species, or carry a copy of `from`'s that the fill overwrites, after the column's
+  /// chemotaxis has read g there), so the addition is in place and the increment never makes a trip
+  /// of its own to memory; in a step in place the delta array, since the fill of the next plane
+  /// still reads the species' old values.
   T* increment(Field<T>& u, const Field<T>& from, detail::Fast fast) {
     if (&u != &from) return u.species_data(idx(detail::species_of(fast)));
     return delta_.species_data(std::size_t(fast));
@@ -380,7 +380,7 @@ class Integrator {
     const Species species = detail::species_of(fill.fast);
     const bool topical = fill.fast == detail::Fast::s;
     return {.data = fill.out,
-            .set = topical ? 3 : detail::delta_set(std::size_t(fill.fast)),
+            .set = topical ? diffusing_of(Species::s) : detail::delta_set(std::size_t(fill.fast)),
             .robin = topical,
             .fill = &fill_planes,
             .fill_context = &fill,

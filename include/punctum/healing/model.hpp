@@ -30,6 +30,12 @@ inline constexpr std::array<Species, species_count> all_species = {
 inline constexpr std::array<Species, 4> diffusing_species = {Species::c, Species::g, Species::f,
                                                              Species::s};
 inline constexpr std::size_t diffusing_count = diffusing_species.size();
+/// A species' position in diffusing_species (diffusing_count for one that does not diffuse).
+inline constexpr std::size_t diffusing_of(Species s) {
+  std::size_t d = 0;
+  while (d < diffusing_count && diffusing_species[d] != s) ++d;
+  return d;
+}
 
 std::string_view to_string(Species s);
 /// The SI unit the field stores for `s` ("1" for dimensionless).

@@ -103,7 +103,7 @@ inline Lanes<T> load_lanes(const T* p) {
   return v;
 }
 template <class T>
-inline void store_lanes(T* p, Lanes<T> v) {
+inline void store_lanes(T* p, const Lanes<T>& v) {
   std::memcpy(p, &v, sizeof v);
 }
 

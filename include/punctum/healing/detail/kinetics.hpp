@@ -218,7 +218,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
   const T* h = u.species_data(idx(Species::h));
   const T* c = u.species_data(idx(Species::c));
   const T* a = own.species_data(idx(species_of(fast)));
-  const std::size_t d = q == 2 ? 3 : q;  // index among the diffusing species
+  const std::size_t d = diffusing_of(species_of(fast));
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
   const double a2 = q == 0   ? R.inflammation_per_blood
                     : q == 1 ? R.growth_factor_per_inflammation
@@ -309,13 +309,11 @@ inline void add_increment_slab_body(T* a, const T* in, const T* du, std::size_t 
   // The rows lie a plane apart, beyond the hardware prefetcher's reach: without help every row
   // is a wait on memory. Each row is requested a few rows ahead.
   constexpr std::size_t ahead = 4;
-  auto request = [&](std::size_t k) {
-    prefetch_row(in + plane_stride * k, nx);
-    if (in != a) prefetch_row(a + plane_stride * k, nx);
-  };
-  for (std::size_t k = 0; k < ahead && k < nz; ++k) request(k);
+  // (Only `in`: a step out of place adds into the increment's own row, which the depth solve has
+  // just written.)
+  for (std::size_t k = 0; k < ahead && k < nz; ++k) prefetch_row(in + plane_stride * k, nx);
   for (std::size_t k = 0; k < nz; ++k) {
-    if (k + ahead < nz) request(k + ahead);
+    if (k + ahead < nz) prefetch_row(in + plane_stride * (k + ahead), nx);
     add_increment_line_body(a + plane_stride * k, in + plane_stride * k, du + plane_stride * k,
                             nx);
   }
