@@ -519,8 +519,8 @@ def sweep(
     ``client``: ``"serial"`` runs every point in this process (no Dask; for debugging and
     designs too small to be worth a cluster); ``None`` starts an embedded Dask LocalCluster
     (spawned processes) and shuts it down afterwards; ``threads_per_point`` (default 1) reaches
-    a point as ``punctum.sweep_point_threads()``, which :func:`punctum.course_point` passes on as
-    ``threads=`` (a point function of your own passes it on the same way);
+    a point as ``punctum.sweep_point_threads()``, which :func:`punctum.course.course_point`
+    passes on as ``threads=`` (a point function of your own passes it on the same way);
     a ``distributed.Client``, a scheduler address, or a cluster object (``LocalCluster``,
     dask-jobqueue's ``SLURMCluster``) works unchanged.
 

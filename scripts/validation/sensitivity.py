@@ -77,19 +77,20 @@ def base_config() -> dict[str, Any]:
 def continuous_downtime(result: punctum.CourseResult, tau_factor: float, threshold_factor: float):
     """Mean redness downtime (days) with the erythema decay time and threshold scaled.
 
-    E(t) = sum_s a_s exp(-(t - t_s) / tau) (docs/course.md); the pulse amplitudes a_s are read
-    from the course's erythema index at the session times with the nominal tau, then the time E
-    falls below the threshold is solved exactly (the course interpolates the crossing between
-    its outputs, which is exact for this first-order pulse at the nominal constants)."""
+    E(t) = sum_s a_s exp(-(t - t_s) / tau) (docs/course.md); the pulse amplitudes a_s come from
+    the sessions' peak erythema (E just after each session) with the nominal tau, then the time E
+    falls below the threshold is solved exactly (as the course does at the nominal constants).
+    Redness still visible at the next session is left out (at 28-day spacing it never is; the
+    course would count it on past that session)."""
     tau0 = m.table_value("course/observables.csv", "erythema_decay_time_h") / 24.0
     thr0 = m.table_value("course/observables.csv", "erythema_threshold")
     tau, thr = tau0 * tau_factor, thr0 * threshold_factor
-    obs = result.observables
-    t_obs, e_obs = obs["time_days"].values, obs["erythema_index"].values
+    t_obs = result.observables["time_days"].values
     times = [float(t) for t in result.sessions["time_days"]]
+    peaks = [float(p) for p in result.sessions["peak_erythema"]]
     amps: list[float] = []
     for s, ts in enumerate(times):
-        e_at = float(e_obs[np.argmin(np.abs(t_obs - ts))])
+        e_at = peaks[s]
         tail = sum(a * math.exp(-(ts - tj) / tau0) for a, tj in zip(amps, times[:s], strict=True))
         amps.append(e_at - tail)
 
@@ -104,7 +105,7 @@ def continuous_downtime(result: punctum.CourseResult, tau_factor: float, thresho
         if e(ts) < thr:
             downs.append(0.0)
         elif e(end) >= thr:
-            continue  # not within the course (the course reports -1 and leaves it out)
+            continue  # still red at the next session: left out (see the docstring)
         else:
             downs.append(brentq(lambda t: e(t) - thr, ts, end, xtol=1e-9) - ts)
     return float(np.mean(downs)) if downs else float("nan")
@@ -121,7 +122,7 @@ def point(config: dict[str, Any]) -> dict[str, float]:
         if name not in ERYTHEMA
     }
     cfg = punctum.SimulationConfig.from_dict(course)
-    # As punctum.course_point: the sweep's thread count unless the configuration sets one.
+    # As punctum.course.course_point: the sweep's thread count unless the configuration sets one.
     result = punctum.simulate(**punctum.course._point_kwargs(cfg), config=cfg, progress=False)
     return {
         "collagen_gain_6mo_percent": result.value_at("collagen_change_percent", HORIZON_DAY),

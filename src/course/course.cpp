@@ -491,9 +491,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   // Outputs and snapshots lie within the follow-up: the course ends at its horizon.
   const double horizon_days = in_days(protocol.horizon) * (1 + 1e-12);
   for (double t : options.output_times)
-    require_in_range("output_times", in_days(t), 0.0, horizon_days, "days (within the horizon)");
+    require_in_range("output_times", in_days(t), 0.0, horizon_days, "days");
   for (double t : options.snapshot_times)
-    require_in_range("snapshot_times", in_days(t), 0.0, horizon_days, "days (within the horizon)");
+    require_in_range("snapshot_times", in_days(t), 0.0, horizon_days, "days");
   const Grid3 grid = course_grid(skin, options, column_width(protocol));
   const double window = options.fidelity == Fidelity::column ? grid.extent()[0] : options.patch_width;
   healing::Rates rates = course_rates(patient, protocol);

@@ -121,8 +121,7 @@ def test_exact_downtime_agrees_with_the_course():
     r = punctum.simulate(fidelity="column", progress=False)
     course = r.sessions["downtime_days"].to_numpy()
     exact = sensitivity.continuous_downtime(r, 1.0, 1.0)
-    # The course interpolates the threshold crossing log-linearly between outputs, which is
-    # exact for the first-order redness pulse.
+    # The course solves the threshold crossing of the same first-order pulses in closed form.
     assert course.mean() == pytest.approx(exact, rel=1e-9)
     # E = a exp(-t/tau): doubling tau doubles the downtime; a 4x higher threshold takes
     # tau ln 4 off it.

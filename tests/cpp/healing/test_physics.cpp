@@ -348,7 +348,7 @@ TEST(HealingPhysics, ColumnTracksThe3DLateralAverage) {
     std::printf("\n");
   }
   // A loose bound: docs/healing.md tables the measured errors (f and rho3 at most 25 % after the
-  // first days, 2-11 % for collagen after the first week); 50 % catches a broken column path.
+  // first days, 1-10 % for collagen after the first week); 50 % catches a broken column path.
   EXPECT_LT(worst, 0.5);
 }
 
