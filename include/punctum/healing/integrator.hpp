@@ -375,13 +375,14 @@ class Integrator {
   }
   /// The delta-form job of a fast species (`fill`'s, from its `own` field into u): its increment,
   /// added to the step's input values, becomes u's. c and g sweep their delta-form factor sets;
-  /// the topical agent its own (set 3, with its clearance), with the Robin surface row.
+  /// the topical agent its own (set 3, with its clearance), with the Robin surface row while a
+  /// film is on the skin (without one the surface is no-flux: the agent does not leave through it).
   detail::SweepJob<T> fast_job(const FastFill& fill, Field<T>& u) {
     const Species species = detail::species_of(fill.fast);
     const bool topical = fill.fast == detail::Fast::s;
     return {.data = fill.out,
             .set = topical ? diffusing_of(Species::s) : detail::delta_set(std::size_t(fill.fast)),
-            .robin = topical,
+            .robin = topical && fill.film != 0.0,
             .fill = &fill_planes,
             .fill_context = &fill,
             .target = u.species_data(idx(species)),

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
+#include <numeric>
 #include <vector>
 
 #include "helpers.hpp"
@@ -398,6 +398,42 @@ TEST(HealingDiffusion, WipedTopicalAgentLeavesNothingStaleBehind) {
     EXPECT_EQ(*std::max_element(after, after + st.field.species_stride()), 0.0);
     EXPECT_EQ(used.stats().accepted, fresh.stats().accepted);
     EXPECT_TRUE(bit_identical(st.field, wiped.field));
+  }
+}
+
+TEST(HealingDiffusion, RemovedTopicalFilmLeavesANoFluxSurface) {
+  // A serum wiped off the skin takes nothing with it: the agent already in the skin does not
+  // evaporate, so without a film the surface is no-flux (not a Robin sink towards s_film = 0).
+  // With the vascular clearance off, the agent's total is then conserved after the film goes,
+  // on the patch and in the column, while channels are still open (w at the surface > 0).
+  Rates rates = Rates::defaults();
+  rates.topical_clearance = 0.0;
+  for (const bool column : {false, true}) {
+    SCOPED_TRACE(column ? "column" : "patch");
+    const auto grid =
+        column ? Grid3({1, 1, 16}, {0.3e-3, 0.3e-3, 25e-6}) : Grid3::patch(0.3e-3, 0.4e-3, 25e-6);
+    HealingModel model(cheek(), rates, grid);
+    auto st = make_state<double>(model);
+    apply_wound(st, model,
+                WoundChannel{.x = 0.15e-3, .y = 0.12e-3, .depth = 0.3e-3, .radius = 50e-6});
+    apply_topical(st, 100.0);
+    Integrator<double> integrator(model, {.threads = 1});
+    integrator.advance_to(st, 3600.0);
+    apply_topical(st, 0.0);
+    const auto total = [&] {
+      const double* s = st.field.species_data(idx(Species::s));
+      return std::accumulate(s, s + st.field.species_stride(), 0.0);
+    };
+    const double in_skin = total();
+    ASSERT_GT(in_skin, 0.0) << "the serum must be in";
+    const auto& G = model.grid();
+    double open = 0.0;
+    for (std::size_t j = 0; j < G.ny(); ++j)
+      for (std::size_t i = 0; i < G.nx(); ++i)
+        open = std::max(open, st.field(idx(Species::w), i, j, 0));
+    ASSERT_GT(open, 0.01) << "a channel must still be open at the surface";
+    integrator.advance_to(st, 2 * 86400.0);
+    EXPECT_NEAR(total(), in_skin, 1e-9 * in_skin);
   }
 }
 

@@ -191,7 +191,7 @@ inline constexpr Species species_of(Fast fast) {
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
-///   F_s = div(D_s grad s) - k_s(z) s + [plane 0] P(x,y) (s_film - s) / dz
+///   F_s = div(D_s grad s) - k_s(z) s + [plane 0, film on] P(x,y) (s_film - s) / dz
 /// (topical agent: vascular clearance in the dermis, Robin flux through the surface whose
 /// permeability opens with the damage of the surface voxel) written into delta species 0, 1, 2.
 /// Inflammation is driven by damage and blood and cleared with the neutrophil half-life; growth
@@ -239,8 +239,8 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
       fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2,
-                         q == 2 && k == 0 ? w + o : nullptr, out + o, 1, 0.0, 0.0, dn, up, decay,
-                         a1, a2, dt, P_intact, P_open, film, inv_dz);
+                         q == 2 && k == 0 && film != 0.0 ? w + o : nullptr, out + o, 1, 0.0, 0.0,
+                         dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
     }
     return;
   }
@@ -249,7 +249,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
     const double decay = model.linear_decay(d, k);
-    const bool robin = q == 2 && k == 0;
+    const bool robin = q == 2 && k == 0 && film != 0.0;  // no film: a no-flux surface
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
       const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
