@@ -231,7 +231,7 @@ struct SeriesInfo {
   const char* description;
 };
 constexpr SeriesInfo series_info[] = {
-    {"collagen_change_percent", "%", "dermal collagen I+III vs baseline"},
+    {"collagen_change_percent", "%", "dermal collagen I+III vs the skin before treatment"},
     {"collagen_I_change_percent", "%", "dermal collagen I vs its baseline"},
     {"collagen_III_change_percent", "%", "dermal collagen III vs its baseline"},
     {"collagen_papillary_change_percent", "%", "papillary-dermis collagen vs baseline"},
@@ -349,6 +349,22 @@ struct Sampler {
     }
     region_initial = region_sum(st.field, Species::rho1) + region_sum(st.field, Species::rho3);
     depression0 = spec.depression;
+    // Changes are measured against the patient's skin before treatment, the condition included:
+    // a scar's deficit is not a loss the course caused (and its fill has a series of its own).
+    // Summed as sample() sums, so every change is exactly zero before the first session.
+    baseline_I = baseline_III = baseline_elastin = baseline_fibroblasts = 0.0;
+    baseline_papillary = baseline_reticular = 0.0;
+    const double V = g.voxel_volume();
+    for (std::size_t k = 0; k < g.nz(); ++k) {
+      if (!dermis[k]) continue;
+      const auto sum = [&](Species s) { return healing::plane_stats(st.field, s, k).sum * V; };
+      const double I = sum(Species::rho1), III = sum(Species::rho3);
+      baseline_I += I, baseline_III += III;
+      baseline_elastin += sum(Species::e);
+      baseline_fibroblasts += sum(Species::f);
+      (papillary[k] ? baseline_papillary : baseline_reticular) += I + III;
+    }
+    baseline_collagen = baseline_I + baseline_III;
     st.event_pending = true;
   }
 
