@@ -86,13 +86,15 @@ inline double disc_rect_area(double R, double x0, double x1, double y0, double y
   return area * step;
 }
 
-/// Blood volume fraction a channel releases at depth z (before the patient's multiplier).
-inline double bleeding_at(double z, const SkinModel& skin, const WoundConstants& W) {
+/// Blood volume fraction a channel `depth` deep releases at depth z (before the patient's
+/// multiplier): the capillary loops' below them, and a plexus's within its band only if the
+/// channel breaches it (its tip passes the plexus: the criterion of the sessions' vessel counts,
+/// InsertionResult::vessels, so every bleeding or bruising site counted is one that bleeds).
+inline double bleeding_at(double z, double depth, const SkinModel& skin, const WoundConstants& W) {
   const auto& v = skin.vessels();
   double b = z >= v.capillary_loops ? W.blood_capillary : 0.0;
-  if (std::abs(z - v.superficial_plexus) <= W.plexus_band ||
-      std::abs(z - v.deep_plexus) <= W.plexus_band)
-    b += W.blood_plexus;
+  for (const double plexus : {v.superficial_plexus, v.deep_plexus})
+    if (depth > plexus && std::abs(z - plexus) <= W.plexus_band) b += W.blood_plexus;
   return b;
 }
 }  // namespace detail
@@ -158,7 +160,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
                 std::min(1.0, (std::numbers::pi * Rh * Rh + 2.0 * Rh * L) / area) - in;
             phi_c += in / ns;
             phi_h += out / ns;
-            phi_b += in * detail::bleeding_at(z, model.skin(), W) / ns;
+            phi_b += in * detail::bleeding_at(z, ch.depth, model.skin(), W) / ns;
           }
         } else {
           // Minimum-image lateral offsets of the voxel corner from the channel axis (periodic).
@@ -188,7 +190,7 @@ void apply_wound(HealingState<T>& st, const HealingModel& model, const WoundChan
             }
             phi_c += in / ns;
             phi_h += out / ns;
-            phi_b += in * detail::bleeding_at(z, model.skin(), W) / ns;
+            phi_b += in * detail::bleeding_at(z, ch.depth, model.skin(), W) / ns;
           }
         }
         if (phi_c + phi_h <= 0.0) continue;

@@ -63,6 +63,34 @@ TEST(WoundSources, RoundChannelRemovesCollagenOfItsVolume) {
   EXPECT_NEAR(removed[1], removed[0], 0.03 * expected);
 }
 
+TEST(WoundSources, OnlyAChannelThatBreachesAPlexusBleedsFromIt) {
+  // A plexus bleeds into the channels that pass it (the sessions' vessel counts use the same
+  // criterion), within its band on either side. A channel whose tip stops 30 um above the
+  // superficial plexus, inside the band, releases capillary blood only: 60 um more channel above
+  // the band adds exactly the capillary share of its volume, and a channel 30 um past the plexus
+  // adds the plexus's blood on top.
+  const auto& skin = cheek();
+  const Grid3 grid({40, 40, 60}, {10e-6, 10e-6, 20e-6});
+  const healing::HealingModel model(skin, Patient{}, grid);
+  const double r = 50e-6, plexus = skin.vessels().superficial_plexus;
+  ASSERT_GT(plexus - 90e-6, skin.vessels().capillary_loops);  // both channels pass the loops
+  ASSERT_GT(model.wound().plexus_band, 30e-6);  // and the shorter-of stops in the band
+  ASSERT_LT(plexus + 100e-6, grid.extent()[2]);
+  auto blood = [&](double depth) {
+    auto st = healing::make_state<double>(model);
+    healing::WoundChannel ch;
+    ch.x = 0.2e-3, ch.y = 0.2e-3, ch.depth = depth, ch.radius = r, ch.tip_length = 0.0;
+    healing::apply_wound(st, model, ch);
+    return st.field.sum(healing::idx(healing::Species::h)) * grid.voxel_volume();
+  };
+  const double capillary = model.wound().blood_capillary * model.rates().blood;
+  const double short_of = blood(plexus - 30e-6), higher = blood(plexus - 90e-6);
+  const double per_um = capillary * std::numbers::pi * r * r * 1e-6;
+  EXPECT_NEAR(short_of - higher, 60 * per_um, 0.05 * 60 * per_um);
+  // 60 um more channel, 80 um of it in the band at 1.0 / 0.3 of the capillary share: ~5x.
+  EXPECT_GT(blood(plexus + 30e-6) - short_of, 3 * 60 * per_um);
+}
+
 TEST(WoundSources, TornChannelIsLargerThanRoundAndBoundedBySlot) {
   const auto& skin = cheek();
   const Grid3 grid({60, 60, 30}, {10e-6, 10e-6, 20e-6});
