@@ -306,15 +306,39 @@ TEST(HealingPhysics, PatientModifiersMoveTheRightWay) {
   anticoag.anticoagulant = true;
   EXPECT_GT(run_for(anticoag).obs[0].excess[idx(Species::h)],
             1.9 * ref.obs[0].excess[idx(Species::h)]);
+  Patient haemophilic = base;
+  haemophilic.haemophilia = true;
+  const auto bleeder = run_for(haemophilic);
+  EXPECT_GT(bleeder.obs[0].excess[idx(Species::h)], 2.9 * ref.obs[0].excess[idx(Species::h)]);
+  // More blood, more platelet growth factor released by the clot.
+  EXPECT_GT(at_time(bleeder, Species::g, 1 * day), at_time(ref, Species::g, 1 * day));
+  // Keloid: a stronger growth-factor response and more collagen III laid down.
   Patient keloid = base;
   keloid.keloid_tendency = true;
-  EXPECT_GT(at_time(run_for(keloid), Species::rho3, 21 * day),
-            at_time(ref, Species::rho3, 21 * day));
+  const auto kel = run_for(keloid);
+  EXPECT_GT(at_time(kel, Species::g, 2 * day), 2 * at_time(ref, Species::g, 2 * day));
+  EXPECT_GT(at_time(kel, Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  // Recent radiation: fewer fibroblasts recruited and less collagen III by day 21.
+  Patient irradiated = base;
+  irradiated.recent_radiation = true;
+  const auto rad = run_for(irradiated);
+  EXPECT_LT(at_time(rad, Species::f, 10 * day), at_time(ref, Species::f, 10 * day));
+  EXPECT_LT(at_time(rad, Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  // Vitamin C preparation: more collagen III by day 21, the inflammation as without (within the
+  // step sequence's sampling: the samples sit at the integrator's own step times).
+  Patient prepared = base;
+  prepared.vitamin_c_preparation = true;
+  const auto vitc = run_for(prepared);
+  EXPECT_GT(at_time(vitc, Species::rho3, 21 * day), at_time(ref, Species::rho3, 21 * day));
+  EXPECT_NEAR(at_time(vitc, Species::c, 1 * day), at_time(ref, Species::c, 1 * day),
+              0.02 * at_time(ref, Species::c, 1 * day));
   Patient dark = base;
   dark.fitzpatrick = 6;
   EXPECT_GT(at_time(run_for(dark), Species::p, 7 * day), at_time(ref, Species::p, 7 * day));
-  EXPECT_GT(at_time(run_for(base, {.uv_exposure = true}), Species::p, 7 * day),
-            at_time(ref, Species::p, 7 * day));
+  // UV during healing: more inflammation and more pigment activation.
+  const auto uv = run_for(base, {.uv_exposure = true});
+  EXPECT_GT(at_time(uv, Species::c, 1 * day), at_time(ref, Species::c, 1 * day));
+  EXPECT_GT(at_time(uv, Species::p, 7 * day), at_time(ref, Species::p, 7 * day));
   Patient smoker = base;
   smoker.smoker = true;
   EXPECT_GT(at_time(run_for(smoker), Species::w, 7 * day), at_time(ref, Species::w, 7 * day));
