@@ -6,6 +6,7 @@ carries them as attributes."""
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from punctum import _core
@@ -19,3 +20,23 @@ def require_in_range(parameter: str, value: Any, lo: float, hi: float, unit: str
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not (ok and math.isfinite(value) and lo <= value <= hi):
         raise parameter_error(parameter, value, f"[{lo:g}, {hi:g}]", unit)
+
+
+def require_int(
+    parameter: str, value: Any, lo: int, hi: int, unit: str = "", allowed: str | None = None
+) -> int:
+    """``value`` as an ``int`` in [lo, hi]. An integral float (3.0, as TOML or numpy may give) is
+    that integer; a bool, a string, a fraction or NaN is refused with "an integer in [lo, hi]",
+    an integer outside the range with the range alone (as :func:`require_in_range` words it).
+    ``allowed`` replaces both texts."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        number = None
+    elif isinstance(value, numbers.Integral):
+        number = int(value)
+    else:
+        number = int(value) if float(value).is_integer() else None
+    if number is None:
+        raise parameter_error(parameter, value, allowed or f"an integer in [{lo}, {hi}]", unit)
+    if not lo <= number <= hi:
+        raise parameter_error(parameter, value, allowed or f"[{lo}, {hi}]", unit)
+    return number

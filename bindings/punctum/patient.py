@@ -7,11 +7,17 @@ Screening informs; it never changes a simulation. The rules and their sources li
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
-from punctum import _core
+import numpy as np
 
+from punctum import _core
+from punctum._errors import parameter_error, require_int
+
+#: The phototype's unit, worded as the core's validator words it.
+_PHOTOTYPE = "phototype (I-VI as 1-6)"
 _SEVERITY_MARK = {"contraindicated": "[X]", "caution": "[!]", "info": "[i]"}
 
 
@@ -44,7 +50,32 @@ class Patient:
     vitamin_c_preparation: bool = False
 
     def __post_init__(self) -> None:
-        self._to_core().validate()
+        self._check_types()
+        self._to_core().validate()  # the ranges, and what depends on other fields
+
+    def _check_types(self) -> None:
+        """Each field of its type before the core sees it: a flag is a bool (not 1 or "yes"),
+        the phototype an integer 1-6 (3.0 is taken as 3), ages and HbA1c numbers."""
+
+        def number(name: str, unit: str, optional: bool = False) -> None:
+            value = getattr(self, name)
+            if optional and value is None:
+                return
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                allowed = "a number" + (" or None (not known)" if optional else "")
+                raise parameter_error(name, value, allowed, unit)
+
+        number("age_years", "years")
+        number("hba1c_percent", "%", optional=True)
+        if not isinstance(self.sex, str):
+            raise parameter_error("sex", self.sex, "a string: female or male")
+        self.fitzpatrick = require_int("fitzpatrick", self.fitzpatrick, 1, 6, _PHOTOTYPE)
+        for f in dataclasses.fields(self):
+            if isinstance(f.default, bool):  # the flags
+                value = getattr(self, f.name)
+                if not isinstance(value, (bool, np.bool_)):
+                    raise parameter_error(f.name, value, "True or False (a bool)")
+                setattr(self, f.name, bool(value))
 
     def _to_core(self) -> _core.Patient:
         core = _core.Patient()

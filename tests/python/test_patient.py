@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import punctum
 import pytest
 
@@ -45,6 +46,41 @@ def test_bad_patient_raises_on_construction(kwargs, parameter):
     with pytest.raises(punctum.ParameterError) as info:
         punctum.Patient(**kwargs)
     assert info.value.parameter == parameter
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter", "allowed", "unit"),
+    [
+        ({"age_years": "old"}, "age_years", "a number", "years"),
+        ({"age_years": True}, "age_years", "a number", "years"),
+        ({"fitzpatrick": 2.5}, "fitzpatrick", "an integer in [1, 6]", "phototype (I-VI as 1-6)"),
+        ({"fitzpatrick": True}, "fitzpatrick", "an integer in [1, 6]", "phototype (I-VI as 1-6)"),
+        ({"fitzpatrick": "3"}, "fitzpatrick", "an integer in [1, 6]", "phototype (I-VI as 1-6)"),
+        ({"diabetes": "yes"}, "diabetes", "True or False (a bool)", ""),
+        ({"smoker": 1}, "smoker", "True or False (a bool)", ""),
+        ({"smoker": "0"}, "smoker", "True or False (a bool)", ""),
+        ({"diabetes": True, "hba1c_percent": "7"}, "hba1c_percent", "a number or None", "%"),
+        ({"sex": 1}, "sex", "a string: female or male", ""),
+    ],
+)
+def test_wrong_patient_types_are_refused_with_field_value_and_allowed(
+    kwargs, parameter, allowed, unit
+):
+    """A wrong type is a ParameterError naming the field (not the core's bare TypeError), and
+    0/1 or a phototype of True is not silently taken as a flag or an integer."""
+    with pytest.raises(punctum.ParameterError) as info:
+        punctum.Patient(**kwargs)
+    err = info.value
+    assert err.parameter == parameter and err.value == repr(kwargs[parameter])
+    assert err.allowed.startswith(allowed) and err.unit == unit
+    assert parameter in str(err) and repr(kwargs[parameter]) in str(err)
+
+
+def test_integral_phototype_and_numpy_flags_are_taken_as_int_and_bool():
+    p = punctum.Patient(fitzpatrick=4.0, smoker=np.bool_(True), age_years=np.float64(50.0))
+    assert p.fitzpatrick == 4 and type(p.fitzpatrick) is int
+    assert p.smoker is True
+    assert "dark_phototype" in {f.condition for f in punctum.screen(p)}
 
 
 def test_bad_plan_names_needle_length_and_unit():
