@@ -29,7 +29,7 @@ import tomllib
 import xarray as xr
 
 from punctum import _core
-from punctum._errors import parameter_error, require_in_range
+from punctum._errors import parameter_error, require_in_range, require_int
 from punctum.devices import _LAYERS, Pen, Roller, Stamp
 from punctum.patient import Patient
 from punctum.sweep import point_threads
@@ -88,11 +88,12 @@ class Protocol:
     cost_per_session: float = 0.0
 
     def __post_init__(self) -> None:
-        require_in_range("sessions", self.sessions, 1, 52, "sessions")
+        # Counts are integers: 2.5 sessions must not quietly become 2 (3.0 is taken as 3).
+        self.sessions = require_int("sessions", self.sessions, 1, 52, "sessions")
         require_in_range("spacing_days", self.spacing_days, 1, 365, "days")
         require_in_range("horizon_days", self.horizon_days, 1, 5 * 365.25, "days")
         require_in_range("area_cm2", self.area_cm2, 0.01, 1000, "cm^2")
-        require_in_range("passes", self.passes, 1, 100, "passes")
+        self.passes = require_int("passes", self.passes, 1, 100, "passes")
         require_in_range("vitamin_c_weeks", self.vitamin_c_weeks, 0, 52, "weeks")
         require_in_range(
             "serum_concentration_kg_m3", self.serum_concentration_kg_m3, 0, 2000, "kg/m^3"
@@ -404,6 +405,49 @@ def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     return sessions, punctures
 
 
+#: Run options every recorded configuration states; the others are stated when they differ from
+#: simulate()'s default (they change the result: the stored config rebuilds the course).
+_RUN_ALWAYS = ("fidelity", "seed", "patch_width_mm", "voxel_um", "condition")
+
+
+def _config_that_ran(
+    skin: Any,
+    device: Any,
+    protocol: Protocol,
+    patient: Patient,
+    given: SimulationConfig | None,
+    run_values: dict[str, Any],
+) -> SimulationConfig:
+    """The configuration of what runs, built from the arguments the core is given, so that the
+    recorded provenance (``config_toml``) rebuilds this course even when a ``config`` passed
+    along says otherwise. A given ``config`` contributes only the run keys it spells out (a
+    default written out, ``threads``), each with the value that ran, and the device section of
+    a core device object, which describes no configuration of its own."""
+    kind = next((k for k, cls in _DEVICES.items() if isinstance(device, cls)), None)
+    if kind is not None:
+        dev_cfg = {"kind": kind, **getattr(device, "_kwargs", {})}
+    elif given is not None:
+        dev_cfg = dict(given.device)
+    else:
+        dev_cfg = {"kind": "pen"}
+    spelled_out = set(given.run) if given is not None else set()
+    defaults = _RUN_SIGNATURE.parameters
+    run = {
+        k: v
+        for k, v in run_values.items()
+        if k in _RUN_ALWAYS
+        or k in spelled_out
+        or (k != "threads" and v and v != defaults[k].default)
+    }
+    return SimulationConfig(
+        skin={"site": skin.site, "sex": skin.sex, "age": skin.age_years},
+        patient=patient,
+        device=dev_cfg,
+        protocol=protocol,
+        run=run,
+    )
+
+
 def _run_core(
     skin: Any = None,
     device: Any = None,
@@ -430,6 +474,11 @@ def _run_core(
 ) -> tuple[Any, SimulationConfig, str, Path | None]:
     """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
     returns (raw result, resolved config, that config as TOML, output path)."""
+    # Integers, checked before anything is built or written: the core would truncate 2.5 or
+    # take True as 1. The seed is the core's uint64; 1024 threads is the core's own bound.
+    seed = require_int("seed", seed, 0, 2**64 - 1, allowed="an integer in [0, 2^64)")
+    if threads is not None:
+        threads = require_int("threads", threads, 0, 1024, "threads")
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -438,30 +487,28 @@ def _run_core(
         protocol = protocol if protocol is not None else ref.protocol
     patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
     core_device = getattr(device, "_core", device)
-    if config is None:
-        kind = next((k for k, cls in _DEVICES.items() if isinstance(device, cls)), None)
-        dev_cfg = {"kind": kind, **getattr(device, "_kwargs", {})} if kind else {"kind": "pen"}
-        config = SimulationConfig(
-            skin={"site": skin.site, "sex": skin.sex, "age": skin.age_years},
-            patient=patient,
-            device=dev_cfg,
-            protocol=protocol,
-            run={
-                "fidelity": fidelity,
-                "seed": seed,
-                "patch_width_mm": patch_width_mm,
-                "voxel_um": voxel_um,
-                "condition": condition,
-                # What else changes the result, when set: the stored config rebuilds the course.
-                **({"depth_mm": depth_mm} if depth_mm else {}),
-                **({"rtol": rtol} if rtol != 1e-3 else {}),
-                **({"precision": precision} if precision != "double" else {}),
-                **({"output_days": list(output_days)} if output_days else {}),
-                **({"snapshot_days": list(snapshot_days)} if snapshot_days else {}),
-                **({"rate_multipliers": dict(rate_multipliers)} if rate_multipliers else {}),
-                **({"exact_outputs": True} if exact_outputs else {}),
-            },
-        )
+    config = _config_that_ran(
+        skin,
+        device,
+        protocol,
+        patient,
+        config,
+        {
+            "fidelity": fidelity,
+            "seed": seed,
+            "patch_width_mm": patch_width_mm,
+            "voxel_um": voxel_um,
+            "condition": condition,
+            "depth_mm": depth_mm,
+            "rtol": rtol,
+            "precision": precision,
+            "output_days": list(output_days) if output_days is not None else None,
+            "snapshot_days": list(snapshot_days) if snapshot_days is not None else None,
+            "rate_multipliers": dict(rate_multipliers) if rate_multipliers is not None else None,
+            "exact_outputs": exact_outputs,
+            "threads": threads,
+        },
+    )
     horizon_days = float(protocol.horizon_days)
     sessions = [
         {
@@ -558,20 +605,21 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
     ``precision="float"`` integrates the healing field in float32: half its memory, faster on
     fields beyond the cache, outcomes far closer to the default ``"double"`` than the
-    integrator's tolerance (figures in docs/course.md).
+    integrator's tolerance (figures in docs/course.md). The result's ``config`` (and the
+    ``config_toml`` it records) is the configuration of what ran, built from these arguments:
+    a ``config`` passed along cannot contradict it.
     """
     try:
         bound = _RUN_SIGNATURE.bind(*args, **kwargs)
     except TypeError as e:
         raise TypeError(f"simulate(): {e}") from None
     bound.apply_defaults()
-    ran = bound.arguments  # what the core was given, whatever `config` says
     raw, config, config_toml, out_path = _run_core(*bound.args, **bound.kwargs)
     attrs = {
         "punctum_version": _core.__version__,
-        "seed": int(ran["seed"]),
-        "fidelity": ran["fidelity"],
-        "condition": ran["condition"],
+        "seed": int(config.run["seed"]),
+        "fidelity": config.run["fidelity"],
+        "condition": config.run["condition"],
         "completed": int(raw.completed),
         "total_cost": float(raw.total_cost),
         "integrator_steps": int(raw.integrator_steps),

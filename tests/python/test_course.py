@@ -231,6 +231,77 @@ def test_bad_protocol_names_the_parameter(kwargs, parameter):
     assert info.value.parameter == parameter
 
 
+@pytest.mark.parametrize("value", [2.5, "3", True, None])
+@pytest.mark.parametrize("parameter", ["sessions", "passes"])
+def test_protocol_counts_must_be_integers(parameter, value):
+    """2.5 sessions used to run 2, 2.5 passes reached the core; "3" and True are no counts."""
+    with pytest.raises(punctum.ParameterError) as info:
+        punctum.Protocol(**{parameter: value})
+    err = info.value
+    assert err.parameter == parameter and err.value == repr(value)
+    assert err.allowed.startswith("an integer in [1, ") and err.unit == parameter
+
+
+def test_protocol_takes_an_integral_float_as_that_count():
+    p = punctum.Protocol(sessions=3.0, passes=np.int64(2))
+    assert (p.sessions, p.passes) == (3, 2) and type(p.sessions) is type(p.passes) is int
+    assert "sessions = 3\n" in punctum.SimulationConfig(protocol=p).to_toml()
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "allowed"),
+    [
+        ("seed", 2.5, "an integer in [0, 2^64)"),
+        ("seed", "3", "an integer in [0, 2^64)"),
+        ("seed", True, "an integer in [0, 2^64)"),
+        ("seed", -1, "an integer in [0, 2^64)"),
+        ("seed", 2**64, "an integer in [0, 2^64)"),
+        ("threads", 2.5, "an integer in [0, 1024]"),
+        ("threads", "3", "an integer in [0, 1024]"),
+        ("threads", True, "an integer in [0, 1024]"),
+    ],
+)
+def test_simulate_refuses_a_seed_or_thread_count_that_is_no_integer(
+    tmp_path, parameter, value, allowed
+):
+    """The core truncated 2.5, read "3" and True as numbers and met -1 with a RuntimeError; the
+    refusal comes before anything is written."""
+    out = tmp_path / "sub" / "course.h5"
+    with pytest.raises(punctum.ParameterError) as info:
+        run(protocol=punctum.Protocol(sessions=1, horizon_days=2), output=out, **{parameter: value})
+    err = info.value
+    assert (err.parameter, err.value, err.allowed) == (parameter, repr(value), allowed)
+    assert not (tmp_path / "sub").exists()
+
+
+def test_recorded_config_is_the_one_that_ran_whatever_config_says(tmp_path):
+    """A config passed along with contradicting arguments used to be recorded as it was: the
+    provenance said seed 0, 4 sessions, 3D while seed 7, one session, column ran."""
+    said = punctum.reference_course()  # 3d, seed 0, 4 sessions over 182 days
+    protocol = punctum.Protocol(sessions=1, horizon_days=3)
+    r = punctum.simulate(
+        protocol=protocol,
+        fidelity="column",
+        seed=7,
+        config=said,
+        output=tmp_path / "c.h5",
+        progress=False,
+    )
+    recorded = punctum.SimulationConfig.from_toml(r.observables.attrs["config_toml"])
+    assert recorded.to_dict() == r.config.to_dict()
+    assert recorded.run["fidelity"] == "column" and recorded.run["seed"] == 7
+    assert recorded.protocol == protocol
+    assert (
+        punctum.io.read_provenance(tmp_path / "c.h5")["config"]
+        == r.observables.attrs["config_toml"]
+    )
+    again = punctum.simulate(**recorded.build(), progress=False)
+    np.testing.assert_array_equal(
+        again.observables["collagen_change_percent"].values,
+        r.observables["collagen_change_percent"].values,
+    )
+
+
 def test_every_pen_depth_setting_runs():
     # Pens offer 0.25-2.5 mm; the default stroke must cover the deepest settings.
     for depth in (0.25, 2.2, 2.5):
