@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,9 @@ class BadInput(ValueError):
     pass
 
 
-def _fresh_dir(requested: str | None, stem: str) -> Path:
-    """A new, empty output folder: the requested one (must not hold files yet) or a stamped one."""
+def _fresh_dir(requested: str | None, stem: str) -> tuple[Path, list[Path]]:
+    """A new, empty output folder: the requested one (must not hold files yet) or a stamped one.
+    Also returns the folders made for it, deepest first (:func:`_remove_output` takes them)."""
     if requested:
         out = Path(requested)
         if out.exists() and any(out.iterdir()):
@@ -41,8 +43,25 @@ def _fresh_dir(requested: str | None, stem: str) -> Path:
         while out.exists():
             out = Path("punctum-output") / f"{stem}-{stamp}-{n}"
             n += 1
+    made = [p for p in (out, *out.parents) if not p.exists()]
     out.mkdir(parents=True, exist_ok=True)
-    return out
+    return out, made
+
+
+def _remove_output(out: Path, made: list[Path]) -> None:
+    """Undoes :func:`_fresh_dir` after a failed run: everything in ``out`` (which was empty) and
+    the folders made for it, so that the same ``-o`` works again. A parent that meanwhile holds
+    something else stays."""
+    for entry in out.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
@@ -92,25 +111,32 @@ def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
 
 def _run(args: argparse.Namespace) -> int:
     config = _load_config(args.config, args.set or [])
-    out = _fresh_dir(args.output, "run")
-    (out / "config.toml").write_text(config.to_toml())
-    kwargs = config.build()
-    # --snapshot-days, else run.snapshot_days of the configuration, else a default series.
-    snapshot_days = args.snapshot_days
-    configured = kwargs.pop("snapshot_days", None)
-    if snapshot_days is None:
-        snapshot_days = configured
-    if snapshot_days is None:
+    # --snapshot-days, else run.snapshot_days of the configuration, else a default series; it is
+    # part of the configuration that runs (snapshot times are integrator stops).
+    if args.snapshot_days is not None:
+        config.run["snapshot_days"] = list(args.snapshot_days)
+    elif "snapshot_days" not in config.run:
         horizon = config.protocol.horizon_days
-        snapshot_days = [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
-    print(f"punctum {punctum.__version__}: course -> {out}")
-    result = punctum.simulate(
-        **kwargs,
-        config=config,
-        output=out / "course.h5",
-        snapshot_days=snapshot_days,
-        progress=not args.no_progress,
-    )
+        config.run["snapshot_days"] = (
+            [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
+        )
+    kwargs = config.build()  # the skin and device are checked before the folder is made
+    out, made = _fresh_dir(args.output, "run")
+    try:
+        (out / "config.toml").write_text(config.to_toml())
+        print(f"punctum {punctum.__version__}: course -> {out}")
+        result = punctum.simulate(
+            **kwargs,
+            config=config,
+            output=out / "course.h5",
+            progress=not args.no_progress,
+        )
+    except Exception:
+        # Nothing of a failed course is worth keeping (bad run options are only refused by the
+        # core); an interrupt (KeyboardInterrupt) keeps its valid partial file.
+        _remove_output(out, made)
+        print(f"punctum: the run failed; {out} is as it was before it", file=sys.stderr)
+        raise
     summary = result.summary()
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
@@ -139,7 +165,7 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     punctum.SimulationConfig.from_dict(data)  # a bad base fails here, not in every point
     options = spec.get("sweep", {})
-    out = _fresh_dir(args.output, "sweep")
+    out, _ = _fresh_dir(args.output, "sweep")
     (out / "sweep.toml").write_text(text)
     from punctum.course import course_point
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomllib
 
 from punctum._core import IoError
 from punctum._core import io as _cio
@@ -111,8 +112,13 @@ def open_result(path: PathLike, group: str = "/observables"):
 
     Each dataset becomes a variable with the dims named by its ``dims`` attribute and its
     attributes (``units``, ``description``) kept; a 1-D dataset named like its own dimension
-    (``time``) becomes that coordinate. The Dataset's attributes are the file's provenance.
-    Values are read eagerly (observables are small); use :func:`read_fields` for snapshots.
+    (``time``) becomes that coordinate. The Dataset's attributes are the file's root attributes
+    (``completed``, ``seed``, ``condition``, ``total_cost``, ``integrator_steps``, ...), the
+    group's and the provenance (``punctum_version``, ``config``, ...), plus what
+    :func:`punctum.simulate` calls them in memory: ``config_toml`` (the TOML ``config``) and
+    the ``fidelity`` of its ``[run]``. A course reopened from its file thus carries the attributes
+    of the in-memory result. Values are read eagerly (observables are small); use
+    :func:`read_fields` for snapshots.
     """
     import xarray as xr
 
@@ -132,10 +138,29 @@ def open_result(path: PathLike, group: str = "/observables"):
                 coords[name] = entry
             else:
                 data_vars[name] = entry
-        attrs = {key: _attr_value(value) for key, value in f[group].attrs.items()}
-    attrs.update(read_provenance(path))
+        attrs = {key: _attr_value(value) for key, value in f.attrs.items()}
+        attrs.update((key, _attr_value(value)) for key, value in f[group].attrs.items())
+    provenance = read_provenance(path)
+    attrs.update(provenance)
+    attrs.update(_course_attrs(provenance))
     attrs["source_file"] = os.fspath(path)
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _course_attrs(provenance: dict[str, Any]) -> dict[str, Any]:
+    """The attributes :func:`punctum.simulate` derives from its configuration, from the
+    configuration a file records (nothing when it records none, or not as TOML)."""
+    text = provenance.get("config")
+    if provenance.get("config_format") != "toml" or not isinstance(text, str):
+        return {}
+    out: dict[str, Any] = {"config_toml": text}
+    try:
+        run = tomllib.loads(text).get("run", {})
+    except tomllib.TOMLDecodeError:
+        return out
+    if isinstance(run, dict) and isinstance(run.get("fidelity"), str):
+        out["fidelity"] = run["fidelity"]
+    return out
 
 
 def read_punctures(path: PathLike, group: str = "/punctures"):

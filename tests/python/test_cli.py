@@ -84,6 +84,32 @@ def test_bad_input_exits_2_with_the_parameter_named(tmp_path):
     assert (tmp_path / "full" / "x").read_text() == "keep me"
 
 
+def test_a_failed_run_leaves_no_folder_and_the_same_output_runs_again(tmp_path):
+    """Bad run options are refused by the core after the folder is made: the folder (and the
+    parents made for it) goes again, so a corrected rerun into the same -o is not refused."""
+    out = tmp_path / "new" / "run"
+    column = ["--set", "run.fidelity=column", "--set", "protocol.sessions=1", "--no-progress"]
+    r = cli("run", *column, "--set", "run.voxel_um=1", "-o", str(out))
+    assert r.returncode == 2 and "voxel" in r.stderr
+    assert not (tmp_path / "new").exists()
+    r = cli("run", *column, "--set", "device.depth_mm=99", "-o", str(out))  # refused before
+    assert r.returncode == 2 and "depth" in r.stderr
+    assert not (tmp_path / "new").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = cli("run", *column, "--set", "run.seed=-1", "-o", str(empty))
+    assert r.returncode == 2 and "seed" in r.stderr
+    assert empty.is_dir() and not any(empty.iterdir())
+    r = cli("run", *column, "--set", "protocol.horizon_days=10", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert (out / "course.h5").exists()
+    # The folder's config.toml is the configuration the file records (snapshot days included).
+    written = punctum.SimulationConfig.load(out / "config.toml")
+    recorded = punctum.io.read_provenance(out / "course.h5")["config"]
+    assert written.to_dict() == punctum.SimulationConfig.from_toml(recorded).to_dict()
+    assert written.run["snapshot_days"] == [0.0, 10.0]
+
+
 def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen(

@@ -118,6 +118,24 @@ def test_open_result_gives_labelled_time_series_with_units_and_provenance(tmp_pa
     assert ds.attrs["created_utc"].endswith("Z") and ds.attrs["host"]
 
 
+def test_reopened_course_carries_the_attributes_of_the_in_memory_result(tmp_path):
+    """open_result used to drop the file's root attributes (completed, condition, total_cost,
+    integrator_steps) and to name the configuration only `config`."""
+    path = tmp_path / "course.h5"
+    r = punctum.simulate(
+        protocol=punctum.Protocol(sessions=1, horizon_days=5, cost_per_session=120.0),
+        fidelity="column",
+        seed=11,
+        output=path,
+        progress=False,
+    )
+    memory = dict(r.observables.attrs)
+    assert {"completed", "seed", "punctum_version", "config_toml", "fidelity"} <= set(memory)
+    reopened = pio.open_result(path).attrs
+    assert {k: reopened.get(k) for k in memory} == memory
+    assert reopened["total_cost"] == 120.0 and reopened["seed"] == 11
+
+
 def test_read_punctures_gives_a_dataframe_with_units(tmp_path):
     path = tmp_path / "course.h5"
     write_course_like(path)
