@@ -392,6 +392,7 @@ def test_output_guide_lists_every_dataset_with_its_units(tmp_path):
     import h5py
     import punctum
 
+    # With a condition: its two series are written only then.
     path = tmp_path / "course.h5"
     punctum.simulate(
         protocol=punctum.Protocol(sessions=1, horizon_days=3),
@@ -399,6 +400,7 @@ def test_output_guide_lists_every_dataset_with_its_units(tmp_path):
         progress=False,
         output=path,
         snapshot_days=[0.0, 3.0],
+        condition="atrophic_acne_scar",
     )
     written: dict[str, str] = {}
     with h5py.File(path, "r") as f:
