@@ -269,8 +269,13 @@ struct Sampler {
   const healing::HealingModel& model;
   const Grid3& g;
   std::vector<char> dermis, papillary, reticular, epidermis;  // per plane
-  double patch_area, baseline_collagen = 0, baseline_I = 0, baseline_III = 0, baseline_elastin = 0;
-  double baseline_fibroblasts = 0, baseline_papillary = 0, baseline_reticular = 0;
+  /// The dermis's matrix and cells, kg (fibroblasts: cells).
+  struct Dermal {
+    double I = 0, III = 0, elastin = 0, fibroblasts = 0, papillary = 0, reticular = 0;
+    double collagen() const { return I + III; }
+  };
+  double patch_area;
+  Dermal baseline;                  // what the changes are measured against
   double mean_dermal_collagen = 0;  // kg/m^3
   // condition region
   std::vector<double> region;  // lateral weights
@@ -296,15 +301,14 @@ struct Sampler {
       epidermis[k] = is_epidermis(L);
       if (!dermis[k]) continue;
       const double I = m.baseline(Species::rho1, k), III = m.baseline(Species::rho3, k);
-      baseline_I += I * plane_volume;
-      baseline_III += III * plane_volume;
-      baseline_elastin += m.baseline(Species::e, k) * plane_volume;
-      baseline_fibroblasts += m.baseline(Species::f, k) * plane_volume;
-      (papillary[k] ? baseline_papillary : baseline_reticular) += (I + III) * plane_volume;
+      baseline.I += I * plane_volume;
+      baseline.III += III * plane_volume;
+      baseline.elastin += m.baseline(Species::e, k) * plane_volume;
+      baseline.fibroblasts += m.baseline(Species::f, k) * plane_volume;
+      (papillary[k] ? baseline.papillary : baseline.reticular) += (I + III) * plane_volume;
       dermis_volume += plane_volume;
     }
-    baseline_collagen = baseline_I + baseline_III;
-    mean_dermal_collagen = baseline_collagen / std::max(dermis_volume, 1e-300);
+    mean_dermal_collagen = baseline.collagen() / std::max(dermis_volume, 1e-300);
   }
 
   /// Sum over the region (weights x planes) of species s, kg.
@@ -352,20 +356,25 @@ struct Sampler {
     // Changes are measured against the patient's skin before treatment, the condition included:
     // a scar's deficit is not a loss the course caused (and its fill has a series of its own).
     // Summed as sample() sums, so every change is exactly zero before the first session.
-    baseline_I = baseline_III = baseline_elastin = baseline_fibroblasts = 0.0;
-    baseline_papillary = baseline_reticular = 0.0;
+    baseline =
+        dermal([&](Species s, std::size_t k) { return healing::plane_stats(st.field, s, k).sum; });
+    st.event_pending = true;
+  }
+
+  /// The dermis's totals from `plane(s, k)`, the sum of species s over plane k.
+  template <class PlaneSum>
+  Dermal dermal(PlaneSum&& plane) const {
     const double V = g.voxel_volume();
+    Dermal d;
     for (std::size_t k = 0; k < g.nz(); ++k) {
       if (!dermis[k]) continue;
-      const auto sum = [&](Species s) { return healing::plane_stats(st.field, s, k).sum * V; };
-      const double I = sum(Species::rho1), III = sum(Species::rho3);
-      baseline_I += I, baseline_III += III;
-      baseline_elastin += sum(Species::e);
-      baseline_fibroblasts += sum(Species::f);
-      (papillary[k] ? baseline_papillary : baseline_reticular) += I + III;
+      const double I = plane(Species::rho1, k) * V, III = plane(Species::rho3, k) * V;
+      d.I += I, d.III += III;
+      d.elastin += plane(Species::e, k) * V;
+      d.fibroblasts += plane(Species::f, k) * V;
+      (papillary[k] ? d.papillary : d.reticular) += I + III;
     }
-    baseline_collagen = baseline_I + baseline_III;
-    st.event_pending = true;
+    return d;
   }
 
   /// Mean damage of the papillary dermis: the share of its volume that is wounded.
@@ -401,7 +410,8 @@ struct Sampler {
     auto stats = [&](Species s, std::size_t k) {
       return planes[k * healing::species_count + idx(s)];
     };
-    double I = 0, III = 0, el = 0, fib = 0, pap = 0, ret = 0, ery = 0, oed = 0, blood = 0, serum = 0;
+    const Dermal now = dermal([&](Species s, std::size_t k) { return stats(s, k).sum; });
+    double ery = 0, oed = 0, blood = 0, serum = 0;
     double w_epi = 0, p_max = 0, gf = 0, open = 0;
     std::size_t n_epi = 0;
     std::size_t n_pap = 0, n_derm = 0;
@@ -417,11 +427,6 @@ struct Sampler {
         p_max = std::max(p_max, stats(Species::p, k).max);
       }
       if (!dermis[k]) continue;
-      const double i1 = plane(Species::rho1) * V, i3 = plane(Species::rho3) * V;
-      I += i1, III += i3;
-      el += plane(Species::e) * V;
-      fib += plane(Species::f) * V;
-      (papillary[k] ? pap : ret) += i1 + i3;
       const double c_mean = plane(Species::c) / double(n_lat);
       if (papillary[k]) ery += c_mean, ++n_pap;
       oed += c_mean;
@@ -431,17 +436,19 @@ struct Sampler {
     }
     const auto pct = [](double now, double base) { return base > 0 ? 100.0 * (now - base) / base : 0.0; };
     Sample out{};
-    out[series_index("collagen_change_percent")] = pct(I + III, baseline_collagen);
-    out[series_index("collagen_I_change_percent")] = pct(I, baseline_I);
-    out[series_index("collagen_III_change_percent")] = pct(III, baseline_III);
-    out[series_index("collagen_papillary_change_percent")] = pct(pap, baseline_papillary);
-    out[series_index("collagen_reticular_change_percent")] = pct(ret, baseline_reticular);
-    out[series_index("collagen_III_fraction")] = (I + III) > 0 ? III / (I + III) : 0.0;
-    out[series_index("elastin_change_percent")] = pct(el, baseline_elastin);
-    out[series_index("fibroblast_change_percent")] = pct(fib, baseline_fibroblasts);
+    out[series_index("collagen_change_percent")] = pct(now.collagen(), baseline.collagen());
+    out[series_index("collagen_I_change_percent")] = pct(now.I, baseline.I);
+    out[series_index("collagen_III_change_percent")] = pct(now.III, baseline.III);
+    out[series_index("collagen_papillary_change_percent")] = pct(now.papillary, baseline.papillary);
+    out[series_index("collagen_reticular_change_percent")] = pct(now.reticular, baseline.reticular);
+    out[series_index("collagen_III_fraction")] =
+        now.collagen() > 0 ? now.III / now.collagen() : 0.0;
+    out[series_index("elastin_change_percent")] = pct(now.elastin, baseline.elastin);
+    out[series_index("fibroblast_change_percent")] = pct(now.fibroblasts, baseline.fibroblasts);
     // New collagen laid down at the dermis's mean concentration thickens it by mass / density.
     out[series_index("dermal_thickness_change_um")] =
-        in_um((I + III - baseline_collagen) / patch_area / std::max(mean_dermal_collagen, 1e-300));
+        in_um((now.collagen() - baseline.collagen()) / patch_area /
+              std::max(mean_dermal_collagen, 1e-300));
     out[series_index("inflammation_index")] = n_pap ? ery / double(n_pap) : 0.0;
     out[series_index("oedema_index")] = n_derm ? oed / double(n_derm) : 0.0;
     out[series_index("growth_factor_index")] = n_derm ? gf / double(n_derm) : 0.0;
@@ -451,9 +458,9 @@ struct Sampler {
     out[series_index("pigment_activation_max")] = p_max;
     out[series_index("serum_dermis_ug_per_cm2")] = serum / patch_area * 1e9 * 1e-4;  // kg/m^2 -> ug/cm^2
     if (has_condition) {
-      const double now = region_sum(u, Species::rho1) + region_sum(u, Species::rho3);
+      const double region_now = region_sum(u, Species::rho1) + region_sum(u, Species::rho3);
       const double deficit = region_baseline - region_initial;
-      const double fill = std::abs(deficit) > 0 ? (now - region_initial) / deficit : 0.0;
+      const double fill = std::abs(deficit) > 0 ? (region_now - region_initial) / deficit : 0.0;
       out[series_index("condition_fill_fraction")] = fill;
       out[series_index("surface_depression_um")] = in_um(depression0 * std::max(0.0, 1.0 - fill));
     }

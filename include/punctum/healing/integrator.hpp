@@ -382,7 +382,7 @@ class Integrator {
     const bool topical = fill.fast == detail::Fast::s;
     return {.data = fill.out,
             .set = topical ? diffusing_of(Species::s) : detail::delta_set(std::size_t(fill.fast)),
-            .robin = topical && fill.film != 0.0,
+            .robin = surface_flux(species, fill.film),
             .fill = &fill_planes,
             .fill_context = &fill,
             .target = u.species_data(idx(species)),

@@ -52,6 +52,14 @@ inline double topical_permeability(double P_intact, double P_open, double w) {
   return P_intact + (P_open - P_intact) * std::min(std::max(w, 0.0), 1.0);
 }
 
+/// Whether species `s` carries the Robin surface flux P (s_film - s) at z = 0: the topical agent
+/// while a film is on the skin. Without a film the surface is no-flux (a wiped serum takes
+/// nothing with it: the agent in the skin does not evaporate). The explicit flux of the delta
+/// form's right-hand side and the implicit surface row of its solve both ask this.
+inline constexpr bool surface_flux(Species s, double film) {
+  return s == Species::s && film != 0.0;
+}
+
 /// Rate constants, SI (s, m, kg, cells). Defaults come from data/healing/rates.csv.
 struct Rates {
   double diffusivity_inflammatory = 0, diffusivity_growth_factor = 0, diffusivity_fibroblast = 0,

@@ -87,7 +87,9 @@ TEST(WoundSources, OnlyAChannelThatBreachesAPlexusBleedsFromIt) {
   const double short_of = blood(plexus - 30e-6), higher = blood(plexus - 90e-6);
   const double per_um = capillary * std::numbers::pi * r * r * 1e-6;
   EXPECT_NEAR(short_of - higher, 60 * per_um, 0.05 * 60 * per_um);
-  // 60 um more channel, 80 um of it in the band at 1.0 / 0.3 of the capillary share: ~5x.
+  // 60 um more channel, 80 um of it in the band at 1.0 / 0.3 of the capillary share: ~5.4x
+  // uncapped, 4.6x with the band's voxels capped at h = 1. The first assertion is the one that
+  // catches a plexus bleeding into a channel that stops short of it.
   EXPECT_GT(blood(plexus + 30e-6) - short_of, 3 * 60 * per_um);
 }
 
@@ -235,19 +237,6 @@ TEST(Course, RednessThatOutlastsTheGapCountsUntilItResolves) {
       EXPECT_GE(ery[i], threshold) << r.times[i];
     if (r.times[i] > end + 60) EXPECT_LT(ery[i], threshold) << r.times[i];
   }
-}
-
-TEST(Course, ConditionFillIsZeroAtStartAndGrowsWithTreatment) {
-  auto o = column_options();
-  o.condition = ConditionKind::atrophic_acne_scar;
-  auto protocol = Protocol::regular(pen(1.5e-3), 3, 28_days, 120_days);
-  for (auto& s : protocol.sessions) s.time += 1_days;  // so the t = 0 output precedes any wound
-  const auto r = run_course(cheek(), Patient{}, protocol, o);
-  const auto& fill = r.series_named("condition_fill_fraction").values;
-  EXPECT_DOUBLE_EQ(fill.front(), 0.0);
-  EXPECT_GT(fill.back(), fill.front());
-  EXPECT_LT(r.series_named("surface_depression_um").values.back(),
-            r.series_named("surface_depression_um").values.front());
 }
 
 TEST(Course, EveryConditionFillsWithTreatmentAndNotWithout) {

@@ -516,13 +516,14 @@ class LodDiffusion {
 
   /// One LOD step of length prepare()'s dt on the diffusing species of `u` (which holds all
   /// species_count species; w is read for the surface permeability). `film` is the topical
-  /// agent's surface concentration, kg/m^3.
+  /// agent's surface concentration, kg/m^3 (0: no film, a no-flux surface).
   void apply(Field<T>& u, double film) {
     if (first_set_ != 0)
       throw std::logic_error("LodDiffusion::apply needs the plain sets (plain_fast_sets = true)");
     std::array<SweepJob<T>, diffusing_count> jobs;
     for (std::size_t d = 0; d < diffusing_count; ++d)
-      jobs[d] = {u.species_data(idx(diffusing_species[d])), d, d == 2, d == 3};
+      jobs[d] = {u.species_data(idx(diffusing_species[d])), d, diffusing_species[d] == Species::f,
+                 surface_flux(diffusing_species[d], film)};
     solve(jobs.data(), jobs.size(), u.species_data(idx(Species::w)), film);
   }
 

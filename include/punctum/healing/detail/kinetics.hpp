@@ -219,6 +219,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
   const T* c = u.species_data(idx(Species::c));
   const T* a = own.species_data(idx(species_of(fast)));
   const std::size_t d = diffusing_of(species_of(fast));
+  const bool flux = surface_flux(species_of(fast), film);  // through plane 0
   const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
   const double a2 = q == 0   ? R.inflammation_per_blood
                     : q == 1 ? R.growth_factor_per_inflammation
@@ -239,8 +240,8 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
       fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2,
-                         q == 2 && k == 0 && film != 0.0 ? w + o : nullptr, out + o, 1, 0.0, 0.0,
-                         dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
+                         flux && k == 0 ? w + o : nullptr, out + o, 1, 0.0, 0.0, dn, up, decay, a1,
+                         a2, dt, P_intact, P_open, film, inv_dz);
     }
     return;
   }
@@ -249,7 +250,6 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
     const double decay = model.linear_decay(d, k);
-    const bool robin = q == 2 && k == 0 && film != 0.0;  // no film: a no-flux surface
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
       const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
@@ -260,9 +260,9 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       // zero-weighted source terms read its own line (no extra memory traffic).
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, robin ? w + o : nullptr,
-                    out + o, nx, D * idx2, D * idy2, dn, up, decay, a1, a2, dt, P_intact, P_open,
-                    film, inv_dz);
+      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
+                    flux && k == 0 ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
+                    decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
     }
   }
 }
