@@ -203,8 +203,7 @@ KEYS: dict[str, Key] = {
     ),
     "run.seed": Key(
         "seed of every random stream (puncture maps); same seed, same result",
-        probe=None,
-        allowed="integer in [0, 2^64)",
+        probe=-1,
     ),
     "run.threads": Key(
         "OpenMP threads; results do not depend on it",

@@ -11,14 +11,21 @@ from typing import Any
 
 from punctum import _core
 
+#: The core's bound on a thread count (CourseOptions::validate).
+MAX_THREADS = 1024
+
+
+def is_number(value: Any) -> bool:
+    """A real number (Python's or numpy's), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
 
 def parameter_error(parameter: str, value: Any, allowed: str, unit: str = "") -> ValueError:
     return _core.parameter_error(parameter, repr(value), allowed, unit)
 
 
 def require_in_range(parameter: str, value: Any, lo: float, hi: float, unit: str) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and lo <= value <= hi):
+    if not (is_number(value) and math.isfinite(value) and lo <= value <= hi):
         raise parameter_error(parameter, value, f"[{lo:g}, {hi:g}]", unit)
 
 
@@ -29,7 +36,7 @@ def require_int(
     that integer; a bool, a string, a fraction or NaN is refused with "an integer in [lo, hi]",
     an integer outside the range with the range alone (as :func:`require_in_range` words it).
     ``allowed`` replaces both texts."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         number = None
     elif isinstance(value, numbers.Integral):
         number = int(value)

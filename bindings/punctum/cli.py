@@ -132,8 +132,8 @@ def _run(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
     except Exception:
-        # Nothing of a failed course is worth keeping (bad run options are only refused by the
-        # core); an interrupt (KeyboardInterrupt) keeps its valid partial file.
+        # Nothing of a failed course is worth keeping (simulate refuses bad run options only
+        # after the folder exists); an interrupt (KeyboardInterrupt) keeps its valid partial file.
         _remove_output(out, made)
         print(f"punctum: the run failed; {out} is as it was before it", file=sys.stderr)
         raise

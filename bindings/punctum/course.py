@@ -29,7 +29,7 @@ import tomllib
 import xarray as xr
 
 from punctum import _core
-from punctum._errors import parameter_error, require_in_range, require_int
+from punctum._errors import MAX_THREADS, parameter_error, require_in_range, require_int
 from punctum.devices import _LAYERS, Pen, Roller, Stamp
 from punctum.patient import Patient
 from punctum.sweep import point_threads
@@ -475,10 +475,10 @@ def _run_core(
     """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
     returns (raw result, resolved config, that config as TOML, output path)."""
     # Integers, checked before anything is built or written: the core would truncate 2.5 or
-    # take True as 1. The seed is the core's uint64; 1024 threads is the core's own bound.
+    # take True as 1. The seed is the core's uint64.
     seed = require_int("seed", seed, 0, 2**64 - 1, allowed="an integer in [0, 2^64)")
     if threads is not None:
-        threads = require_int("threads", threads, 0, 1024, "threads")
+        threads = require_int("threads", threads, 0, MAX_THREADS, "threads")
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -680,7 +680,7 @@ def course_point(config: dict[str, Any] | SimulationConfig) -> dict[str, Any]:
     )
     kwargs = _point_kwargs(cfg)
     # The core result straight to numbers: no DataFrames, xarray or puncture columns per point.
-    raw, *_ = _run_core(**kwargs, config=cfg, progress=False)
+    raw, *_ = _run_core(**kwargs, progress=False)
     times = np.asarray(raw.times_s) / 86400.0
     series = {name: np.asarray(values) for name, _, _, values in raw.series}
     rows = [_session_row(s) for s in raw.session_outcomes]

@@ -7,14 +7,13 @@ Screening informs; it never changes a simulation. The rules and their sources li
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from punctum import _core
-from punctum._errors import parameter_error, require_int
+from punctum._errors import is_number, parameter_error, require_int
 
 #: The phototype's unit, worded as the core's validator words it.
 _PHOTOTYPE = "phototype (I-VI as 1-6)"
@@ -61,7 +60,7 @@ class Patient:
             value = getattr(self, name)
             if optional and value is None:
                 return
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            if not is_number(value):
                 allowed = "a number" + (" or None (not known)" if optional else "")
                 raise parameter_error(name, value, allowed, unit)
 

@@ -35,7 +35,7 @@ import numpy as np
 import xarray as xr
 
 from punctum import _core
-from punctum._errors import parameter_error
+from punctum._errors import MAX_THREADS, parameter_error, require_int
 
 PointFunction = Callable[[Any], Any]
 
@@ -367,13 +367,10 @@ def run_points(
     retries: int = 2,
 ) -> dict[int, dict[str, Any]]:
     """Evaluates every point of ``design`` (skipping those already in ``resume``)."""
-    if (
-        isinstance(threads_per_point, bool)
-        or not isinstance(threads_per_point, int)
-        or not (1 <= threads_per_point <= 1024)
-    ):
-        # The course's own bound on `threads` (course.cpp): a larger value would fail every point.
-        raise parameter_error("threads_per_point", threads_per_point, "an integer in 1..1024")
+    # The course's own bound on `threads`: a larger value would fail every point.
+    threads_per_point = require_int(
+        "threads_per_point", threads_per_point, 1, MAX_THREADS, "threads"
+    )
     manifest = {
         **design.manifest(),
         "base": _config_digest(base),

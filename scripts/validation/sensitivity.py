@@ -123,7 +123,7 @@ def point(config: dict[str, Any]) -> dict[str, float]:
     }
     cfg = punctum.SimulationConfig.from_dict(course)
     # As punctum.course.course_point: the sweep's thread count unless the configuration sets one.
-    result = punctum.simulate(**punctum.course._point_kwargs(cfg), config=cfg, progress=False)
+    result = punctum.simulate(**punctum.course._point_kwargs(cfg), progress=False)
     return {
         "collagen_gain_6mo_percent": result.value_at("collagen_change_percent", HORIZON_DAY),
         "downtime_mean_days": continuous_downtime(
