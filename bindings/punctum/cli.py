@@ -140,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = result.summary()
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
-    from punctum.plots import plot_timeseries
+    from punctum.plots import plot_profile_change, plot_timeseries
 
     plot_timeseries(
         result.observables,
@@ -149,7 +149,11 @@ def _run(args: argparse.Namespace) -> int:
         events=list(result.sessions["time_days"]),
         title=f"{config.skin['site']}, {config.device['kind']}, {len(result.sessions)} sessions",
     )
-    print(f"wrote {out / 'course.h5'}, {out / 'course.xmf'}, {out / 'course.png'}")
+    plot_profile_change(result.profiles, out / "collagen_depth.png")
+    print(
+        f"wrote {out / 'course.h5'}, {out / 'course.xmf'}, {out / 'course.png'}, "
+        f"{out / 'collagen_depth.png'}"
+    )
     return 0
 
 

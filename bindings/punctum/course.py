@@ -627,21 +627,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     }
     sessions_df, punctures_df = _sessions(raw)
     depth_um = np.asarray(raw.depth_m) * 1e6
-    profiles = xr.Dataset(
-        {
-            "collagen_baseline": (
-                "depth_um",
-                np.asarray(raw.collagen_profile_baseline),
-                {"units": "kg/m^3"},
-            ),
-            "collagen_final": (
-                "depth_um",
-                np.asarray(raw.collagen_profile_final),
-                {"units": "kg/m^3"},
-            ),
-        },
-        coords={"depth_um": ("depth_um", depth_um, {"units": "um"})},
-    )
+    profiles = _profiles(raw, depth_um)
     return CourseResult(
         observables=_observables(raw, attrs),
         sessions=sessions_df,
@@ -650,6 +636,44 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
         completed=raw.completed,
         config=config,
         path=out_path,
+    )
+
+
+def _profiles(raw: _core.CourseResult, depth_um: np.ndarray) -> xr.Dataset:
+    """Collagen against depth: before and after the course, and at every output time (collagen I,
+    III and the change of I + III against each plane's baseline, NaN where it has none)."""
+    baseline = np.asarray(raw.collagen_profile_baseline)
+    collagen_I = np.asarray(raw.collagen_I_profiles)
+    collagen_III = np.asarray(raw.collagen_III_profiles)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(
+            baseline > 0, 100.0 * (collagen_I + collagen_III - baseline) / baseline, np.nan
+        )
+    over_time = ("time_days", "depth_um")
+    return xr.Dataset(
+        {
+            "collagen_baseline": ("depth_um", baseline, {"units": "kg/m^3"}),
+            "collagen_final": (
+                "depth_um",
+                np.asarray(raw.collagen_profile_final),
+                {"units": "kg/m^3"},
+            ),
+            "collagen_I": (over_time, collagen_I, {"units": "kg/m^3", "long_name": "collagen I"}),
+            "collagen_III": (
+                over_time,
+                collagen_III,
+                {"units": "kg/m^3", "long_name": "collagen III"},
+            ),
+            "collagen_change_percent": (
+                over_time,
+                change,
+                {"units": "%", "long_name": "collagen I + III change"},
+            ),
+        },
+        coords={
+            "depth_um": ("depth_um", depth_um, {"units": "um"}),
+            "time_days": ("time_days", np.asarray(raw.times_s) / 86400.0, {"units": "d"}),
+        },
     )
 
 

@@ -142,3 +142,36 @@ def plot_depth_profile(
     ax.set_ylabel(_label(profiles["depth_um"], "depth"))
     ax.legend(loc="lower left")
     return _finish(fig, path)
+
+
+def plot_profile_change(
+    profiles: xr.Dataset,
+    path: str | os.PathLike | None = None,
+    *,
+    var: str = "collagen_change_percent",
+):
+    """Where and when collagen changed: a map of ``var`` (default the change of collagen I + III
+    against each plane's baseline, ``CourseResult.profiles``) over time and depth, red for new
+    collagen and blue for loss, on a colour scale symmetric about zero."""
+    import numpy as np
+
+    plt = _plt()
+    da = profiles[var].transpose("depth_um", "time_days")
+    values = da.values
+    finite = values[np.isfinite(values)]
+    limit = float(np.max(np.abs(finite))) if finite.size else 1.0
+    fig, ax = plt.subplots(figsize=(7.0, 4.2))
+    mesh = ax.pcolormesh(
+        da["time_days"].values,
+        da["depth_um"].values,
+        values,
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+        shading="nearest",
+    )
+    ax.invert_yaxis()
+    ax.set_xlabel(_label(da["time_days"], "time"))
+    ax.set_ylabel(_label(da["depth_um"], "depth"))
+    fig.colorbar(mesh, ax=ax, label=_label(da, var))
+    return _finish(fig, path)

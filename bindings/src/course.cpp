@@ -80,6 +80,11 @@ CourseOptions make_options(const py::dict& o) {
 }
 
 py::array_t<double> array(const std::vector<double>& v) { return py::array_t<double>(v.size(), v.data()); }
+/// Rows of `columns` values (a copy, C order).
+py::array_t<double> rows(const std::vector<double>& v, std::size_t columns) {
+  const auto n = py::ssize_t(columns ? v.size() / columns : 0);
+  return py::array_t<double>({n, py::ssize_t(columns)}, v.data());
+}
 
 /// Per-session outcomes as dicts; with the punctures in the patch as numpy columns if asked.
 py::list sessions(const CourseResult& r, bool with_punctures) {
@@ -124,17 +129,32 @@ py::list sessions(const CourseResult& r, bool with_punctures) {
 void register_course(py::module_& m) {
   py::class_<CourseResult>(m, "CourseResult")
       .def_property_readonly("times_s", [](const CourseResult& r) { return array(r.times); })
-      .def_property_readonly("series", [](const CourseResult& r) {
-        py::list out;
-        for (const auto& s : r.series) out.append(py::make_tuple(s.name, s.units, s.description, array(s.values)));
-        return out;
-      })
+      .def_property_readonly(
+          "series",
+          [](const CourseResult& r) {
+            py::list out;
+            for (const auto& s : r.series)
+              out.append(py::make_tuple(s.name, s.units, s.description, array(s.values)));
+            return out;
+          })
       .def_property_readonly("sessions", [](const CourseResult& r) { return sessions(r, true); })
-      .def_property_readonly("session_outcomes", [](const CourseResult& r) { return sessions(r, false); },
-                             "Per-session outcomes without the puncture columns (cheap: for sweeps).")
+      .def_property_readonly(
+          "session_outcomes", [](const CourseResult& r) { return sessions(r, false); },
+          "Per-session outcomes without the puncture columns (cheap: for sweeps).")
       .def_property_readonly("depth_m", [](const CourseResult& r) { return array(r.depth); })
-      .def_property_readonly("collagen_profile_baseline", [](const CourseResult& r) { return array(r.collagen_profile_baseline); })
-      .def_property_readonly("collagen_profile_final", [](const CourseResult& r) { return array(r.collagen_profile_final); })
+      .def_property_readonly(
+          "collagen_profile_baseline",
+          [](const CourseResult& r) { return array(r.collagen_profile_baseline); })
+      .def_property_readonly("collagen_profile_final",
+                             [](const CourseResult& r) { return array(r.collagen_profile_final); })
+      .def_property_readonly(
+          "collagen_I_profiles",
+          [](const CourseResult& r) { return rows(r.collagen_I_profiles, r.depth.size()); },
+          "Lateral mean collagen I per plane at every output time (time, depth), kg/m^3.")
+      .def_property_readonly(
+          "collagen_III_profiles",
+          [](const CourseResult& r) { return rows(r.collagen_III_profiles, r.depth.size()); },
+          "Lateral mean collagen III per plane at every output time (time, depth), kg/m^3.")
       .def_readonly("completed", &CourseResult::completed)
       .def_readonly("horizon_s", &CourseResult::horizon)
       .def_readonly("total_cost", &CourseResult::total_cost)

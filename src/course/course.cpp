@@ -377,6 +377,19 @@ struct Sampler {
     return d;
   }
 
+  /// The depth profiles of the last sample(): lateral mean collagen I of every plane, then III,
+  /// kg/m^3 (2 nz values).
+  std::vector<double> profile() const {
+    const std::size_t nz = g.nz();
+    const double n_lat = double(g.nx() * g.ny());
+    std::vector<double> out(2 * nz);
+    for (std::size_t k = 0; k < nz; ++k) {
+      out[k] = planes[k * healing::species_count + idx(Species::rho1)].sum / n_lat;
+      out[nz + k] = planes[k * healing::species_count + idx(Species::rho3)].sum / n_lat;
+    }
+    return out;
+  }
+
   /// Mean damage of the papillary dermis: the share of its volume that is wounded.
   template <class T>
   double papillary_damage(const healing::HealingState<T>& st) const {
@@ -400,8 +413,9 @@ struct Sampler {
     punctum::detail::parallel_for(threads, std::ptrdiff_t(g.nz()), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
       for (const Species sp : healing::all_species) {
-        // Blood everywhere, damage and pigment in the epidermis, the rest in the dermis.
-        const bool needed = sp == Species::h ||
+        // Blood and collagen (the depth profiles) everywhere, damage and pigment in the
+        // epidermis, the rest in the dermis.
+        const bool needed = sp == Species::h || sp == Species::rho1 || sp == Species::rho3 ||
                             ((sp == Species::w || sp == Species::p) ? epidermis[k] : dermis[k]);
         planes[k * healing::species_count + idx(sp)] =
             needed ? healing::plane_stats(u, sp, k) : healing::PlaneStats{};
@@ -593,6 +607,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   bool have_prev = false;
   double prev_t = 0.0;
   Sample prev{};
+  // The depth profiles alike: the last sample's (Sampler::profile) and the emitted rows.
+  const std::size_t nz = grid.nz();
+  std::vector<double> prev_profile(2 * nz), rows_I, rows_III;
   double last_checkpoint = 0.0;
   // Taken from the initial state, before any session or restart changes it; only a run that
   // writes or reads checkpoints needs it.
@@ -655,6 +672,18 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     prev_t = scalar("previous_sample_time");
     for (std::size_t q = 0; q < sampled_series; ++q)
       prev[q] = std::get<double>(cp.scalars.at(std::string("previous.") + series_info[q].name));
+    const auto array = [&](const char* key, std::size_t size) -> const std::vector<double>& {
+      const auto it = cp.arrays.find(key);
+      if (it == cp.arrays.end() || it->second.values.size() != size)
+        throw InvalidParameter(
+            "resume_from", options.resume_from.string(),
+            "a checkpoint written by this punctum version (it lacks '" + std::string(key) + "')",
+            "");
+      return it->second.values;
+    };
+    rows_I = array("profiles.collagen_I", result.times.size() * nz);
+    rows_III = array("profiles.collagen_III", result.times.size() * nz);
+    prev_profile = array("previous_profile", 2 * nz);
     last_checkpoint = st.time;
   }
   const auto save_checkpoint = [&](std::size_t next_event) {
@@ -666,6 +695,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     cp.arrays["fresh_injury"] = {{injury.size()}, injury};
     for (std::size_t q = 0; q < sampled_series; ++q)
       cp.arrays[std::string("series.") + series_info[q].name] = {{values[q].size()}, values[q]};
+    cp.arrays["profiles.collagen_I"] = {{result.times.size(), nz}, rows_I};
+    cp.arrays["profiles.collagen_III"] = {{result.times.size(), nz}, rows_III};
+    cp.arrays["previous_profile"] = {{2 * nz}, prev_profile};
     cp.scalars["time"] = st.time;
     cp.scalars["topical_surface"] = st.topical_surface;
     cp.scalars["next_dt"] = integrator.next_dt();
@@ -685,12 +717,15 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     cp.save(options.checkpoint_path);
   };
 
-  const auto emit = [&](double t, const Sample& sample) {
+  const auto emit = [&](double t, const Sample& sample, const std::vector<double>& profile) {
     result.times.push_back(t);
     for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(sample[q]);
+    rows_I.insert(rows_I.end(), profile.begin(), profile.begin() + std::ptrdiff_t(nz));
+    rows_III.insert(rows_III.end(), profile.begin() + std::ptrdiff_t(nz), profile.end());
   };
   const auto take_sample = [&] {
     prev = sampler.sample(st);
+    prev_profile = sampler.profile();
     prev_t = st.time;
     have_prev = true;
   };
@@ -715,15 +750,20 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       integrator.advance_step(st, T);
       if (pending && st.time >= soft_outputs[next_out]) {
         auto cur = sampler.sample(st);
+        auto cur_profile = sampler.profile();
         while (next_out < soft_outputs.size() && soft_outputs[next_out] <= st.time &&
                soft_outputs[next_out] < T - eps) {
           const double o = soft_outputs[next_out++];
           const double a = (o - prev_t) / (st.time - prev_t);
           Sample at = cur;
           for (std::size_t q = 0; q < sampled_series; ++q) at[q] = prev[q] + a * (cur[q] - prev[q]);
-          emit(o, at);
+          std::vector<double> at_profile(2 * nz);
+          for (std::size_t k = 0; k < 2 * nz; ++k)
+            at_profile[k] = prev_profile[k] + a * (cur_profile[k] - prev_profile[k]);
+          emit(o, at, at_profile);
         }
         prev = std::move(cur);
+        prev_profile = std::move(cur_profile);
         prev_t = st.time;
         have_prev = true;
         maybe_checkpoint(e);
@@ -753,10 +793,12 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
         healing::apply_topical(st, 0.0);
         have_prev = false;
         break;
-      case EventKind::output:  // exact_outputs
-        emit(st.time, sampler.sample(st));
+      case EventKind::output: {  // exact_outputs
+        const Sample now = sampler.sample(st);
+        emit(st.time, now, sampler.profile());
         maybe_checkpoint(e + 1);
         break;
+      }
       case EventKind::snapshot:
         if (snapshots) snapshots(st.time, as_float64(st.field, wide));
         break;
@@ -770,7 +812,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       if (!(have_prev && prev_t == st.time)) take_sample();
       while (next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
         ++next_out;
-        emit(st.time, prev);
+        emit(st.time, prev, prev_profile);
       }
     }
   }
@@ -860,6 +902,18 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     };
     for (auto& series : result.series) filter(series.values);
     filter(result.times);
+    const auto filter_rows = [&](std::vector<double>& rows) {
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < rows.size() / std::max<std::size_t>(nz, 1); ++i)
+        if (asked[i])
+          std::copy_n(rows.begin() + std::ptrdiff_t(i * nz), nz,
+                      rows.begin() + std::ptrdiff_t(n++ * nz));
+      rows.resize(n * nz);
+    };
+    filter_rows(rows_I);
+    filter_rows(rows_III);
+    result.collagen_I_profiles = std::move(rows_I);
+    result.collagen_III_profiles = std::move(rows_III);
   }
   // The erythema series at the outputs.
   {

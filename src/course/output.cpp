@@ -91,6 +91,12 @@ std::filesystem::path CourseWriter::finish(const CourseResult& r) {
   writer_.write_dataset("profiles/depth", r.depth, "m", {"depth"});
   writer_.write_dataset("profiles/collagen_baseline", r.collagen_profile_baseline, "kg/m^3", {"depth"});
   writer_.write_dataset("profiles/collagen_final", r.collagen_profile_final, "kg/m^3", {"depth"});
+  // Over time too: collagen I and III per plane at the observables' output times.
+  writer_.write_dataset("profiles/time", r.times, "s", {"time"});
+  writer_.write_dataset("profiles/collagen_I", r.collagen_I_profiles,
+                        {r.times.size(), r.depth.size()}, "kg/m^3", {"time", "depth"});
+  writer_.write_dataset("profiles/collagen_III", r.collagen_III_profiles,
+                        {r.times.size(), r.depth.size()}, "kg/m^3", {"time", "depth"});
 
   writer_.set_attribute("/", "completed", std::int64_t(r.completed ? 1 : 0));
   writer_.set_attribute("/", "horizon_s", r.horizon);

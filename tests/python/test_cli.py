@@ -30,7 +30,14 @@ def test_run_writes_config_hdf5_xdmf_png_and_summary(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "collagen gain at end" in r.stdout
-    for name in ["config.toml", "course.h5", "course.xmf", "course.png", "summary.txt"]:
+    for name in [
+        "config.toml",
+        "course.h5",
+        "course.xmf",
+        "course.png",
+        "collagen_depth.png",
+        "summary.txt",
+    ]:
         assert (out / name).exists(), name
     assert "sessions = 2" in (out / "config.toml").read_text()
     with h5py.File(out / "course.h5") as f:

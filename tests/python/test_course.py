@@ -54,6 +54,25 @@ def test_collagen_III_leads_and_I_follows(reference):
     assert obs["collagen_change_percent"].values[-1] > 0
 
 
+def test_depth_profiles_over_time_end_at_the_final_profile_and_change_where_needles_went(
+    reference,
+):
+    prof = reference.profiles
+    assert prof["collagen_I"].dims == ("time_days", "depth_um")
+    assert prof["collagen_I"].attrs["units"] == "kg/m^3"
+    np.testing.assert_array_equal(
+        prof["time_days"].values, reference.observables["time_days"].values
+    )
+    last = prof["collagen_I"].values[-1] + prof["collagen_III"].values[-1]
+    np.testing.assert_array_equal(last, prof["collagen_final"].values)
+    change = prof["collagen_change_percent"]
+    # No collagen in the epidermis, so no relative change there; gain where the pen went.
+    assert np.isnan(change.values[:, prof["collagen_baseline"].values == 0]).all()
+    tip_um = 1000.0 * reference.punctures["depth_mm"].max()
+    reached = change.sel(depth_um=slice(100.0, tip_um)).isel(time_days=-1)
+    assert float(reached.mean()) > 1.0
+
+
 def test_deeper_needles_heal_longer_and_bleed_more():
     shallow, deep = run(pen(0.5)).summary_values(), run(pen(1.5)).summary_values()
     assert deep["mean_depth_mm"] > shallow["mean_depth_mm"]
@@ -184,6 +203,11 @@ def test_hdf5_output_is_readable_with_h5py_and_xarray(tmp_path):
     assert ds.attrs["punctum_version"] == punctum.__version__
     # The resolved configuration travels with the file and rebuilds the same course.
     assert punctum.SimulationConfig.from_toml(ds.attrs["config"]).to_dict() == r.config.to_dict()
+    # The depth profiles over time: (time, depth) in the file as in memory.
+    prof = punctum.io.open_result(path, "/profiles")
+    assert prof["collagen_I"].dims == ("time", "depth")
+    np.testing.assert_allclose(prof["collagen_III"].values, r.profiles["collagen_III"].values)
+    np.testing.assert_allclose(prof["time"].values, ds["time"].values)
     fields = r.fields
     assert fields["c"].dims[0] == "time" and fields["c"].shape[0] == 2
     assert float(fields["rho1"].isel(time=1).max()) > 0

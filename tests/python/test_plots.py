@@ -49,6 +49,27 @@ def test_depth_profile_plot(tmp_path):
     assert fig.axes[0].yaxis_inverted()
 
 
+def test_profile_change_map_is_symmetric_about_zero(tmp_path):
+    from punctum.plots import plot_profile_change
+
+    t, z = np.linspace(0, 180, 40), np.linspace(0, 1000, 50)
+    change = np.outer(np.tanh(t / 30), np.exp(-z / 400)) * 6.0
+    change[:, :3] = np.nan  # the epidermis: no baseline collagen
+    prof = xr.Dataset(
+        {"collagen_change_percent": (("time_days", "depth_um"), change, {"units": "%"})},
+        coords={
+            "time_days": ("time_days", t, {"units": "d"}),
+            "depth_um": ("depth_um", z, {"units": "um"}),
+        },
+    )
+    fig = plot_profile_change(prof, tmp_path / "map.png")
+    assert _png_ok(tmp_path / "map.png")
+    ax = fig.axes[0]
+    assert ax.yaxis_inverted()
+    lo, hi = ax.collections[0].get_clim()
+    assert lo == -hi == pytest.approx(-np.nanmax(change))
+
+
 def test_timeseries_plot(tmp_path):
     t = np.linspace(0, 100, 50)
     ds = xr.Dataset(

@@ -92,6 +92,10 @@ struct CourseResult {
   std::vector<double> depth;  ///< plane centres, m
   std::vector<double> collagen_profile_baseline;  ///< lateral mean collagen I+III per plane, kg/m^3
   std::vector<double> collagen_profile_final;     ///< at the horizon, kg/m^3
+  /// Lateral mean collagen I and III per plane at every output time, kg/m^3, row-major: row i
+  /// (depth.size() values, surface first) is at times[i]. Rows are interpolated between
+  /// accepted steps as the series are (dense output).
+  std::vector<double> collagen_I_profiles, collagen_III_profiles;
   std::string condition;
   double horizon = 0.0;     ///< s
   double total_cost = 0.0;

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <numbers>
-
 #include <punctum/core.hpp>
 #include <punctum/course.hpp>
 #include <punctum/healing/integrator.hpp>
@@ -154,6 +154,7 @@ TEST(Course, ColumnIsIdenticalForAnyThreadCount) {
   const auto two = run_course(cheek(), Patient{}, protocol, o);
   ASSERT_EQ(one.times, two.times);
   for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
+  EXPECT_EQ(one.collagen_I_profiles, two.collagen_I_profiles);
 }
 
 TEST(Course, PatchIsIdenticalForAnyThreadCount) {
@@ -166,6 +167,58 @@ TEST(Course, PatchIsIdenticalForAnyThreadCount) {
   o.threads = 2;
   const auto two = run_course(cheek(), Patient{}, protocol, o);
   for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
+  EXPECT_EQ(one.collagen_I_profiles, two.collagen_I_profiles);
+  EXPECT_EQ(one.collagen_III_profiles, two.collagen_III_profiles);
+}
+
+TEST(Course, DepthProfilesOverTimeAddUpToTheSeriesAndChangeWhereTheNeedlesWent) {
+  // The profiles come from the same plane sums as the series: summed over the dermis they give
+  // the collagen change at every output time (interpolated ones included, interpolation being
+  // linear), and their last row is the final profile. New collagen lies where the channels
+  // were, not in the dermis far below their tips.
+  const auto protocol = Protocol::regular(pen(1e-3), 3, 28_days, 120_days);
+  const auto r = run_course(cheek(), Patient{}, protocol, column_options());
+  const std::size_t nz = r.depth.size(), nt = r.times.size();
+  ASSERT_EQ(r.collagen_I_profiles.size(), nt * nz);
+  ASSERT_EQ(r.collagen_III_profiles.size(), nt * nz);
+  const auto& skin = cheek();
+  const double top = skin.top(LayerKind::papillary_dermis), bottom = top + skin.dermis_thickness();
+  const auto in_dermis = [&](std::size_t k) { return r.depth[k] > top && r.depth[k] < bottom; };
+  double base = 0.0;
+  for (std::size_t k = 0; k < nz; ++k)
+    if (in_dermis(k)) base += r.collagen_profile_baseline[k];
+  const auto& change = r.series_named("collagen_change_percent").values;
+  for (std::size_t i = 0; i < nt; ++i) {
+    double now = 0.0;
+    for (std::size_t k = 0; k < nz; ++k)
+      if (in_dermis(k))
+        now += r.collagen_I_profiles[i * nz + k] + r.collagen_III_profiles[i * nz + k];
+    EXPECT_NEAR(100.0 * (now - base) / base, change[i], 1e-9) << "day " << r.times[i] / 86400.0;
+  }
+  for (std::size_t k = 0; k < nz; ++k)
+    EXPECT_EQ(r.collagen_I_profiles[(nt - 1) * nz + k] + r.collagen_III_profiles[(nt - 1) * nz + k],
+              r.collagen_profile_final[k]);
+  // Mean relative change of the planes the needles reached, and of those 0.2 mm below the
+  // deepest tip, at the horizon.
+  double tip = 0.0;
+  for (const auto& s : r.sessions)
+    for (const auto& p : s.patch_punctures) tip = std::max(tip, p.depth);
+  double reached = 0.0, deep = 0.0;
+  int n_reached = 0, n_deep = 0;
+  for (std::size_t k = 0; k < nz; ++k) {
+    if (!in_dermis(k)) continue;
+    const double rel = r.collagen_profile_final[k] / r.collagen_profile_baseline[k] - 1.0;
+    if (r.depth[k] < tip) reached += rel, ++n_reached;
+    if (r.depth[k] > tip + 0.2e-3) deep += rel, ++n_deep;
+  }
+  ASSERT_GT(n_reached, 0);
+  ASSERT_GT(n_deep, 0) << "no dermis 0.2 mm below the tips at " << tip * 1e3 << " mm";
+  reached /= n_reached, deep /= n_deep;
+  EXPECT_GT(reached, 0.01);
+  EXPECT_LT(std::abs(deep), 0.2 * reached) << "reached " << reached << " deep " << deep;
+  std::printf(
+      "relative collagen change at the horizon: %.4f where the needles went, %.4f 0.2 mm below\n",
+      reached, deep);
 }
 
 TEST(Course, CancellationStopsWithAConsistentPartialResult) {
@@ -297,6 +350,8 @@ void expect_identical(const CourseResult& a, const CourseResult& b) {
   ASSERT_EQ(a.series.size(), b.series.size());
   for (std::size_t s = 0; s < a.series.size(); ++s) EXPECT_EQ(a.series[s].values, b.series[s].values) << a.series[s].name;
   EXPECT_EQ(a.collagen_profile_final, b.collagen_profile_final);
+  EXPECT_EQ(a.collagen_I_profiles, b.collagen_I_profiles);
+  EXPECT_EQ(a.collagen_III_profiles, b.collagen_III_profiles);
   ASSERT_EQ(a.sessions.size(), b.sessions.size());
   for (std::size_t s = 0; s < a.sessions.size(); ++s) {
     EXPECT_EQ(a.sessions[s].downtime, b.sessions[s].downtime);
