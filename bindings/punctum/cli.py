@@ -1,6 +1,8 @@
 """The ``punctum`` command line.
 
     punctum run [CONFIG.toml] [--set key=value ...] [-o DIR]   a treatment course
+        [--checkpoint-every-days D]                            ... that can be resumed
+    punctum run --resume DIR                                    continue an interrupted course
     punctum sweep SWEEP.toml [--scheduler ADDR] [--workers N] [-o DIR]
     punctum inspect FILE.h5                                     what a result file holds
     punctum plot FILE.h5 [-o PNG]                               outcomes over time
@@ -23,6 +25,8 @@ import tomllib
 import punctum
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+#: The checkpoint file of ``punctum run --checkpoint-every-days``, in the output folder.
+CHECKPOINT = "checkpoint.h5"
 
 
 class BadInput(ValueError):
@@ -110,6 +114,8 @@ def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        return _resume(args)
     config = _load_config(args.config, args.set or [])
     # --snapshot-days, else run.snapshot_days of the configuration, else a default series; it is
     # part of the configuration that runs (snapshot times are integrator stops).
@@ -130,13 +136,55 @@ def _run(args: argparse.Namespace) -> int:
             config=config,
             output=out / "course.h5",
             progress=not args.no_progress,
+            **_checkpoint_options(out, args.checkpoint_every_days),
         )
     except Exception:
         # Nothing of a failed course is worth keeping (simulate refuses bad run options only
-        # after the folder exists); an interrupt (KeyboardInterrupt) keeps its valid partial file.
+        # after the folder exists); an interrupt (KeyboardInterrupt) keeps its valid partial file
+        # and the last checkpoint, which `punctum run --resume` continues from.
         _remove_output(out, made)
         print(f"punctum: the run failed; {out} is as it was before it", file=sys.stderr)
         raise
+    return _finish_run(out, config, result)
+
+
+def _checkpoint_options(out: Path, every_days: float | None) -> dict[str, Any]:
+    if every_days is None:
+        return {}
+    return {"checkpoint": out / CHECKPOINT, "checkpoint_every_days": every_days}
+
+
+def _resume(args: argparse.Namespace) -> int:
+    """``punctum run --resume DIR``: the course of DIR/config.toml from DIR's checkpoint on,
+    checkpointing on (every 7 days unless --checkpoint-every-days says otherwise); the result
+    equals the uninterrupted course, and DIR's files are replaced by the whole course's."""
+    if args.config or args.set or args.output or args.snapshot_days is not None:
+        raise BadInput(
+            "--resume DIR continues the course recorded in DIR: give no CONFIG, --set, -o or "
+            "--snapshot-days"
+        )
+    out = Path(args.resume)
+    if not (out / "config.toml").is_file() or not (out / CHECKPOINT).is_file():
+        raise BadInput(
+            f"--resume {out}: needs the config.toml and {CHECKPOINT} of a run started with "
+            "--checkpoint-every-days"
+        )
+    config = punctum.SimulationConfig.from_toml((out / "config.toml").read_text())
+    every = args.checkpoint_every_days if args.checkpoint_every_days is not None else 7.0
+    print(f"punctum {punctum.__version__}: course -> {out} (resumed from {out / CHECKPOINT})")
+    result = punctum.simulate(
+        **config.build(),
+        config=config,
+        output=out / "course.h5",
+        progress=not args.no_progress,
+        resume_from=out / CHECKPOINT,
+        **_checkpoint_options(out, every),
+    )
+    return _finish_run(out, config, result)
+
+
+def _finish_run(out: Path, config: punctum.SimulationConfig, result: Any) -> int:
+    """The summary (printed and in summary.txt) and the plots of a finished course."""
     summary = result.summary()
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
@@ -281,6 +329,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", help="output folder (new or empty)")
     run.add_argument("--snapshot-days", type=float, nargs="*", help="field snapshot times, days")
     run.add_argument("--no-progress", action="store_true")
+    run.add_argument(
+        "--checkpoint-every-days",
+        type=float,
+        metavar="D",
+        help=f"save the state to DIR/{CHECKPOINT} every D simulated days (resumable)",
+    )
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted course in DIR from its checkpoint",
+    )
     run.set_defaults(func=_run)
 
     sw = sub.add_parser("sweep", help="sweep parameters of a course on Dask")

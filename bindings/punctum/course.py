@@ -15,7 +15,9 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import inspect
 import os
 import threading
@@ -471,6 +473,9 @@ def _run_core(
     exact_outputs: bool = False,
     cancel: CancellationToken | None = None,
     config: SimulationConfig | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every_days: float = 7.0,
+    resume_from: str | os.PathLike | None = None,
 ) -> tuple[Any, SimulationConfig, str, Path | None]:
     """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
     returns (raw result, resolved config, that config as TOML, output path)."""
@@ -479,6 +484,12 @@ def _run_core(
     seed = require_int("seed", seed, 0, 2**64 - 1, allowed="an integer in [0, 2^64)")
     if threads is not None:
         threads = require_int("threads", threads, 0, MAX_THREADS, "threads")
+    if checkpoint is not None:
+        require_in_range("checkpoint_every_days", checkpoint_every_days, 1e-3, 5 * 365.25, "days")
+    if resume_from is not None and not Path(resume_from).is_file():
+        raise FileNotFoundError(
+            errno.ENOENT, "resume_from: no checkpoint file", os.fspath(resume_from)
+        )
     if skin is None or device is None or protocol is None:  # defaults: the reference course
         ref = reference_course()
         built = ref.build()
@@ -547,6 +558,9 @@ def _run_core(
         "precision": str(precision),
         "rate_multipliers": {str(k): float(v) for k, v in (rate_multipliers or {}).items()},
         "exact_outputs": bool(exact_outputs),
+        "checkpoint_path": os.fspath(checkpoint) if checkpoint is not None else "",
+        "checkpoint_interval_days": float(checkpoint_every_days) if checkpoint is not None else 0.0,
+        "resume_from": os.fspath(resume_from) if resume_from is not None else "",
     }
 
     bar = None
@@ -562,8 +576,7 @@ def _run_core(
 
     out_path = Path(output) if output is not None else None
     config_toml = config.to_toml()
-    if out_path is not None:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
+    made = _make_parents(out_path, checkpoint)
     try:
         raw = _core.run_course(
             skin,
@@ -580,10 +593,34 @@ def _run_core(
             # The solver reports progress at most every 0.2 s, so its last report can predate the
             # end; a completed course reached its horizon (a cancelled one stops where it was).
             bar.update(bar.total - bar.n)
+    except Exception:
+        # The core refused a run option, or failed: it leaves no file behind, and the folders
+        # made for its files go too (an interrupt keeps them: its HDF5 file is valid).
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+        raise
     finally:
         if bar is not None:
             bar.close()
     return raw, config, config_toml, out_path
+
+
+def _make_parents(*paths: str | os.PathLike | None) -> list[Path]:
+    """Creates the missing parent folders of ``paths``; returns those it made, deepest first."""
+    made: list[Path] = []
+    for path in paths:
+        if path is None:
+            continue
+        missing = []
+        parent = Path(path).absolute().parent
+        while not parent.exists():
+            missing.append(parent)
+            parent = parent.parent
+        for folder in reversed(missing):
+            folder.mkdir()
+        made.extend(missing)
+    return made
 
 
 _RUN_SIGNATURE = inspect.signature(_run_core)
@@ -608,6 +645,12 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     integrator's tolerance (figures in docs/course.md). The result's ``config`` (and the
     ``config_toml`` it records) is the configuration of what ran, built from these arguments:
     a ``config`` passed along cannot contradict it.
+
+    Long courses can be checkpointed and resumed: ``checkpoint=PATH`` saves the state (atomically,
+    replacing the previous checkpoint) every ``checkpoint_every_days`` of simulated time;
+    ``resume_from=PATH`` continues from such a file and reproduces the uninterrupted course bit
+    for bit (a checkpoint of another course, seed or tolerance is refused). A resumed run's HDF5
+    file holds every observable but only the snapshots after the resume point.
     """
     try:
         bound = _RUN_SIGNATURE.bind(*args, **kwargs)

@@ -72,6 +72,9 @@ CourseOptions make_options(const py::dict& o) {
   c.rtol = get<double>(o, "rtol", 1e-3);
   c.precision = precision_from_string(get<std::string>(o, "precision", "double"));
   c.exact_outputs = get<bool>(o, "exact_outputs", false);
+  c.checkpoint_path = get<std::string>(o, "checkpoint_path", "");
+  c.checkpoint_interval = get<double>(o, "checkpoint_interval_days", 0.0) * 86400.0;
+  c.resume_from = get<std::string>(o, "resume_from", "");
   if (o.contains("rate_multipliers"))
     for (const auto& [k, v] : o["rate_multipliers"].cast<py::dict>())
       c.rate_multipliers.emplace_back(k.cast<std::string>(), v.cast<double>());

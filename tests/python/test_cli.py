@@ -154,6 +154,27 @@ def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_pa
     assert 0 < t[-1] < 400 * 86400
 
 
+def test_resume_continues_a_checkpointed_run_to_the_same_result(tmp_path):
+    out = tmp_path / "run"
+    args = ("--set", "run.fidelity=column", "--no-progress")
+    r = cli("run", *args, "-o", str(out), "--checkpoint-every-days", "30")
+    assert r.returncode == 0, r.stderr
+    assert (out / "checkpoint.h5").exists()
+    first = punctum.io.open_result(out / "course.h5")
+    r = cli("run", "--resume", str(out), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "resumed from" in r.stdout
+    again = punctum.io.open_result(out / "course.h5")
+    assert list(again.data_vars) == list(first.data_vars)
+    for name in first.data_vars:
+        assert (again[name].values == first[name].values).all(), name
+    # Nothing to resume from, or a resume that would also change the course: exit 2, named.
+    r = cli("run", "--resume", str(tmp_path / "elsewhere"), "--no-progress")
+    assert r.returncode == 2 and "checkpoint.h5" in r.stderr
+    r = cli("run", "--resume", str(out), "--set", "protocol.sessions=2", "--no-progress")
+    assert r.returncode == 2 and "--resume" in r.stderr
+
+
 def sweep_cli(tmp_path, spec_text: str):
     """Runs `punctum sweep` on a sweep file with this text; returns (output folder, dataset)."""
     spec = tmp_path / "sweep.toml"

@@ -213,6 +213,39 @@ def test_hdf5_output_is_readable_with_h5py_and_xarray(tmp_path):
     assert float(fields["rho1"].isel(time=1).max()) > 0
 
 
+def test_resuming_from_a_checkpoint_reproduces_the_uninterrupted_course(tmp_path, reference):
+    ckpt = tmp_path / "checkpoints" / "course.ckpt.h5"
+    first = run(checkpoint=ckpt, checkpoint_every_days=30)
+    _, scalars, _ = punctum.io.load_checkpoint(ckpt)
+    # The last checkpoint lies months into the course: the resumed run replays its last weeks.
+    assert 120 * 86400 <= scalars["time"] < 182 * 86400
+    resumed = run(resume_from=ckpt)
+    for r in (first, resumed):
+        for name in reference.observables.data_vars:
+            np.testing.assert_array_equal(r.observables[name], reference.observables[name])
+        np.testing.assert_array_equal(r.profiles["collagen_I"], reference.profiles["collagen_I"])
+        assert r.sessions["downtime_days"].tolist() == reference.sessions["downtime_days"].tolist()
+    # Another course is refused, naming the parameter.
+    with pytest.raises(ValueError, match="resume_from"):
+        run(pen(0.5), resume_from=ckpt)
+
+
+def test_checkpoint_options_are_checked_before_anything_runs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="resume_from"):
+        run(resume_from=tmp_path / "none.h5")
+    with pytest.raises(ValueError, match="checkpoint_every_days"):
+        run(checkpoint=tmp_path / "c.h5", checkpoint_every_days=0)
+
+
+def test_a_run_the_core_refuses_leaves_no_folder_behind(tmp_path):
+    out = tmp_path / "new" / "deeper" / "course.h5"
+    with pytest.raises(ValueError, match="patch_width"):
+        punctum.simulate(
+            output=out, checkpoint=tmp_path / "ck" / "c.h5", patch_width_mm=1e4, progress=False
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_config_round_trips_through_toml():
     cfg = punctum.reference_course()
     text = cfg.to_toml()

@@ -152,8 +152,17 @@ def _code_config_keys() -> set[tuple[str, str | None, str]]:
         signature = cls.__init__.__doc__.splitlines()[0]
         keys |= {("device", kind, k) for k in re.findall(r"(\w+): typing\.", signature)}
     keys.add(("device", "pen", "density_per_cm2"))  # punctum.Pen's own
-    # Every option of simulate() is a configuration key or an argument of the call only.
-    call_only = {"output", "progress", "cancel", "config"}
+    # Every option of simulate() is a configuration key or an argument of the call only (where
+    # its files go and how it runs, not what it computes).
+    call_only = {
+        "output",
+        "progress",
+        "cancel",
+        "config",
+        "checkpoint",
+        "checkpoint_every_days",
+        "resume_from",
+    }
     options = inspect.signature(punctum.simulate).parameters.values()
     for p in options:
         if p.kind is p.KEYWORD_ONLY:
