@@ -100,6 +100,16 @@ class TreatmentPlan:
     pen_device: bool = True
 
     def __post_init__(self) -> None:
+        # Types first, as Patient checks them: the core's setters would raise a bare TypeError
+        # (or take 3 as True), and 2.5 sessions must not become 2.
+        if not isinstance(self.site, str):
+            raise parameter_error("site", self.site, "a string: a skin site name")
+        if not is_number(self.needle_length_mm):
+            raise parameter_error("needle_length_mm", self.needle_length_mm, "a number", "mm")
+        self.sessions = require_int("sessions", self.sessions, 1, 52, "sessions")
+        if not isinstance(self.pen_device, (bool, np.bool_)):
+            raise parameter_error("pen_device", self.pen_device, "True or False (a bool)")
+        self.pen_device = bool(self.pen_device)
         self._to_core().validate()
 
     def _to_core(self) -> _core.TreatmentPlan:

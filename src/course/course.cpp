@@ -552,6 +552,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   result.total_cost = protocol.total_cost();
   result.seed = options.seed;
   result.condition = std::string(to_string(options.condition));
+  result.fidelity = std::string(to_string(options.fidelity));
   for (std::size_t k = 0; k < grid.nz(); ++k) result.depth.push_back(grid.centre(2, k));
   const auto profile = [&] {
     auto I = healing::depth_profile(st, Species::rho1), III = healing::depth_profile(st, Species::rho3);

@@ -101,6 +101,7 @@ std::filesystem::path CourseWriter::finish(const CourseResult& r) {
   writer_.set_attribute("/", "completed", std::int64_t(r.completed ? 1 : 0));
   writer_.set_attribute("/", "horizon_s", r.horizon);
   writer_.set_attribute("/", "condition", r.condition);
+  writer_.set_attribute("/", "fidelity", r.fidelity);
   writer_.set_attribute("/", "total_cost", r.total_cost);
   writer_.set_attribute("/", "seed", r.seed);
   writer_.set_attribute("/", "integrator_steps", std::uint64_t(r.integrator_steps));

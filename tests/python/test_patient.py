@@ -88,6 +88,23 @@ def test_bad_plan_names_needle_length_and_unit():
         punctum.TreatmentPlan(needle_length_mm=5.0)
 
 
+@pytest.mark.parametrize(
+    "kwargs, parameter",
+    [
+        ({"sessions": 2.5}, "sessions"),
+        ({"sessions": "3"}, "sessions"),
+        ({"needle_length_mm": "1"}, "needle_length_mm"),
+        ({"pen_device": 3}, "pen_device"),
+        ({"site": 3}, "site"),
+    ],
+)
+def test_plan_of_the_wrong_type_names_the_field(kwargs, parameter):
+    with pytest.raises(punctum.ParameterError, match=parameter):
+        punctum.TreatmentPlan(**kwargs)
+    plan = punctum.TreatmentPlan(sessions=3.0)  # an integral float is that count
+    assert plan.sessions == 3 and type(plan.sessions) is int
+
+
 def test_cli_report_and_exit_codes():
     ok = subprocess.run(
         [sys.executable, "-m", "punctum", "report", "--age", "45"], capture_output=True, text=True

@@ -97,6 +97,7 @@ struct CourseResult {
   /// accepted steps as the series are (dense output).
   std::vector<double> collagen_I_profiles, collagen_III_profiles;
   std::string condition;
+  std::string fidelity;     ///< "3d" or "column"
   double horizon = 0.0;     ///< s
   double total_cost = 0.0;
   bool completed = false;   ///< false if cancelled: the result covers [0, times.back()]
