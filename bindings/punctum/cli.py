@@ -23,6 +23,7 @@ from typing import Any
 import tomllib
 
 import punctum
+from punctum.course import make_folder, remove_made_folders
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 #: The checkpoint file of ``punctum run --checkpoint-every-days``, in the output folder.
@@ -47,9 +48,7 @@ def _fresh_dir(requested: str | None, stem: str) -> tuple[Path, list[Path]]:
         while out.exists():
             out = Path("punctum-output") / f"{stem}-{stamp}-{n}"
             n += 1
-    made = [p for p in (out, *out.parents) if not p.exists()]
-    out.mkdir(parents=True, exist_ok=True)
-    return out, made
+    return out, make_folder(out)
 
 
 def _remove_output(out: Path, made: list[Path]) -> None:
@@ -61,11 +60,7 @@ def _remove_output(out: Path, made: list[Path]) -> None:
             shutil.rmtree(entry)
         else:
             entry.unlink()
-    for folder in made:
-        try:
-            folder.rmdir()
-        except OSError:
-            break
+    remove_made_folders(made)
 
 
 def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
@@ -128,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     kwargs = config.build()  # the skin and device are checked before the folder is made
     out, made = _fresh_dir(args.output, "run")
+    every = args.checkpoint_every_days
+    checkpoints = _checkpoint_options(out, every) if every is not None else {}
     try:
         (out / "config.toml").write_text(config.to_toml())
         print(f"punctum {punctum.__version__}: course -> {out}")
@@ -136,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             config=config,
             output=out / "course.h5",
             progress=not args.no_progress,
-            **_checkpoint_options(out, args.checkpoint_every_days),
+            **checkpoints,
         )
     except Exception:
         # Nothing of a failed course is worth keeping (simulate refuses bad run options only
@@ -149,15 +146,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _checkpoint_options(out: Path, every_days: float | None) -> dict[str, Any]:
-    if every_days is None:
-        return {}
-    return {"checkpoint": out / CHECKPOINT, "checkpoint_every_days": every_days}
+    """simulate()'s checkpoint arguments: DIR/checkpoint.h5 every ``every_days`` (None:
+    simulate's default interval)."""
+    options: dict[str, Any] = {"checkpoint": out / CHECKPOINT}
+    if every_days is not None:
+        options["checkpoint_every_days"] = every_days
+    return options
 
 
 def _resume(args: argparse.Namespace) -> int:
     """``punctum run --resume DIR``: the course of DIR/config.toml from DIR's checkpoint on,
-    checkpointing on (every 7 days unless --checkpoint-every-days says otherwise); the result
-    equals the uninterrupted course, and DIR's files are replaced by the whole course's."""
+    checkpointing on (at simulate()'s default interval unless --checkpoint-every-days says
+    otherwise); the result equals the uninterrupted course. DIR's files are replaced: the
+    observables and plots cover the whole course, the field snapshots only the time after the
+    checkpoint."""
     if args.config or args.set or args.output or args.snapshot_days is not None:
         raise BadInput(
             "--resume DIR continues the course recorded in DIR: give no CONFIG, --set, -o or "
@@ -170,7 +172,6 @@ def _resume(args: argparse.Namespace) -> int:
             "--checkpoint-every-days"
         )
     config = punctum.SimulationConfig.from_toml((out / "config.toml").read_text())
-    every = args.checkpoint_every_days if args.checkpoint_every_days is not None else 7.0
     print(f"punctum {punctum.__version__}: course -> {out} (resumed from {out / CHECKPOINT})")
     result = punctum.simulate(
         **config.build(),
@@ -178,7 +179,7 @@ def _resume(args: argparse.Namespace) -> int:
         output=out / "course.h5",
         progress=not args.no_progress,
         resume_from=out / CHECKPOINT,
-        **_checkpoint_options(out, every),
+        **_checkpoint_options(out, args.checkpoint_every_days),
     )
     return _finish_run(out, config, result)
 

@@ -15,7 +15,6 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
 import inspect
@@ -576,7 +575,12 @@ def _run_core(
 
     out_path = Path(output) if output is not None else None
     config_toml = config.to_toml()
-    made = _make_parents(out_path, checkpoint)
+    made = [
+        folder
+        for path in (out_path, checkpoint)
+        if path is not None
+        for folder in make_folder(Path(path).absolute().parent)
+    ]
     try:
         raw = _core.run_course(
             skin,
@@ -596,9 +600,7 @@ def _run_core(
     except Exception:
         # The core refused a run option, or failed: it leaves no file behind, and the folders
         # made for its files go too (an interrupt keeps them: its HDF5 file is valid).
-        for folder in made:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if empty
+        remove_made_folders(made)
         raise
     finally:
         if bar is not None:
@@ -606,21 +608,21 @@ def _run_core(
     return raw, config, config_toml, out_path
 
 
-def _make_parents(*paths: str | os.PathLike | None) -> list[Path]:
-    """Creates the missing parent folders of ``paths``; returns those it made, deepest first."""
-    made: list[Path] = []
-    for path in paths:
-        if path is None:
-            continue
-        missing = []
-        parent = Path(path).absolute().parent
-        while not parent.exists():
-            missing.append(parent)
-            parent = parent.parent
-        for folder in reversed(missing):
-            folder.mkdir()
-        made.extend(missing)
+def make_folder(folder: Path) -> list[Path]:
+    """Creates ``folder`` and its missing parents; returns those it made, deepest first (what
+    :func:`remove_made_folders` takes back)."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
     return made
+
+
+def remove_made_folders(made: list[Path]) -> None:
+    """Removes the folders :func:`make_folder` made, deepest first, while they are empty."""
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 _RUN_SIGNATURE = inspect.signature(_run_core)
@@ -669,22 +671,23 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
         "config_toml": config_toml,
     }
     sessions_df, punctures_df = _sessions(raw)
-    depth_um = np.asarray(raw.depth_m) * 1e6
-    profiles = _profiles(raw, depth_um)
+    observables = _observables(raw, attrs)
     return CourseResult(
-        observables=_observables(raw, attrs),
+        observables=observables,
         sessions=sessions_df,
         punctures=punctures_df,
-        profiles=profiles,
+        profiles=_profiles(raw, observables["time_days"]),
         completed=raw.completed,
         config=config,
         path=out_path,
     )
 
 
-def _profiles(raw: _core.CourseResult, depth_um: np.ndarray) -> xr.Dataset:
-    """Collagen against depth: before and after the course, and at every output time (collagen I,
-    III and the change of I + III against each plane's baseline, NaN where it has none)."""
+def _profiles(raw: _core.CourseResult, time_days: xr.DataArray) -> xr.Dataset:
+    """Collagen against depth: before and after the course, and at every output time
+    (``time_days``, the observables' coordinate): collagen I, III and the change of I + III
+    against each plane's baseline, NaN where it has none."""
+    depth_um = np.asarray(raw.depth_m) * 1e6
     baseline = np.asarray(raw.collagen_profile_baseline)
     collagen_I = np.asarray(raw.collagen_I_profiles)
     collagen_III = np.asarray(raw.collagen_III_profiles)
@@ -715,7 +718,7 @@ def _profiles(raw: _core.CourseResult, depth_um: np.ndarray) -> xr.Dataset:
         },
         coords={
             "depth_um": ("depth_um", depth_um, {"units": "um"}),
-            "time_days": ("time_days", np.asarray(raw.times_s) / 86400.0, {"units": "d"}),
+            "time_days": time_days,
         },
     )
 

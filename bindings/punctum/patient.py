@@ -20,6 +20,27 @@ _PHOTOTYPE = "phototype (I-VI as 1-6)"
 _SEVERITY_MARK = {"contraindicated": "[X]", "caution": "[!]", "info": "[i]"}
 
 
+def _require_number(name: str, value: Any, unit: str, optional: bool = False) -> None:
+    """A number (None too if ``optional``: not known), or a ParameterError naming the field."""
+    if optional and value is None:
+        return
+    if not is_number(value):
+        allowed = "a number" + (" or None (not known)" if optional else "")
+        raise parameter_error(name, value, allowed, unit)
+
+
+def _require_bool(name: str, value: Any) -> bool:
+    """A flag: a bool (numpy's too, not 1 or "yes"), as a Python bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise parameter_error(name, value, "True or False (a bool)")
+    return bool(value)
+
+
+def _require_str(name: str, value: Any, allowed: str) -> None:
+    if not isinstance(value, str):
+        raise parameter_error(name, value, allowed)
+
+
 @dataclass
 class Patient:
     """A patient. Ages in years; Fitzpatrick phototype I-VI as 1-6; HbA1c in %.
@@ -56,25 +77,13 @@ class Patient:
         """Each field of its type before the core sees it: a flag is a bool (not 1 or "yes"),
         the phototype an integer 1-6 (3.0 is taken as 3), ages and HbA1c numbers."""
 
-        def number(name: str, unit: str, optional: bool = False) -> None:
-            value = getattr(self, name)
-            if optional and value is None:
-                return
-            if not is_number(value):
-                allowed = "a number" + (" or None (not known)" if optional else "")
-                raise parameter_error(name, value, allowed, unit)
-
-        number("age_years", "years")
-        number("hba1c_percent", "%", optional=True)
-        if not isinstance(self.sex, str):
-            raise parameter_error("sex", self.sex, "a string: female or male")
+        _require_number("age_years", self.age_years, "years")
+        _require_number("hba1c_percent", self.hba1c_percent, "%", optional=True)
+        _require_str("sex", self.sex, "a string: female or male")
         self.fitzpatrick = require_int("fitzpatrick", self.fitzpatrick, 1, 6, _PHOTOTYPE)
         for f in dataclasses.fields(self):
             if isinstance(f.default, bool):  # the flags
-                value = getattr(self, f.name)
-                if not isinstance(value, (bool, np.bool_)):
-                    raise parameter_error(f.name, value, "True or False (a bool)")
-                setattr(self, f.name, bool(value))
+                setattr(self, f.name, _require_bool(f.name, getattr(self, f.name)))
 
     def _to_core(self) -> _core.Patient:
         core = _core.Patient()
@@ -102,14 +111,10 @@ class TreatmentPlan:
     def __post_init__(self) -> None:
         # Types first, as Patient checks them: the core's setters would raise a bare TypeError
         # (or take 3 as True), and 2.5 sessions must not become 2.
-        if not isinstance(self.site, str):
-            raise parameter_error("site", self.site, "a string: a skin site name")
-        if not is_number(self.needle_length_mm):
-            raise parameter_error("needle_length_mm", self.needle_length_mm, "a number", "mm")
+        _require_str("site", self.site, "a string: a skin site name")
+        _require_number("needle_length_mm", self.needle_length_mm, "mm")
         self.sessions = require_int("sessions", self.sessions, 1, 52, "sessions")
-        if not isinstance(self.pen_device, (bool, np.bool_)):
-            raise parameter_error("pen_device", self.pen_device, "True or False (a bool)")
-        self.pen_device = bool(self.pen_device)
+        self.pen_device = _require_bool("pen_device", self.pen_device)
         self._to_core().validate()
 
     def _to_core(self) -> _core.TreatmentPlan:

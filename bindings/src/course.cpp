@@ -83,10 +83,9 @@ CourseOptions make_options(const py::dict& o) {
 }
 
 py::array_t<double> array(const std::vector<double>& v) { return py::array_t<double>(v.size(), v.data()); }
-/// Rows of `columns` values (a copy, C order).
+/// Rows of `columns` (> 0) values (a copy, C order).
 py::array_t<double> rows(const std::vector<double>& v, std::size_t columns) {
-  const auto n = py::ssize_t(columns ? v.size() / columns : 0);
-  return py::array_t<double>({n, py::ssize_t(columns)}, v.data());
+  return py::array_t<double>({py::ssize_t(v.size() / columns), py::ssize_t(columns)}, v.data());
 }
 
 /// Per-session outcomes as dicts; with the punctures in the patch as numpy columns if asked.

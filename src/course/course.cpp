@@ -257,6 +257,12 @@ inline constexpr std::size_t condition_series = 2;
 /// One sample of every series, in series_info's order (a fixed array: the column course samples
 /// hundreds of times, and a map of named values per sample cost more than the sampling).
 using Sample = std::array<double, series_count>;
+/// What is measured at one output time: the series, and the depth profiles (lateral mean collagen
+/// I of every plane, then III, kg/m^3).
+struct Measured {
+  Sample series{};
+  std::vector<double> profile;
+};
 /// A series' index in series_info, at compile time (a misspelt name does not compile).
 consteval std::size_t series_index(std::string_view name) {
   for (std::size_t q = 0; q < series_count; ++q)
@@ -377,19 +383,6 @@ struct Sampler {
     return d;
   }
 
-  /// The depth profiles of the last sample(): lateral mean collagen I of every plane, then III,
-  /// kg/m^3 (2 nz values).
-  std::vector<double> profile() const {
-    const std::size_t nz = g.nz();
-    const double n_lat = double(g.nx() * g.ny());
-    std::vector<double> out(2 * nz);
-    for (std::size_t k = 0; k < nz; ++k) {
-      out[k] = planes[k * healing::species_count + idx(Species::rho1)].sum / n_lat;
-      out[nz + k] = planes[k * healing::species_count + idx(Species::rho3)].sum / n_lat;
-    }
-    return out;
-  }
-
   /// Mean damage of the papillary dermis: the share of its volume that is wounded.
   template <class T>
   double papillary_damage(const healing::HealingState<T>& st) const {
@@ -404,7 +397,7 @@ struct Sampler {
   }
 
   template <class T>
-  Sample sample(const healing::HealingState<T>& st) const {
+  Measured measure(const healing::HealingState<T>& st) const {
     const auto& u = st.field;
     const double V = g.voxel_volume();
     const std::size_t n_lat = g.nx() * g.ny();
@@ -449,7 +442,8 @@ struct Sampler {
       serum += plane(Species::s) * V;
     }
     const auto pct = [](double now, double base) { return base > 0 ? 100.0 * (now - base) / base : 0.0; };
-    Sample out{};
+    Measured measured;
+    Sample& out = measured.series;
     out[series_index("collagen_change_percent")] = pct(now.collagen(), baseline.collagen());
     out[series_index("collagen_I_change_percent")] = pct(now.I, baseline.I);
     out[series_index("collagen_III_change_percent")] = pct(now.III, baseline.III);
@@ -478,7 +472,14 @@ struct Sampler {
       out[series_index("condition_fill_fraction")] = fill;
       out[series_index("surface_depression_um")] = in_um(depression0 * std::max(0.0, 1.0 - fill));
     }
-    return out;
+    // The depth profiles, from the same plane sums.
+    const std::size_t nz = g.nz();
+    measured.profile.resize(2 * nz);
+    for (std::size_t k = 0; k < nz; ++k) {
+      measured.profile[k] = stats(Species::rho1, k).sum / double(n_lat);
+      measured.profile[nz + k] = stats(Species::rho3, k).sum / double(n_lat);
+    }
+    return measured;
   }
 };
 
@@ -607,10 +608,10 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   std::size_t next_out = 0;
   bool have_prev = false;
   double prev_t = 0.0;
-  Sample prev{};
-  // The depth profiles alike: the last sample's (Sampler::profile) and the emitted rows.
+  Measured prev;
+  // The emitted depth profiles (rows of nz values, one per output).
   const std::size_t nz = grid.nz();
-  std::vector<double> prev_profile(2 * nz), rows_I, rows_III;
+  std::vector<double> rows_I, rows_III;
   double last_checkpoint = 0.0;
   // Taken from the initial state, before any session or restart changes it; only a run that
   // writes or reads checkpoints needs it.
@@ -672,7 +673,8 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     have_prev = count("have_previous_sample") != 0;
     prev_t = scalar("previous_sample_time");
     for (std::size_t q = 0; q < sampled_series; ++q)
-      prev[q] = std::get<double>(cp.scalars.at(std::string("previous.") + series_info[q].name));
+      prev.series[q] =
+          std::get<double>(cp.scalars.at(std::string("previous.") + series_info[q].name));
     const auto array = [&](const char* key, std::size_t size) -> const std::vector<double>& {
       const auto it = cp.arrays.find(key);
       if (it == cp.arrays.end() || it->second.values.size() != size)
@@ -684,7 +686,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     };
     rows_I = array("profiles.collagen_I", result.times.size() * nz);
     rows_III = array("profiles.collagen_III", result.times.size() * nz);
-    prev_profile = array("previous_profile", 2 * nz);
+    prev.profile = array("previous_profile", 2 * nz);
     last_checkpoint = st.time;
   }
   const auto save_checkpoint = [&](std::size_t next_event) {
@@ -698,7 +700,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       cp.arrays[std::string("series.") + series_info[q].name] = {{values[q].size()}, values[q]};
     cp.arrays["profiles.collagen_I"] = {{result.times.size(), nz}, rows_I};
     cp.arrays["profiles.collagen_III"] = {{result.times.size(), nz}, rows_III};
-    cp.arrays["previous_profile"] = {{2 * nz}, prev_profile};
+    cp.arrays["previous_profile"] = {{prev.profile.size()}, prev.profile};
     cp.scalars["time"] = st.time;
     cp.scalars["topical_surface"] = st.topical_surface;
     cp.scalars["next_dt"] = integrator.next_dt();
@@ -712,21 +714,31 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
     cp.scalars["have_previous_sample"] = std::uint64_t(have_prev);
     cp.scalars["previous_sample_time"] = prev_t;
     for (std::size_t q = 0; q < sampled_series; ++q)
-      cp.scalars[std::string("previous.") + series_info[q].name] = prev[q];
+      cp.scalars[std::string("previous.") + series_info[q].name] = prev.series[q];
     cp.scalars["sessions_done"] = std::uint64_t(result.sessions.size());
     cp.metadata["punctum_version"] = punctum::version;
     cp.save(options.checkpoint_path);
   };
 
-  const auto emit = [&](double t, const Sample& sample, const std::vector<double>& profile) {
+  // Appends the output at time t: the measurement `to`, or with `from` the two interpolated
+  // linearly at fraction f from `from` to `to`.
+  const auto emit = [&](double t, const Measured& to, const Measured* from = nullptr,
+                        double f = 0.0) {
+    const auto at = [&](const auto& values_of, std::size_t i) {
+      const double b = values_of(to)[i];
+      if (!from) return b;
+      const double a = values_of(*from)[i];
+      return a + f * (b - a);
+    };
+    const auto series = [](const Measured& m) -> const Sample& { return m.series; };
+    const auto profile = [](const Measured& m) -> const std::vector<double>& { return m.profile; };
     result.times.push_back(t);
-    for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(sample[q]);
-    rows_I.insert(rows_I.end(), profile.begin(), profile.begin() + std::ptrdiff_t(nz));
-    rows_III.insert(rows_III.end(), profile.begin() + std::ptrdiff_t(nz), profile.end());
+    for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(at(series, q));
+    for (std::size_t k = 0; k < nz; ++k) rows_I.push_back(at(profile, k));
+    for (std::size_t k = 0; k < nz; ++k) rows_III.push_back(at(profile, nz + k));
   };
   const auto take_sample = [&] {
-    prev = sampler.sample(st);
-    prev_profile = sampler.profile();
+    prev = sampler.measure(st);
     prev_t = st.time;
     have_prev = true;
   };
@@ -750,21 +762,13 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       }
       integrator.advance_step(st, T);
       if (pending && st.time >= soft_outputs[next_out]) {
-        auto cur = sampler.sample(st);
-        auto cur_profile = sampler.profile();
+        auto cur = sampler.measure(st);
         while (next_out < soft_outputs.size() && soft_outputs[next_out] <= st.time &&
                soft_outputs[next_out] < T - eps) {
           const double o = soft_outputs[next_out++];
-          const double a = (o - prev_t) / (st.time - prev_t);
-          Sample at = cur;
-          for (std::size_t q = 0; q < sampled_series; ++q) at[q] = prev[q] + a * (cur[q] - prev[q]);
-          std::vector<double> at_profile(2 * nz);
-          for (std::size_t k = 0; k < 2 * nz; ++k)
-            at_profile[k] = prev_profile[k] + a * (cur_profile[k] - prev_profile[k]);
-          emit(o, at, at_profile);
+          emit(o, cur, &prev, (o - prev_t) / (st.time - prev_t));
         }
         prev = std::move(cur);
-        prev_profile = std::move(cur_profile);
         prev_t = st.time;
         have_prev = true;
         maybe_checkpoint(e);
@@ -794,12 +798,10 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
         healing::apply_topical(st, 0.0);
         have_prev = false;
         break;
-      case EventKind::output: {  // exact_outputs
-        const Sample now = sampler.sample(st);
-        emit(st.time, now, sampler.profile());
+      case EventKind::output:  // exact_outputs
+        emit(st.time, sampler.measure(st));
         maybe_checkpoint(e + 1);
         break;
-      }
       case EventKind::snapshot:
         if (snapshots) snapshots(st.time, as_float64(st.field, wide));
         break;
@@ -813,7 +815,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       if (!(have_prev && prev_t == st.time)) take_sample();
       while (next_out < soft_outputs.size() && soft_outputs[next_out] <= ev.time + eps) {
         ++next_out;
-        emit(st.time, prev, prev_profile);
+        emit(st.time, prev);
       }
     }
   }
@@ -895,24 +897,19 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       while (r < requested.size() && requested[r] < outputs[i] - 1e-6) ++r;
       asked[i] = r < requested.size() && std::abs(requested[r] - outputs[i]) < 1e-6;
     }
-    const auto filter = [&](std::vector<double>& v) {
+    // Keeps the rows (of `width` values, one per output) of the outputs asked for.
+    const auto filter = [&](std::vector<double>& v, std::size_t width) {
       std::size_t n = 0;
-      for (std::size_t i = 0; i < v.size(); ++i)
-        if (asked[i]) v[n++] = v[i];
-      v.resize(n);
-    };
-    for (auto& series : result.series) filter(series.values);
-    filter(result.times);
-    const auto filter_rows = [&](std::vector<double>& rows) {
-      std::size_t n = 0;
-      for (std::size_t i = 0; i < rows.size() / std::max<std::size_t>(nz, 1); ++i)
+      for (std::size_t i = 0; i < v.size() / width; ++i)
         if (asked[i])
-          std::copy_n(rows.begin() + std::ptrdiff_t(i * nz), nz,
-                      rows.begin() + std::ptrdiff_t(n++ * nz));
-      rows.resize(n * nz);
+          std::copy_n(v.begin() + std::ptrdiff_t(i * width), width,
+                      v.begin() + std::ptrdiff_t(n++ * width));
+      v.resize(n * width);
     };
-    filter_rows(rows_I);
-    filter_rows(rows_III);
+    for (auto& series : result.series) filter(series.values, 1);
+    filter(result.times, 1);
+    filter(rows_I, nz);
+    filter(rows_III, nz);
     result.collagen_I_profiles = std::move(rows_I);
     result.collagen_III_profiles = std::move(rows_III);
   }
