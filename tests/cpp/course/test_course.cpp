@@ -10,6 +10,7 @@
 #include <punctum/healing/model.hpp>
 #include <punctum/healing/state.hpp>
 #include <punctum/healing/wound.hpp>
+#include <punctum/io/checkpoint.hpp>
 
 using namespace punctum;
 
@@ -145,6 +146,27 @@ TEST(Protocol, RegularSessionsAndBadInputs) {
   EXPECT_THROW(none.validate(), InvalidParameter);
 }
 
+namespace {
+/// Everything a course reports, bit for bit: times, series, depth profiles, per-session
+/// downtimes, closure times and punctures, and the integrator's step count.
+void expect_identical(const CourseResult& a, const CourseResult& b) {
+  ASSERT_EQ(a.times, b.times);
+  ASSERT_EQ(a.series.size(), b.series.size());
+  for (std::size_t s = 0; s < a.series.size(); ++s)
+    EXPECT_EQ(a.series[s].values, b.series[s].values) << a.series[s].name;
+  EXPECT_EQ(a.collagen_profile_final, b.collagen_profile_final);
+  EXPECT_EQ(a.collagen_I_profiles, b.collagen_I_profiles);
+  EXPECT_EQ(a.collagen_III_profiles, b.collagen_III_profiles);
+  ASSERT_EQ(a.sessions.size(), b.sessions.size());
+  for (std::size_t s = 0; s < a.sessions.size(); ++s) {
+    EXPECT_EQ(a.sessions[s].downtime, b.sessions[s].downtime);
+    EXPECT_EQ(a.sessions[s].closure_time, b.sessions[s].closure_time);
+    EXPECT_EQ(a.sessions[s].patch_punctures.size(), b.sessions[s].patch_punctures.size());
+  }
+  EXPECT_EQ(a.integrator_steps, b.integrator_steps);
+}
+}  // namespace
+
 TEST(Course, ColumnIsIdenticalForAnyThreadCount) {
   const auto protocol = Protocol::regular(pen(1e-3), 2, 14_days, 30_days);
   auto o = column_options();
@@ -152,9 +174,7 @@ TEST(Course, ColumnIsIdenticalForAnyThreadCount) {
   const auto one = run_course(cheek(), Patient{}, protocol, o);
   o.threads = 2;
   const auto two = run_course(cheek(), Patient{}, protocol, o);
-  ASSERT_EQ(one.times, two.times);
-  for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
-  EXPECT_EQ(one.collagen_I_profiles, two.collagen_I_profiles);
+  expect_identical(one, two);
 }
 
 TEST(Course, PatchIsIdenticalForAnyThreadCount) {
@@ -166,9 +186,7 @@ TEST(Course, PatchIsIdenticalForAnyThreadCount) {
   const auto one = run_course(cheek(), Patient{}, protocol, o);
   o.threads = 2;
   const auto two = run_course(cheek(), Patient{}, protocol, o);
-  for (std::size_t s = 0; s < one.series.size(); ++s) EXPECT_EQ(one.series[s].values, two.series[s].values);
-  EXPECT_EQ(one.collagen_I_profiles, two.collagen_I_profiles);
-  EXPECT_EQ(one.collagen_III_profiles, two.collagen_III_profiles);
+  expect_identical(one, two);
 }
 
 TEST(Course, DepthProfilesOverTimeAddUpToTheSeriesAndChangeWhereTheNeedlesWent) {
@@ -345,21 +363,6 @@ SeriesGap series_gap(const CourseResult& reference, const CourseResult& other, c
   return gap;
 }
 
-void expect_identical(const CourseResult& a, const CourseResult& b) {
-  ASSERT_EQ(a.times, b.times);
-  ASSERT_EQ(a.series.size(), b.series.size());
-  for (std::size_t s = 0; s < a.series.size(); ++s) EXPECT_EQ(a.series[s].values, b.series[s].values) << a.series[s].name;
-  EXPECT_EQ(a.collagen_profile_final, b.collagen_profile_final);
-  EXPECT_EQ(a.collagen_I_profiles, b.collagen_I_profiles);
-  EXPECT_EQ(a.collagen_III_profiles, b.collagen_III_profiles);
-  ASSERT_EQ(a.sessions.size(), b.sessions.size());
-  for (std::size_t s = 0; s < a.sessions.size(); ++s) {
-    EXPECT_EQ(a.sessions[s].downtime, b.sessions[s].downtime);
-    EXPECT_EQ(a.sessions[s].patch_punctures.size(), b.sessions[s].patch_punctures.size());
-  }
-  EXPECT_EQ(a.integrator_steps, b.integrator_steps);
-}
-
 void check_restart(CourseOptions o, const Protocol& protocol, double stop_at, const std::string& tag) {
   const auto full = run_course(cheek(), Patient{}, protocol, o);
   ASSERT_TRUE(full.completed);
@@ -500,6 +503,56 @@ TEST(Course, ResumeRefusesACheckpointOfAnotherCourse) {
   // And the course itself resumes from it.
   EXPECT_TRUE(run_course(cheek(), Patient{}, protocol(1e-3), same).completed);
   std::filesystem::remove(path);
+}
+
+TEST(Course, ResumeNamesTheDamagedEntryOfACheckpoint) {
+  // A checkpoint of this course whose entries are missing, of the wrong kind or of the wrong
+  // length (a damaged file, or one of another punctum version with the same fingerprint) is
+  // refused with the entry's name, not a bare std::out_of_range.
+  auto o = column_options();
+  const auto dir = std::filesystem::temp_directory_path();
+  o.checkpoint_path = dir / "punctum_restart_damaged_source.h5";
+  o.checkpoint_interval = 7_days;
+  const auto protocol = Protocol::regular(pen(1e-3), 2, 14_days, 30_days);
+  run_course(cheek(), Patient{}, protocol, o);
+  const auto damaged = dir / "punctum_restart_damaged.h5";
+  const auto refusal = [&](auto&& damage) -> std::string {
+    auto cp = io::Checkpoint::load(o.checkpoint_path);
+    damage(cp);
+    cp.save(damaged);
+    auto resume = column_options();
+    resume.resume_from = damaged;
+    try {
+      run_course(cheek(), Patient{}, protocol, resume);
+    } catch (const InvalidParameter& e) {
+      if (e.parameter() == "resume_from") return e.what();
+    }
+    return "";
+  };
+  const auto names = [](const std::string& what, const char* key) {
+    return what.find(key) != std::string::npos;
+  };
+  const auto shorten = [](io::NamedArray& a) {
+    a.values.pop_back();
+    a.shape = {a.values.size()};
+  };
+  EXPECT_PRED2(names, refusal([](io::Checkpoint& cp) { cp.arrays.erase("profiles.collagen_I"); }),
+               "profiles.collagen_I");
+  EXPECT_PRED2(names, refusal([&](io::Checkpoint& cp) { shorten(cp.arrays["times"]); }), "series.");
+  EXPECT_PRED2(names, refusal([](io::Checkpoint& cp) { cp.scalars.erase("next_dt"); }), "next_dt");
+  EXPECT_PRED2(names, refusal([](io::Checkpoint& cp) { cp.scalars["accepted"] = 3.5; }),
+               "accepted");
+  EXPECT_PRED2(names,
+               refusal([](io::Checkpoint& cp) { cp.scalars["sessions_done"] = std::uint64_t(9); }),
+               "sessions_done");
+  EXPECT_PRED2(names, refusal([&](io::Checkpoint& cp) { shorten(cp.arrays["fresh_injury"]); }),
+               "fresh_injury");
+  // The undamaged checkpoint resumes.
+  auto resume = column_options();
+  resume.resume_from = o.checkpoint_path;
+  EXPECT_TRUE(run_course(cheek(), Patient{}, protocol, resume).completed);
+  std::filesystem::remove(o.checkpoint_path);
+  std::filesystem::remove(damaged);
 }
 
 TEST(Course, DenseOutputMatchesSteppingToEveryOutputTime) {
