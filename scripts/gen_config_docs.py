@@ -173,7 +173,11 @@ KEYS: dict[str, Key] = {
         none_means="sessions × spacing_days",
     ),
     "protocol.area_cm2": Key("area treated per session", "cm^2"),
-    "protocol.passes": Key("passes per session", probe=999),
+    "protocol.passes": Key(
+        "passes per session: one count for every session, or a list with one per session",
+        probe=999,
+        note="a list holds one such count per session",
+    ),
     "protocol.directions_deg": Key(
         "stroke directions, cycled over the passes",
         "deg",
@@ -522,7 +526,12 @@ _SECTION_TEXT = {
     "device": (
         "`kind` picks the device; the other keys are that device's constructor arguments "
         "(`punctum.Pen(...)`, `punctum.Roller(...)`, `punctum.Stamp(...)`; "
-        "[devices.md](../devices.md)). A key of another kind is refused."
+        "[devices.md](../devices.md)). A key of another kind is refused. One `[device]` table "
+        "serves every session; an array of tables, one `[[device]]` per session in session "
+        "order, gives each session its own device (`punctum.simulate(device=[...])`). "
+        "`punctum run` merges each `[[device]]` onto the reference device by the rule above; "
+        "`--set device.KEY=VALUE` and a sweep axis `device.KEY` set the key on every session's "
+        "device."
     ),
     "protocol": (
         "What the clinic does (`punctum.Protocol`; [course.md](../course.md)). Times are days "

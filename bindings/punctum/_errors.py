@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sized
 from typing import Any
 
 from punctum import _core
@@ -47,3 +48,15 @@ def require_int(
     if not lo <= number <= hi:
         raise parameter_error(parameter, value, allowed or f"[{lo}, {hi}]", unit)
     return number
+
+
+def require_per_session(parameter: str, values: Sized, sessions: int, single: str) -> None:
+    """A list with one entry per session of the protocol: ``sessions`` of them. ``single`` is
+    what the parameter takes instead of a list ("one device")."""
+    if len(values) != sessions:
+        raise _core.parameter_error(
+            parameter,
+            f"a list of {len(values)}",
+            f"{single}, or a list of {sessions} (one per session)",
+            "",
+        )

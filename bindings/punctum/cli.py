@@ -65,7 +65,8 @@ def _remove_output(out: Path, made: list[Path]) -> None:
 
 def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     """``--set device.depth_mm=1.5``: the value is read as TOML (numbers, booleans, "strings",
-    [lists]); a bare word is taken as a string."""
+    [lists]); a bare word is taken as a string. A section that is a list of tables (one
+    ``[[device]]`` per session) gets the value in every table."""
     for item in sets:
         key, sep, raw = item.partition("=")
         if not sep or not key:
@@ -74,31 +75,50 @@ def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            if part not in node or not isinstance(node[part], dict):
-                raise BadInput(f"--set {key}: no section {part!r} (sections: {', '.join(node)})")
-            node = node[part]
-        node[parts[-1]] = value
+        _set_key(data, key, key.split("."), value)
     return data
+
+
+def _is_table_list(node: Any) -> bool:
+    return isinstance(node, list) and bool(node) and all(isinstance(t, dict) for t in node)
+
+
+def _set_key(node: dict[str, Any], key: str, parts: list[str], value: Any) -> None:
+    """Sets ``parts`` (the dotted ``key`` from ``node`` on) to ``value``, in every table of a
+    list of tables on the way."""
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        node[head] = value
+        return
+    inner = node.get(head)
+    if isinstance(inner, dict):
+        _set_key(inner, key, rest, value)
+    elif _is_table_list(inner):
+        for table in inner:
+            _set_key(table, key, rest, value)
+    else:
+        raise BadInput(f"--set {key}: no section {head!r} (sections: {', '.join(node)})")
 
 
 def _merge_sections(data: dict, sections: dict) -> dict:
     """Merges configuration tables onto ``data`` (in place): a table updates its section, and a
-    device of another kind replaces the device section instead of inheriting its keys."""
+    device of another kind replaces the device section instead of inheriting its keys. A list of
+    device tables (one ``[[device]]`` per session) replaces a single device table, each of its
+    tables inheriting that table's keys by the same rule."""
     for section, values in sections.items():
         if isinstance(values, dict) and isinstance(data.get(section), dict):
-            if (
-                section == "device"
-                and "kind" in values
-                and values["kind"] != data[section].get("kind")
-            ):
-                data[section] = {}
-            data[section].update(values)
+            data[section] = _merged(section, data[section], values)
+        elif section == "device" and _is_table_list(values) and isinstance(data.get(section), dict):
+            data[section] = [_merged(section, data[section], table) for table in values]
         else:
             data[section] = values
     return data
+
+
+def _merged(section: str, base: dict, values: dict) -> dict:
+    if section == "device" and "kind" in values and values["kind"] != base.get("kind"):
+        return dict(values)
+    return {**base, **values}
 
 
 def _load_config(path: str | None, sets: list[str]) -> punctum.SimulationConfig:
@@ -189,6 +209,8 @@ def _finish_run(out: Path, config: punctum.SimulationConfig, result: Any) -> int
     summary = result.summary()
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
+    tables = config.device if isinstance(config.device, list) else [config.device]
+    kinds = ", ".join(dict.fromkeys(t["kind"] for t in tables))  # each kind once, in order
     from punctum.plots import plot_profile_change, plot_timeseries
 
     plot_timeseries(
@@ -196,7 +218,7 @@ def _finish_run(out: Path, config: punctum.SimulationConfig, result: Any) -> int
         ["collagen_change_percent", "collagen_III_change_percent", "erythema_index"],
         out / "course.png",
         events=list(result.sessions["time_days"]),
-        title=f"{config.skin['site']}, {config.device['kind']}, {len(result.sessions)} sessions",
+        title=f"{config.skin['site']}, {kinds}, {len(result.sessions)} sessions",
     )
     plot_profile_change(result.profiles, out / "collagen_depth.png")
     print(
@@ -214,7 +236,11 @@ def _sweep(args: argparse.Namespace) -> int:
     base = spec.get("base", {})
     data = _merge_sections(
         _load_config(base.get("config"), []).to_dict(),
-        {k: v for k, v in base.items() if k != "config" and isinstance(v, dict)},
+        {
+            k: v
+            for k, v in base.items()
+            if k != "config" and (isinstance(v, dict) or _is_table_list(v))
+        },
     )
     punctum.SimulationConfig.from_dict(data)  # a bad base fails here, not in every point
     options = spec.get("sweep", {})
@@ -325,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         action="append",
         metavar="KEY=VALUE",
-        help="override a value, e.g. --set device.depth_mm=1.5",
+        help="override a value, e.g. --set device.depth_mm=1.5 (with one [[device]] per "
+        "session: on every session's device)",
     )
     run.add_argument("-o", "--output", help="output folder (new or empty)")
     run.add_argument("--snapshot-days", type=float, nargs="*", help="field snapshot times, days")

@@ -30,7 +30,13 @@ import tomllib
 import xarray as xr
 
 from punctum import _core
-from punctum._errors import MAX_THREADS, parameter_error, require_in_range, require_int
+from punctum._errors import (
+    MAX_THREADS,
+    parameter_error,
+    require_in_range,
+    require_int,
+    require_per_session,
+)
 from punctum.devices import _LAYERS, Pen, Roller, Stamp
 from punctum.patient import Patient
 from punctum.sweep import point_threads
@@ -70,14 +76,15 @@ RUN_KEYS = (
 @dataclass
 class Protocol:
     """What the clinic does. Times in days from the first session; ``session_days`` (explicit
-    session times) overrides ``sessions`` and ``spacing_days``."""
+    session times) overrides ``sessions`` and ``spacing_days``. ``passes`` is one count for
+    every session or a list with one per session."""
 
     sessions: int = 4
     spacing_days: float = 28.0
     horizon_days: float = 182.0
     session_days: list[float] | None = None
     area_cm2: float = 4.0
-    passes: int = 1
+    passes: int | list[int] = 1
     directions_deg: list[float] | None = None
     uv_exposure: bool = False
     occlusion: bool = False
@@ -94,7 +101,8 @@ class Protocol:
         require_in_range("spacing_days", self.spacing_days, 1, 365, "days")
         require_in_range("horizon_days", self.horizon_days, 1, 5 * 365.25, "days")
         require_in_range("area_cm2", self.area_cm2, 0.01, 1000, "cm^2")
-        self.passes = require_int("passes", self.passes, 1, 100, "passes")
+        if not isinstance(self.passes, (list, tuple)):
+            self.passes = require_int("passes", self.passes, 1, 100, "passes")
         require_in_range("vitamin_c_weeks", self.vitamin_c_weeks, 0, 52, "weeks")
         require_in_range(
             "serum_concentration_kg_m3", self.serum_concentration_kg_m3, 0, 2000, "kg/m^3"
@@ -111,11 +119,24 @@ class Protocol:
                 self.horizon_days,
                 "days",
             )
+        if isinstance(self.passes, (list, tuple)):
+            require_per_session("passes", self.passes, len(times), "an integer in [1, 100]")
+            self.passes = [
+                require_int(f"passes[{i}]", n, 1, 100, "passes") for i, n in enumerate(self.passes)
+            ]
 
     def times_days(self) -> list[float]:
         if self.session_days is not None:
             return [float(t) for t in self.session_days]
         return [i * float(self.spacing_days) for i in range(int(self.sessions))]
+
+    def passes_per_session(self) -> list[int]:
+        """The passes of each session, in session order."""
+        sessions = len(self.times_days())
+        if isinstance(self.passes, list):
+            require_per_session("passes", self.passes, sessions, "an integer in [1, 100]")
+            return list(self.passes)
+        return [self.passes] * sessions
 
 
 class CancellationToken:
@@ -134,11 +155,13 @@ class CancellationToken:
 
 @dataclass
 class SimulationConfig:
-    """Everything :func:`simulate` needs, as plain values that round-trip through TOML."""
+    """Everything :func:`simulate` needs, as plain values that round-trip through TOML.
+    ``device`` is one device table for every session or a list with one per session (TOML
+    ``[[device]]``)."""
 
     skin: dict[str, Any] = field(default_factory=SKIN_DEFAULTS.copy)
     patient: Patient = field(default_factory=Patient)
-    device: dict[str, Any] = field(
+    device: dict[str, Any] | list[dict[str, Any]] = field(
         default_factory=lambda: {
             "kind": "pen",
             "needles": 12,
@@ -163,9 +186,14 @@ class SimulationConfig:
             self.patient = Patient(**self.patient)
         if isinstance(self.protocol, dict):
             self.protocol = Protocol(**self.protocol)
-        kind = self.device.get("kind")
-        if kind not in _DEVICES:
-            raise parameter_error("device.kind", kind, "one of " + ", ".join(_DEVICES))
+        if isinstance(self.device, (list, tuple)):
+            sessions = len(self.protocol.times_days())
+            require_per_session("device", self.device, sessions, "one device table")
+            self.device = list(self.device)
+            for i, table in enumerate(self.device):
+                _check_device_table(f"device[{i}]", table)
+        else:
+            _check_device_table("device", self.device)
         for section, known in (("skin", SKIN_DEFAULTS), ("run", RUN_KEYS)):
             unknown = sorted(set(getattr(self, section)) - set(known))
             if unknown:
@@ -175,7 +203,11 @@ class SimulationConfig:
         out = {
             "skin": dict(self.skin),
             "patient": self.patient.to_dict(),
-            "device": dict(self.device),
+            "device": (
+                [dict(d) for d in self.device]
+                if isinstance(self.device, list)
+                else dict(self.device)
+            ),
             "protocol": dataclasses.asdict(self.protocol),
             "run": dict(self.run),
         }
@@ -203,13 +235,16 @@ class SimulationConfig:
         return cls.from_toml(Path(path).read_text())
 
     def build(self) -> dict[str, Any]:
-        """The objects :func:`simulate` takes."""
+        """The objects :func:`simulate` takes (``device``: a list when the configuration has one
+        device per session)."""
         skin_cfg = {**SKIN_DEFAULTS, **self.skin}
         skin = _core.SkinModel.preset(
             skin_cfg["site"], sex=skin_cfg["sex"], age=float(skin_cfg["age"])
         )
-        params = {k: v for k, v in self.device.items() if k != "kind"}
-        device = _DEVICES[self.device["kind"]](**params)
+        if isinstance(self.device, list):
+            device: Any = [_build_device(table) for table in self.device]
+        else:
+            device = _build_device(self.device)
         return {
             "skin": skin,
             "device": device,
@@ -219,9 +254,24 @@ class SimulationConfig:
         }
 
 
+def _check_device_table(name: str, table: Any) -> None:
+    """A device section (``name``: ``device`` or ``device[i]``): a table whose kind is known."""
+    if not isinstance(table, dict):
+        raise parameter_error(name, table, "a table of a device's settings with its kind")
+    kind = table.get("kind")
+    if kind not in _DEVICES:
+        raise parameter_error(f"{name}.kind", kind, "one of " + ", ".join(_DEVICES))
+
+
+def _build_device(table: dict[str, Any]) -> Any:
+    return _DEVICES[table["kind"]](**{k: v for k, v in table.items() if k != "kind"})
+
+
 def _drop_none(d: Any) -> Any:
     if isinstance(d, dict):
         return {k: _drop_none(v) for k, v in d.items() if v is not None}
+    if isinstance(d, list):
+        return [_drop_none(v) if isinstance(v, dict) else v for v in d]
     return d
 
 
@@ -391,10 +441,23 @@ def _observables(raw: _core.CourseResult, attrs: dict[str, Any]) -> xr.Dataset:
     return xr.Dataset(data, coords={"time_days": ("time_days", t, {"units": "d"})}, attrs=attrs)
 
 
-def _sessions(raw: _core.CourseResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _sessions(
+    raw: _core.CourseResult, plan: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The session table and the punctures; ``plan`` is the sessions the core was given, whose
+    device kind, needle length and passes each row states next to the device's description."""
     rows, punct = [], []
     for i, s in enumerate(raw.sessions):
-        rows.append(_session_row(s))
+        row = _session_row(s)
+        core_device = plan[i]["device"]
+        planned = {
+            "device_kind": next(
+                k for k, cls in _DEVICES.items() if isinstance(core_device, cls._core_type)
+            ),
+            "needle_length_mm": float(core_device.needle.length_mm),
+            "passes": int(plan[i]["passes"]),
+        }
+        rows.append({"device": row.pop("device"), **planned, **row})
         cols = dict(s["punctures"])
         codes = np.asarray(cols.pop("deepest_layer_code"), dtype=int)
         df = pd.DataFrame(cols)
@@ -423,14 +486,22 @@ def _config_that_ran(
     recorded provenance (``config_toml``) rebuilds this course even when a ``config`` passed
     along says otherwise. A given ``config`` contributes only the run keys it spells out (a
     default written out, ``threads``), each with the value that ran, and the device section of
-    a core device object, which describes no configuration of its own."""
-    kind = next((k for k, cls in _DEVICES.items() if isinstance(device, cls)), None)
-    if kind is not None:
-        dev_cfg = {"kind": kind, **getattr(device, "_kwargs", {})}
-    elif given is not None:
-        dev_cfg = dict(given.device)
+    a core device object, which describes no configuration of its own. A list of devices (one
+    per session) is recorded as a list of device tables."""
+
+    def table(dev: Any, i: int | None) -> dict[str, Any]:
+        kind = next((k for k, cls in _DEVICES.items() if isinstance(dev, cls)), None)
+        if kind is not None:
+            return {"kind": kind, **getattr(dev, "_kwargs", {})}
+        given_device = given.device if given is not None else None
+        if isinstance(given_device, list):
+            given_device = given_device[i] if i is not None and i < len(given_device) else None
+        return dict(given_device) if given_device is not None else {"kind": "pen"}
+
+    if isinstance(device, list):
+        dev_cfg: Any = [table(dev, i) for i, dev in enumerate(device)]
     else:
-        dev_cfg = {"kind": "pen"}
+        dev_cfg = table(device, None)
     spelled_out = set(given.run) if given is not None else set()
     defaults = _RUN_SIGNATURE.parameters
     run = {
@@ -447,6 +518,22 @@ def _config_that_ran(
         protocol=protocol,
         run=run,
     )
+
+
+def _session_devices(device: Any, sessions: int) -> list[Any]:
+    """The device of each session: ``device`` for all, or the list's, checked to be devices."""
+
+    def check(name: str, dev: Any) -> Any:
+        if not isinstance(
+            getattr(dev, "_core", dev), tuple(c._core_type for c in _DEVICES.values())
+        ):
+            raise parameter_error(name, dev, "a punctum Pen, Roller or Stamp")
+        return dev
+
+    if isinstance(device, (list, tuple)):
+        require_per_session("device", device, sessions, "one device")
+        return [check(f"device[{i}]", dev) for i, dev in enumerate(device)]
+    return [check("device", device)] * sessions
 
 
 def _run_core(
@@ -475,9 +562,10 @@ def _run_core(
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every_days: float = 7.0,
     resume_from: str | os.PathLike | None = None,
-) -> tuple[Any, SimulationConfig, str, Path | None]:
+) -> tuple[Any, SimulationConfig, str, Path | None, list[dict[str, Any]]]:
     """:func:`simulate`'s parameters (its signature is this one); runs the course in the core and
-    returns (raw result, resolved config, that config as TOML, output path)."""
+    returns (raw result, resolved config, that config as TOML, output path, the sessions given
+    to the core)."""
     # Integers, checked before anything is built or written: the core would truncate 2.5 or
     # take True as 1. The seed is the core's uint64.
     seed = require_int("seed", seed, 0, 2**64 - 1, allowed="an integer in [0, 2^64)")
@@ -496,10 +584,11 @@ def _run_core(
         device = device if device is not None else built["device"]
         protocol = protocol if protocol is not None else ref.protocol
     patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
-    core_device = getattr(device, "_core", device)
+    times_days = protocol.times_days()
+    devices = _session_devices(device, len(times_days))
     config = _config_that_ran(
         skin,
-        device,
+        list(devices) if isinstance(device, (list, tuple)) else device,
         protocol,
         patient,
         config,
@@ -523,12 +612,12 @@ def _run_core(
     sessions = [
         {
             "time_s": t * 86400.0,
-            "device": core_device,
+            "device": getattr(dev, "_core", dev),
             "area_cm2": protocol.area_cm2,
-            "passes": protocol.passes,
+            "passes": passes,
             "directions_deg": protocol.directions_deg,
         }
-        for t in protocol.times_days()
+        for t, dev, passes in zip(times_days, devices, protocol.passes_per_session(), strict=True)
     ]
     protocol_options = {
         k: getattr(protocol, k)
@@ -605,7 +694,7 @@ def _run_core(
     finally:
         if bar is not None:
             bar.close()
-    return raw, config, config_toml, out_path
+    return raw, config, config_toml, out_path, sessions
 
 
 def make_folder(folder: Path) -> list[Path]:
@@ -632,8 +721,11 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     """Run a treatment course and return its :class:`CourseResult`.
 
     Defaults are the reference course (cheek, 45-year-old woman, pen at 1.0 mm, 4 sessions 4
-    weeks apart, 6-month follow-up). ``fidelity``: ``"3d"`` (a periodic patch of
-    ``patch_width_mm`` at ``voxel_um``) or ``"column"`` (the lateral average, for fast sweeps).
+    weeks apart, 6-month follow-up). ``device`` is one device for every session, or a list
+    with one per session (``[Pen(depth_mm=0.5), Pen(depth_mm=1.0)]``), as ``protocol.passes``
+    may be; ``result.sessions`` states each session's device. ``fidelity``: ``"3d"`` (a
+    periodic patch of ``patch_width_mm`` at ``voxel_um``) or ``"column"`` (the lateral average,
+    for fast sweeps).
     ``output``: an HDF5 file (with an XDMF sidecar when ``snapshot_days`` are given). The GIL is
     released while the course runs; a tqdm bar updates about once a second; Ctrl-C raises
     KeyboardInterrupt within a second and still leaves a valid (partial) file; ``cancel``
@@ -659,7 +751,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     except TypeError as e:
         raise TypeError(f"simulate(): {e}") from None
     bound.apply_defaults()
-    raw, config, config_toml, out_path = _run_core(*bound.args, **bound.kwargs)
+    raw, config, config_toml, out_path, plan = _run_core(*bound.args, **bound.kwargs)
     attrs = {
         "punctum_version": _core.__version__,
         "seed": int(config.run["seed"]),
@@ -670,7 +762,7 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
         "integrator_steps": int(raw.integrator_steps),
         "config_toml": config_toml,
     }
-    sessions_df, punctures_df = _sessions(raw)
+    sessions_df, punctures_df = _sessions(raw, plan)
     observables = _observables(raw, attrs)
     return CourseResult(
         observables=observables,

@@ -59,25 +59,40 @@ def point_threads() -> int:
 # Configurations addressed by dotted names
 
 
+def _is_table_list(node: Any) -> bool:
+    """A list of mappings, such as one device table per session."""
+    return isinstance(node, list) and bool(node) and all(isinstance(t, Mapping) for t in node)
+
+
 def get_dotted(config: Any, name: str) -> Any:
-    """``get_dotted(cfg, "device.length_mm")`` for nested mappings and dataclasses."""
-    node = config
-    for part in name.split("."):
-        if isinstance(node, Mapping):
-            if part not in node:
-                raise parameter_error("axis", name, f"a key of the configuration ({_keys(node)})")
-            node = node[part]
-        elif dataclasses.is_dataclass(node):
-            if part not in {f.name for f in dataclasses.fields(node)}:
-                raise parameter_error("axis", name, f"a field of {type(node).__name__}")
-            node = getattr(node, part)
-        else:
-            raise parameter_error("axis", name, "a path through mappings or dataclasses")
-    return node
+    """``get_dotted(cfg, "device.length_mm")`` for nested mappings and dataclasses; through a
+    list of mappings (one device per session), the list of their values."""
+
+    def get(node: Any, parts: list[str]) -> Any:
+        for i, part in enumerate(parts):
+            if _is_table_list(node):
+                return [get(table, parts[i:]) for table in node]
+            if isinstance(node, Mapping):
+                if part not in node:
+                    allowed = f"a key of the configuration ({_keys(node)})"
+                    raise parameter_error("axis", name, allowed)
+                node = node[part]
+            elif dataclasses.is_dataclass(node):
+                if part not in {f.name for f in dataclasses.fields(node)}:
+                    raise parameter_error("axis", name, f"a field of {type(node).__name__}")
+                node = getattr(node, part)
+            else:
+                raise parameter_error("axis", name, "a path through mappings or dataclasses")
+        return node
+
+    return get(config, name.split("."))
 
 
 def set_dotted(config: Any, name: str, value: Any) -> Any:
-    """A copy of ``config`` with the dotted field replaced (dataclasses re-validate on replace)."""
+    """A copy of ``config`` with the dotted field replaced (dataclasses re-validate on replace);
+    through a list of mappings (one device per session), in every one of them."""
+    if _is_table_list(config):
+        return [set_dotted(table, name, value) for table in config]
     head, _, rest = name.partition(".")
     if isinstance(config, Mapping):
         if head not in config:
