@@ -20,6 +20,7 @@ import errno
 import inspect
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -536,6 +537,23 @@ def _session_devices(device: Any, sessions: int) -> list[Any]:
     return [check("device", device)] * sessions
 
 
+def _warn_if_another_person(skin: Any, patient: Patient) -> None:
+    """The skin preset sets the layers' thicknesses by sex and age, the patient the healing's age
+    and sex factors: a course whose two describe different people (a sweep over
+    ``patient.age_years`` that leaves ``skin.age`` alone, say) models neither of them."""
+    if patient.sex != skin.sex or abs(float(patient.age_years) - float(skin.age_years)) > 1.0:
+        warnings.warn(
+            f"patient ({patient.sex}, {float(patient.age_years):g} years) and skin preset "
+            f"({skin.sex}, {float(skin.age_years):g} years) describe different people: the "
+            "layers' thicknesses follow the skin, the healing's age and sex factors the patient; "
+            "build the skin with SkinModel.preset(site, sex=..., age=...) for the same person "
+            "(in a configuration or sweep: skin.sex / skin.age with patient.sex / "
+            "patient.age_years)",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _run_core(
     skin: Any = None,
     device: Any = None,
@@ -584,6 +602,7 @@ def _run_core(
         device = device if device is not None else built["device"]
         protocol = protocol if protocol is not None else ref.protocol
     patient = patient if patient is not None else Patient(age_years=skin.age_years, sex=skin.sex)
+    _warn_if_another_person(skin, patient)
     times_days = protocol.times_days()
     devices = _session_devices(device, len(times_days))
     config = _config_that_ran(

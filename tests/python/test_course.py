@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import punctum
 import pytest
@@ -435,3 +437,17 @@ def test_float_precision_matches_double_and_is_recorded(reference):
     with pytest.raises(punctum.ParameterError) as info:
         run(precision="half")
     assert info.value.parameter == "precision"
+
+
+def test_a_patient_of_another_age_or_sex_than_the_skin_preset_is_warned_about():
+    # The skin preset's layers are a 45-year-old woman's; a 70-year-old patient (or a man) would
+    # heal as someone else. Within a year, and with the same sex, nothing is said.
+    short = punctum.Protocol(sessions=1, horizon_days=2)
+    with pytest.warns(UserWarning, match=r"patient \(female, 70 years\) and skin preset"):
+        run(protocol=short, patient=punctum.Patient(age_years=70))
+    with pytest.warns(UserWarning, match=r"patient \(male, 45 years\)"):
+        run(protocol=short, patient=punctum.Patient(age_years=45, sex="male"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(protocol=short, patient=punctum.Patient(age_years=45.5))
+        run(protocol=short, patient=None)
