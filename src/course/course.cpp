@@ -643,9 +643,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
 
   if (!options.resume_from.empty()) {
     const auto cp = io::Checkpoint::load(options.resume_from);
-    // A checkpoint of another version, or a damaged one, is refused by name: a missing entry, a
-    // value of the wrong kind or an array of the wrong length would otherwise surface as a bare
-    // std::out_of_range or leave the course half-restored.
+    // A checkpoint of another version, or a damaged one, is refused by the entry's name: a
+    // missing entry, a value of the wrong kind or an array of the wrong length would otherwise
+    // surface as a bare std::out_of_range.
     const auto foreign = [&](const std::string& key, const std::string& what) {
       return InvalidParameter(
           "resume_from", options.resume_from.string(),
@@ -666,11 +666,15 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       if (!v) throw foreign(key, "not a count:");
       return *v;
     };
-    const auto array = [&](const std::string& key, std::size_t size) -> const std::vector<double>& {
+    const auto named = [&](const std::string& key) -> const io::NamedArray& {
       const auto it = cp.arrays.find(key);
       if (it == cp.arrays.end()) throw foreign(key, "it lacks the array");
-      if (it->second.values.size() != size) throw foreign(key, "wrong length of");
-      return it->second.values;
+      return it->second;
+    };
+    const auto array = [&](const std::string& key, std::size_t size) -> const std::vector<double>& {
+      const auto& values = named(key).values;
+      if (values.size() != size) throw foreign(key, "wrong length of");
+      return values;
     };
     // The fingerprint covers the seed and the events too.
     const auto stored = cp.scalars.find("course_fingerprint");
@@ -680,21 +684,23 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       throw InvalidParameter("resume_from", options.resume_from.string(),
                              "a checkpoint of this course (same skin, patient, protocol, options and seed)",
                              "");
-    const auto times = cp.arrays.find("times");
-    if (times == cp.arrays.end()) throw foreign("times", "it lacks the array");
-    const std::size_t n_times = times->second.values.size();
-    const std::uint64_t sessions_done = count("sessions_done");
+    io::fill_field(named("field"), st.field, "field");
+    st.time = scalar("time");
+    st.topical_surface = scalar("topical_surface");
+    st.event_pending = count("event_pending") != 0;
+    healing::IntegratorStats stats;
+    stats.accepted = count("accepted");
+    stats.rejected = count("rejected");
+    integrator.restore(scalar("next_dt"), stats);
+    result.times = named("times").values;
+    const std::size_t n_times = result.times.size();
+    if (n_times > outputs.size()) throw foreign("times", "more outputs than the course has in");
     first_event = count("next_event");
     next_out = count("next_output");
-    if (sessions_done > protocol.sessions.size()) throw foreign("sessions_done", "out of range:");
     if (first_event > events.size()) throw foreign("next_event", "out of range:");
-    if (next_out > outputs.size() || n_times > outputs.size())
-      throw foreign("next_output", "out of range:");
-    // Everything is read and checked before the state changes.
-    std::array<std::vector<double>, series_count> stored_values;
+    if (next_out > outputs.size()) throw foreign("next_output", "out of range:");
     for (std::size_t q = 0; q < sampled_series; ++q)
-      stored_values[q] = array(std::string("series.") + series_info[q].name, n_times);
-    const std::vector<double>& injury = array("fresh_injury", sessions_done);
+      values[q] = array(std::string("series.") + series_info[q].name, n_times);
     rows_I = array("profiles.collagen_I", n_times * nz);
     rows_III = array("profiles.collagen_III", n_times * nz);
     prev.profile = array("previous_profile", 2 * nz);
@@ -702,22 +708,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       prev.series[q] = scalar(std::string("previous.") + series_info[q].name);
     have_prev = count("have_previous_sample") != 0;
     prev_t = scalar("previous_sample_time");
-    const double time = scalar("time");
-    const double topical_surface = scalar("topical_surface");
-    const bool event_pending = count("event_pending") != 0;
-    healing::IntegratorStats stats;
-    stats.accepted = count("accepted");
-    stats.rejected = count("rejected");
-    const double next_dt = scalar("next_dt");
-    const auto field = cp.arrays.find("field");
-    if (field == cp.arrays.end()) throw foreign("field", "it lacks the array");
-    io::fill_field(field->second, st.field, "field");
-    st.time = time;
-    st.topical_surface = topical_surface;
-    st.event_pending = event_pending;
-    integrator.restore(next_dt, stats);
-    result.times = times->second.values;
-    for (std::size_t q = 0; q < sampled_series; ++q) values[q] = std::move(stored_values[q]);
+    const std::uint64_t sessions_done = count("sessions_done");
+    if (sessions_done > protocol.sessions.size()) throw foreign("sessions_done", "out of range:");
+    const auto& injury = array("fresh_injury", sessions_done);
     for (std::size_t i = 0; i < sessions_done; ++i) {
       session_outcome(i, false);
       result.sessions[i].fresh_injury = injury[i];
