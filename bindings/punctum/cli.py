@@ -24,6 +24,7 @@ import tomllib
 
 import punctum
 from punctum.course import make_folder, remove_made_folders
+from punctum.sweep import _is_table_list
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 #: The checkpoint file of ``punctum run --checkpoint-every-days``, in the output folder.
@@ -79,10 +80,6 @@ def _apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     return data
 
 
-def _is_table_list(node: Any) -> bool:
-    return isinstance(node, list) and bool(node) and all(isinstance(t, dict) for t in node)
-
-
 def _set_key(node: dict[str, Any], key: str, parts: list[str], value: Any) -> None:
     """Sets ``parts`` (the dotted ``key`` from ``node`` on) to ``value``, in every table of a
     list of tables on the way."""
@@ -104,12 +101,15 @@ def _merge_sections(data: dict, sections: dict) -> dict:
     """Merges configuration tables onto ``data`` (in place): a table updates its section, and a
     device of another kind replaces the device section instead of inheriting its keys. A list of
     device tables (one ``[[device]]`` per session) replaces a single device table, each of its
-    tables inheriting that table's keys by the same rule."""
+    tables inheriting that table's keys by the same rule; a single table merges onto every table
+    of such a list."""
     for section, values in sections.items():
         if isinstance(values, dict) and isinstance(data.get(section), dict):
             data[section] = _merged(section, data[section], values)
         elif section == "device" and _is_table_list(values) and isinstance(data.get(section), dict):
             data[section] = [_merged(section, data[section], table) for table in values]
+        elif section == "device" and isinstance(values, dict) and _is_table_list(data.get(section)):
+            data[section] = [_merged(section, table, values) for table in data[section]]
         else:
             data[section] = values
     return data

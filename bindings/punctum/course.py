@@ -264,6 +264,13 @@ def _check_device_table(name: str, table: Any) -> None:
         raise parameter_error(f"{name}.kind", kind, "one of " + ", ".join(_DEVICES))
 
 
+def _device_kind(dev: Any) -> str | None:
+    """``"pen"``, ``"roller"`` or ``"stamp"`` for a punctum device or its core object; None for
+    anything else."""
+    core = getattr(dev, "_core", dev)
+    return next((k for k, cls in _DEVICES.items() if isinstance(core, cls._core_type)), None)
+
+
 def _build_device(table: dict[str, Any]) -> Any:
     return _DEVICES[table["kind"]](**{k: v for k, v in table.items() if k != "kind"})
 
@@ -272,7 +279,7 @@ def _drop_none(d: Any) -> Any:
     if isinstance(d, dict):
         return {k: _drop_none(v) for k, v in d.items() if v is not None}
     if isinstance(d, list):
-        return [_drop_none(v) if isinstance(v, dict) else v for v in d]
+        return [_drop_none(v) for v in d]
     return d
 
 
@@ -452,9 +459,7 @@ def _sessions(
         row = _session_row(s)
         core_device = plan[i]["device"]
         planned = {
-            "device_kind": next(
-                k for k, cls in _DEVICES.items() if isinstance(core_device, cls._core_type)
-            ),
+            "device_kind": _device_kind(core_device),
             "needle_length_mm": float(core_device.needle.length_mm),
             "passes": int(plan[i]["passes"]),
         }
@@ -525,9 +530,7 @@ def _session_devices(device: Any, sessions: int) -> list[Any]:
     """The device of each session: ``device`` for all, or the list's, checked to be devices."""
 
     def check(name: str, dev: Any) -> Any:
-        if not isinstance(
-            getattr(dev, "_core", dev), tuple(c._core_type for c in _DEVICES.values())
-        ):
+        if _device_kind(dev) is None:
             raise parameter_error(name, dev, "a punctum Pen, Roller or Stamp")
         return dev
 
@@ -607,7 +610,7 @@ def _run_core(
     devices = _session_devices(device, len(times_days))
     config = _config_that_ran(
         skin,
-        list(devices) if isinstance(device, (list, tuple)) else device,
+        devices if isinstance(device, (list, tuple)) else device,
         protocol,
         patient,
         config,

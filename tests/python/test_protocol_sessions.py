@@ -241,3 +241,16 @@ def test_a_sweep_axis_sets_the_key_of_every_session_device():
     assert [d["hand_speed_mm_s"] for d in point["device"]] == [30.0, 30.0]
     assert [d["depth_mm"] for d in point["device"]] == [0.5, 1.5]
     assert [d["hand_speed_mm_s"] for d in base["device"]] == [20.0, 20.0]  # a copy
+
+
+def test_a_device_table_merged_onto_a_device_list_sets_every_session():
+    # A sweep's base config with one [[device]] per session, overlaid by a single [base.device]
+    # table: the table's keys reach every session's device, as --set and sweep axes do.
+    from punctum.cli import _merge_sections
+
+    data = {"device": [{"kind": "pen", "depth_mm": 0.5}, {"kind": "pen", "depth_mm": 1.5}]}
+    _merge_sections(data, {"device": {"hand_speed_mm_s": 15.0}})
+    assert data["device"] == [
+        {"kind": "pen", "depth_mm": 0.5, "hand_speed_mm_s": 15.0},
+        {"kind": "pen", "depth_mm": 1.5, "hand_speed_mm_s": 15.0},
+    ]
