@@ -608,9 +608,10 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   std::size_t next_out = 0;
   bool have_prev = false;
   double prev_t = 0.0;
-  Measured prev;
   // The emitted depth profiles (rows of nz values, one per output).
   const std::size_t nz = grid.nz();
+  // Sized even when never measured (exact outputs): a checkpoint stores it and resume checks it.
+  Measured prev{.profile = std::vector<double>(2 * nz)};
   std::vector<double> rows_I, rows_III;
   double last_checkpoint = 0.0;
   // Taken from the initial state, before any session or restart changes it; only a run that
@@ -651,10 +652,14 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
           "resume_from", options.resume_from.string(),
           "a checkpoint written by this punctum version (" + what + " '" + key + "')", "");
     };
-    const auto entry = [&](const std::string& key) -> const io::Scalar& {
-      const auto it = cp.scalars.find(key);
-      if (it == cp.scalars.end()) throw foreign(key, "it lacks the scalar");
+    const auto find = [&](const auto& map, const std::string& key,
+                          const char* what) -> const auto& {
+      const auto it = map.find(key);
+      if (it == map.end()) throw foreign(key, what);
       return it->second;
+    };
+    const auto entry = [&](const std::string& key) -> const io::Scalar& {
+      return find(cp.scalars, key, "it lacks the scalar");
     };
     const auto scalar = [&](const std::string& key) {
       const auto* v = std::get_if<double>(&entry(key));
@@ -667,9 +672,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
       return *v;
     };
     const auto named = [&](const std::string& key) -> const io::NamedArray& {
-      const auto it = cp.arrays.find(key);
-      if (it == cp.arrays.end()) throw foreign(key, "it lacks the array");
-      return it->second;
+      return find(cp.arrays, key, "it lacks the array");
     };
     const auto array = [&](const std::string& key, std::size_t size) -> const std::vector<double>& {
       const auto& values = named(key).values;
@@ -752,18 +755,13 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   // linearly at fraction f from `from` to `to`.
   const auto emit = [&](double t, const Measured& to, const Measured* from = nullptr,
                         double f = 0.0) {
-    const auto at = [&](const auto& values_of, std::size_t i) {
-      const double b = values_of(to)[i];
-      if (!from) return b;
-      const double a = values_of(*from)[i];
-      return a + f * (b - a);
-    };
-    const auto series = [](const Measured& m) -> const Sample& { return m.series; };
-    const auto profile = [](const Measured& m) -> const std::vector<double>& { return m.profile; };
+    const auto mix = [&](double b, const double* a) { return a ? *a + f * (b - *a) : b; };
     result.times.push_back(t);
-    for (std::size_t q = 0; q < sampled_series; ++q) values[q].push_back(at(series, q));
-    for (std::size_t k = 0; k < nz; ++k) rows_I.push_back(at(profile, k));
-    for (std::size_t k = 0; k < nz; ++k) rows_III.push_back(at(profile, nz + k));
+    for (std::size_t q = 0; q < sampled_series; ++q)
+      values[q].push_back(mix(to.series[q], from ? &from->series[q] : nullptr));
+    for (std::size_t k = 0; k < 2 * nz; ++k)
+      (k < nz ? rows_I : rows_III)
+          .push_back(mix(to.profile[k], from ? &from->profile[k] : nullptr));
   };
   const auto take_sample = [&] {
     prev = sampler.measure(st);

@@ -385,6 +385,14 @@ TEST(Course, ColumnRestartReproducesTheUninterruptedRunBitForBit) {
   check_restart(column_options(), Protocol::regular(pen(1e-3), 3, 21_days, 70_days), 33_days, "column");
 }
 
+TEST(Course, ExactOutputRestartReproducesTheUninterruptedRunBitForBit) {
+  // Stepping to every output takes no dense-output samples between checkpoints; its
+  // checkpoints must still resume.
+  auto o = column_options();
+  o.exact_outputs = true;
+  check_restart(o, Protocol::regular(pen(1e-3), 3, 21_days, 70_days), 33_days, "column_exact");
+}
+
 TEST(Course, PatchRestartReproducesTheUninterruptedRunBitForBit) {
   CourseOptions o;
   o.patch_width = 0.5e-3;
