@@ -496,9 +496,8 @@ def _config_that_ran(
     per session) is recorded as a list of device tables."""
 
     def table(dev: Any, i: int | None) -> dict[str, Any]:
-        kind = next((k for k, cls in _DEVICES.items() if isinstance(dev, cls)), None)
-        if kind is not None:
-            return {"kind": kind, **getattr(dev, "_kwargs", {})}
+        if hasattr(dev, "_core"):  # a punctum device, which knows the settings it was made with
+            return {"kind": _device_kind(dev), **getattr(dev, "_kwargs", {})}
         given_device = given.device if given is not None else None
         if isinstance(given_device, list):
             given_device = given_device[i] if i is not None and i < len(given_device) else None
