@@ -573,7 +573,7 @@ def _run_core(
     patch_width_mm: float = 2.0,
     voxel_um: float = 20.0,
     depth_mm: float | None = None,
-    rtol: float = 1e-3,
+    rtol: float = 3e-3,
     precision: str = "double",
     rate_multipliers: dict[str, float] | None = None,
     exact_outputs: bool = False,

@@ -69,7 +69,7 @@ CourseOptions make_options(const py::dict& o) {
   c.condition = condition_from_string(get<std::string>(o, "condition", "none"));
   c.seed = get<std::uint64_t>(o, "seed", 0);
   c.threads = get<int>(o, "threads", 0);
-  c.rtol = get<double>(o, "rtol", 1e-3);
+  c.rtol = get<double>(o, "rtol", c.rtol);
   c.precision = precision_from_string(get<std::string>(o, "precision", "double"));
   c.exact_outputs = get<bool>(o, "exact_outputs", false);
   c.checkpoint_path = get<std::string>(o, "checkpoint_path", "");
