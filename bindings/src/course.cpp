@@ -196,6 +196,8 @@ void register_course(py::module_& m) {
       py::arg("output") = py::none(), py::arg("config_toml") = "");
 
   m.def("condition_names", &condition_names);
+  // The course's default tolerance (CourseOptions::rtol), which simulate() takes as its own.
+  m.attr("course_default_rtol") = CourseOptions{}.rtol;
 }
 
 }  // namespace punctum::bindings

@@ -346,6 +346,9 @@ def test_recorded_config_is_the_one_that_ran_whatever_config_says(tmp_path):
     recorded = punctum.SimulationConfig.from_toml(r.observables.attrs["config_toml"])
     assert recorded.to_dict() == r.config.to_dict()
     assert recorded.run["fidelity"] == "column" and recorded.run["seed"] == 7
+    # The tolerance is recorded even at its default (which is the core's), since that default
+    # changed once: a file must say what it ran without the version that wrote it.
+    assert recorded.run["rtol"] == punctum._core.course_default_rtol == 3e-3
     assert recorded.protocol == protocol
     assert (
         punctum.io.read_provenance(tmp_path / "c.h5")["config"]

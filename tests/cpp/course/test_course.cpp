@@ -468,9 +468,12 @@ TEST(Course, DefaultToleranceKeepsTheTimeErrorFarBelowTheVoxelError) {
         .series_named("collagen_change_percent")
         .values.back();
   };
+  ASSERT_GT(CourseOptions{}.rtol, 1e-4) << "the reference run must be tighter than the default";
   const double coarse = gain(40e-6, 0.0), converged = gain(40e-6, 1e-4), fine = gain(20e-6, 0.0);
   const double time_error = std::abs(coarse - converged), voxel_error = std::abs(coarse - fine);
-  EXPECT_GT(time_error, 0.0);  // the two tolerances took different steps
+  // The yardstick itself: 0.20 points measured. A model change that shrank it (the layers'
+  // staircase moves it, docs/course.md) asks for a new look at the default, not a pass.
+  ASSERT_GT(voxel_error, 0.1) << "gain " << coarse << " % at 40 um, " << fine << " % at 20 um";
   EXPECT_LT(time_error, 0.2 * voxel_error) << "gain " << coarse << " % at the default rtol, "
                                            << converged << " % at 1e-4, " << fine << " % at 20 um";
 }
