@@ -141,9 +141,6 @@ def _run(args: argparse.Namespace) -> int:
         config.run["snapshot_days"] = (
             [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
         )
-    # The tolerance too, at its default: the folder's config.toml must rerun and resume this
-    # course under a later version whose default differs (it did change once, to 3e-3).
-    config.run.setdefault("rtol", punctum._core.course_default_rtol)
     kwargs = config.build()  # the skin and device are checked before the folder is made
     out, made = _fresh_dir(args.output, "run")
     every = args.checkpoint_every_days

@@ -179,6 +179,7 @@ class SimulationConfig:
             "patch_width_mm": 2.0,
             "voxel_um": 20.0,
             "condition": "none",
+            "rtol": _core.course_default_rtol,
         }
     )
 
@@ -475,10 +476,10 @@ def _sessions(
     return sessions, punctures
 
 
-#: Run options every recorded configuration states; the others are stated when they differ from
-#: simulate()'s default (they change the result: the stored config rebuilds the course).
-# Recorded even at their defaults: what a reader of the file must know without the code of the
-# version that wrote it (the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026).
+#: Run options every recorded configuration states (SimulationConfig's default run table); the
+#: others are stated when they differ from simulate()'s default (they change the result: the
+#: stored config rebuilds the course). A file must say what it ran without the code of the version
+#: that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026.
 _RUN_ALWAYS = ("fidelity", "seed", "patch_width_mm", "voxel_um", "condition", "rtol")
 
 

@@ -83,7 +83,8 @@ void register_healing(py::module_& m) {
       py::arg("skin"), py::arg("patient"), py::arg("depth_mm") = 1.0, py::arg("radius_um") = 100.0,
       py::arg("tip_length_mm") = 0.0, py::arg("days") = 60.0, py::arg("fidelity") = "3d",
       py::arg("width_mm") = 0.6, py::arg("voxel_um") = 25.0, py::arg("threads") = 0,
-      py::arg("rtol") = 1e-3, py::arg("uv_exposure") = false, py::arg("progress") = py::none(),
+      py::arg("rtol") = healing::IntegratorOptions{}.rtol, py::arg("uv_exposure") = false,
+      py::arg("progress") = py::none(),
       "Healing of one needle puncture (see punctum.healing.single_puncture).");
 }
 
