@@ -55,6 +55,15 @@ __all__ = [
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
 #: The [skin] section of a configuration: a body-site preset and the sex and age it is aged to.
 SKIN_DEFAULTS = {"site": "cheek", "sex": "female", "age": 45.0}
+#: SimulationConfig's default run table: the options every recorded configuration states.
+RUN_DEFAULTS = {
+    "fidelity": "3d",
+    "seed": 0,
+    "patch_width_mm": 2.0,
+    "voxel_um": 20.0,
+    "condition": "none",
+    "rtol": _core.course_default_rtol,
+}
 #: The [run] section: the keyword arguments of :func:`simulate` that describe the run (not where
 #: its output goes or how it reports progress). docs/guide/configuration.md documents each.
 RUN_KEYS = (
@@ -172,16 +181,7 @@ class SimulationConfig:
         }
     )
     protocol: Protocol = field(default_factory=Protocol)
-    run: dict[str, Any] = field(
-        default_factory=lambda: {
-            "fidelity": "3d",
-            "seed": 0,
-            "patch_width_mm": 2.0,
-            "voxel_um": 20.0,
-            "condition": "none",
-            "rtol": _core.course_default_rtol,
-        }
-    )
+    run: dict[str, Any] = field(default_factory=RUN_DEFAULTS.copy)
 
     def __post_init__(self) -> None:
         if isinstance(self.patient, dict):
@@ -476,11 +476,11 @@ def _sessions(
     return sessions, punctures
 
 
-#: Run options every recorded configuration states (SimulationConfig's default run table); the
-#: others are stated when they differ from simulate()'s default (they change the result: the
-#: stored config rebuilds the course). A file must say what it ran without the code of the version
-#: that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026.
-_RUN_ALWAYS = ("fidelity", "seed", "patch_width_mm", "voxel_um", "condition", "rtol")
+#: Run options every recorded configuration states (the keys of SimulationConfig's default run
+#: table); the others are stated when they differ from simulate()'s default (they change the
+#: result: the stored config rebuilds the course). A file must say what it ran without the code of
+#: the version that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026.
+_RUN_ALWAYS = tuple(RUN_DEFAULTS)
 
 
 def _config_that_ran(
