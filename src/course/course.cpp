@@ -139,10 +139,14 @@ std::vector<double> default_output_times(const Protocol& protocol) {
   return t;
 }
 
+/// Requested times closer than this are the same output time, s.
+constexpr double same_time = 1e-6;
+
 std::vector<double> sorted_within(std::vector<double> t, double horizon) {
   std::erase_if(t, [horizon](double x) { return x < 0.0 || x > horizon * (1 + 1e-12); });
   std::sort(t.begin(), t.end());
-  t.erase(std::unique(t.begin(), t.end(), [](double a, double b) { return std::abs(a - b) < 1e-6; }),
+  t.erase(std::unique(t.begin(), t.end(),
+                      [](double a, double b) { return std::abs(a - b) < same_time; }),
           t.end());
   return t;
 }
@@ -755,13 +759,13 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   // linearly at fraction f from `from` to `to`.
   const auto emit = [&](double t, const Measured& to, const Measured* from = nullptr,
                         double f = 0.0) {
-    const auto mix = [&](double b, const double* a) { return a ? *a + f * (b - *a) : b; };
+    const auto lerp = [f](double a, double b) { return a + f * (b - a); };
     result.times.push_back(t);
     for (std::size_t q = 0; q < sampled_series; ++q)
-      values[q].push_back(mix(to.series[q], from ? &from->series[q] : nullptr));
+      values[q].push_back(from ? lerp(from->series[q], to.series[q]) : to.series[q]);
     for (std::size_t k = 0; k < 2 * nz; ++k)
       (k < nz ? rows_I : rows_III)
-          .push_back(mix(to.profile[k], from ? &from->profile[k] : nullptr));
+          .push_back(from ? lerp(from->profile[k], to.profile[k]) : to.profile[k]);
   };
   const auto take_sample = [&] {
     prev = sampler.measure(st);
@@ -916,12 +920,12 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
 
   // Only the outputs asked for: result.times[i] is outputs[i] (each emitted once, in order; a
   // resumed run restores a prefix), so they are picked by index, requested merged into outputs
-  // with sorted_within's tolerance.
+  // with sorted_within's tolerance (same_time).
   {
     std::vector<char> asked(outputs.size());
     for (std::size_t i = 0, r = 0; i < outputs.size(); ++i) {
-      while (r < requested.size() && requested[r] < outputs[i] - 1e-6) ++r;
-      asked[i] = r < requested.size() && std::abs(requested[r] - outputs[i]) < 1e-6;
+      while (r < requested.size() && requested[r] < outputs[i] - same_time) ++r;
+      asked[i] = r < requested.size() && std::abs(requested[r] - outputs[i]) < same_time;
     }
     // Keeps the rows (of `width` values, one per output) of the outputs asked for.
     const auto filter = [&](std::vector<double>& v, std::size_t width) {

@@ -213,6 +213,7 @@ TEST(Course, DepthProfilesOverTimeAddUpToTheSeriesAndChangeWhereTheNeedlesWent) 
         now += r.collagen_I_profiles[i * nz + k] + r.collagen_III_profiles[i * nz + k];
     EXPECT_NEAR(100.0 * (now - base) / base, change[i], 1e-9) << "day " << r.times[i] / 86400.0;
   }
+  // Wiring: the last output row is the horizon's state, which collagen_profile_final also reads.
   for (std::size_t k = 0; k < nz; ++k)
     EXPECT_EQ(r.collagen_I_profiles[(nt - 1) * nz + k] + r.collagen_III_profiles[(nt - 1) * nz + k],
               r.collagen_profile_final[k]);
