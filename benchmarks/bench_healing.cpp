@@ -10,6 +10,9 @@
 //                        writing every value once: 48 bytes per voxel-species in double)
 //   fraction_of_bound_3pass  Mvs_per_s / bound_Mvs_per_s_3pass
 //   bytes_per_voxel      state + integrator workspace / voxels (full step)
+//   memory_over_field    (state + workspace) / state: FullHealingStep's for the fixed step (and
+//                        _adaptive for Richardson's pair), LeanAdaptiveStep's for adaptive
+//                        lod_euler
 //   share_of_diffusion_rate  FullStepShare: median over back-to-back pairs of t_diffusion / t_full,
 //                        the full step's rate of its 4 diffusing species over the diffusion
 //                        step's (goal >= 0.5); share_all_species counts all 10 species
@@ -218,6 +221,37 @@ void BM_AdaptiveAttempt(benchmark::State& state) {
                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
+/// The lean adaptive integrator's unit of work (adaptive lod_euler): the kinetics' step-doubling
+/// estimate, one split step of 600 s in place, then the coupling's error; always accepted (loose
+/// rtol, dt fixed by dt_initial = dt_max). One split step per iteration, so its rate compares
+/// with the fixed step's (BM_FullHealingStep, same args): the ratio is what the two error passes
+/// cost. Args as the full step's.
+void BM_LeanAdaptiveStep(benchmark::State& state) {
+  const auto n = std::size_t(state.range(0));
+  const int threads = int(state.range(1));
+  const bool serum = state.range(2) != 0;
+  Grid3 grid({n, n, n}, {10e-6, 10e-6, 10e-6});
+  HealingModel model(skin(), Patient{}, grid);
+  auto st = wounded_state(model, serum);
+  IntegratorOptions opt{.scheme = Scheme::lod_euler,
+                        .rtol = 1e3,
+                        .dt_initial = 600.0,
+                        .dt_max = 600.0,
+                        .threads = threads};
+  Integrator<double> integ(model, opt);
+  for (auto _ : state) {
+    integ.advance_step(st, st.time + 600.0);
+    benchmark::ClobberMemory();
+  }
+  if (integ.stats().rejected != 0) state.SkipWithError("a step was refused");
+  state.counters["Mvs_per_s_diffusing"] =
+      benchmark::Counter(double(grid.size()) * solved_species(serum) * 1e-6,
+                         benchmark::Counter::kIsIterationInvariantRate);
+  const double field_bytes = double(st.field.bytes());
+  state.counters["memory_over_field"] =
+      (field_bytes + double(integ.workspace_bytes())) / field_bytes;
+}
+
 }  // namespace
 
 BENCHMARK(BM_StreamTriad)
@@ -255,5 +289,11 @@ BENCHMARK(BM_AdaptiveAttempt)
     ->Args({100, 2, 1})
     ->Args({100, 1, 0})
     ->Args({100, 2, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_LeanAdaptiveStep)
+    ->ArgNames({"n", "threads", "serum"})
+    ->Args({100, 1, 1})
+    ->Args({100, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

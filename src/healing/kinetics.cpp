@@ -33,6 +33,58 @@ PUNCTUM_SIMD_CLONES bool react_column(const Field<float>& src, Field<float>& u,
   return react_column_body(src, u, table, R, dt);
 }
 
+PUNCTUM_SIMD_CLONES double react_error_planes(const Field<double>& src, const HealingModel& model,
+                                              double dt, std::size_t k0, std::size_t k1,
+                                              const double* atol, double rtol) {
+  return react_error_planes_body(src, model, dt, k0, k1, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double react_error_planes(const Field<float>& src, const HealingModel& model,
+                                              double dt, std::size_t k0, std::size_t k1,
+                                              const double* atol, double rtol) {
+  return react_error_planes_body(src, model, dt, k0, k1, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double react_error_column(const Field<double>& src, const ReactColumn& table,
+                                              const Rates& R, double dt, const double* atol,
+                                              double rtol) {
+  return react_error_column_body(src, table, R, dt, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double react_error_column(const Field<float>& src, const ReactColumn& table,
+                                              const Rates& R, double dt, const double* atol,
+                                              double rtol) {
+  return react_error_column_body(src, table, R, dt, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double coupling_error_planes(const Field<double>& u, const double* dc,
+                                                 const double* dg, const HealingModel& model,
+                                                 double dt, std::size_t k0, std::size_t k1,
+                                                 const double* atol, double rtol) {
+  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double coupling_error_column(const Field<double>& u, const double* dc,
+                                                 const double* dg, const ReactColumn& table,
+                                                 const Rates& R, double dt, const double* atol,
+                                                 double rtol) {
+  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double coupling_error_planes(const Field<float>& u, const float* dc,
+                                                 const float* dg, const HealingModel& model,
+                                                 double dt, std::size_t k0, std::size_t k1,
+                                                 const double* atol, double rtol) {
+  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol);
+}
+
+PUNCTUM_SIMD_CLONES double coupling_error_column(const Field<float>& u, const float* dc,
+                                                 const float* dg, const ReactColumn& table,
+                                                 const Rates& R, double dt, const double* atol,
+                                                 double rtol) {
+  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol);
+}
+
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,
                                        const double* zp, const double* zm, const double* s1,
                                        const double* s2, const double* w_top, double* out,

@@ -11,6 +11,11 @@
 //   lod_richardson  two half steps and one full step extrapolated, 2 u_{dt/2} - u_{dt}: second
 //                   order; the difference is the local error estimate that drives the adaptive
 //                   step (minutes after a wound, days in remodelling).
+// Adaptive lod_euler is the lean choice: before each step a read-only pass estimates the
+// kinetics' local error by step doubling per voxel, in registers (react_error_planes), and the
+// step then runs in place. It keeps no copy of the state (the fixed step's memory, against
+// Richardson's two copies), at the price of first order and of controlling the reactions' error
+// alone (docs/healing.md, "Schemes and adaptivity").
 // Events (wounds) set state.event_pending; the next step restarts at dt_initial.
 // A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays nowhere, so
 // its solve is skipped: most courses apply no serum, and the result is the same to the bit.
@@ -39,7 +44,7 @@ enum class Scheme : int { lod_euler = 0, lod_richardson = 1 };
 
 struct IntegratorOptions {
   Scheme scheme = Scheme::lod_richardson;
-  bool adaptive = true;                ///< error-controlled step (lod_richardson only)
+  bool adaptive = true;                ///< error-controlled step (see the schemes above)
   double rtol = 1e-3;                  ///< relative local error per step, 1
   double dt_initial = 60.0;            ///< first step after an event, s
   double dt_min = 1e-3;                ///< below this the step is refused, s
@@ -68,7 +73,7 @@ class Integrator {
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
                    "healing integrator workspace");
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
-    if (adaptive(opt_))
+    if (richardson_adaptive(opt_))
       small_ = Field<T>(model.grid(), species_count);
     else
       delta_ = Field<T>(model.grid(), 3);  // only a step in place needs it (increment())
@@ -90,11 +95,12 @@ class Integrator {
   /// Bytes the integrator holds besides the state (per scheme), padding included.
   static std::size_t workspace_bytes(const Grid3& g, const IntegratorOptions& o, int threads) {
     const std::size_t stride = Field<T>::stride_for(g);
-    // State copies; the delta arrays of c, g and s for a step in place (the adaptive
-    // integrator's steps all run out of place and solve the increments in their results); the
+    // State copies; the delta arrays of c, g and s for a step in place (the adaptive Richardson
+    // pair's steps all run out of place and solve the increments in their results); the
     // chemotaxis scratch; the sweeps'.
-    const std::size_t copies = o.scheme == Scheme::lod_richardson ? (adaptive(o) ? 2 : 1) : 0;
-    const std::size_t deltas = adaptive(o) ? 0 : 3;
+    const std::size_t copies =
+        o.scheme == Scheme::lod_richardson ? (richardson_adaptive(o) ? 2 : 1) : 0;
+    const std::size_t deltas = richardson_adaptive(o) ? 0 : 3;
     return sizeof(T) * stride * (copies * species_count + deltas + 1) +
            detail::LodDiffusion<T>::workspace_bytes(g, threads);
   }
@@ -130,21 +136,22 @@ class Integrator {
 
   /// The step the next advance would try from the state's time toward t_limit, s.
   double proposed_dt(const HealingState<T>& st, double t_limit) const {
-    if (!adaptive(opt_)) return std::min(opt_.dt_fixed, t_limit - st.time);
+    if (!opt_.adaptive) return std::min(opt_.dt_fixed, t_limit - st.time);
     return std::min({st.event_pending ? opt_.dt_initial : dt_, opt_.dt_max, t_limit - st.time});
   }
 
   /// One accepted step toward t_limit (s), never past it: error-controlled (rejected attempts
-  /// are retried with a smaller step) or fixed, per the options. Throws NumericalError when the
-  /// step falls below dt_min.
+  /// are retried with a smaller step; adaptive lod_euler refuses a step before it runs it) or
+  /// fixed, per the options. Throws NumericalError when the step falls below dt_min.
   void advance_step(HealingState<T>& st, double t_limit) {
     if (!(t_limit > st.time))
       throw InvalidParameter("t_limit", punctum::detail::format_number(t_limit),
                              "> state time " + punctum::detail::format_number(st.time), "s");
-    if (!adaptive(opt_)) {
+    if (!opt_.adaptive) {
       step(st, proposed_dt(st, t_limit));
       return;
     }
+    const bool lean = opt_.scheme == Scheme::lod_euler;
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
     // Every attempt starts from the same state, so they all share its chemotactic outflow rate
@@ -153,16 +160,27 @@ class Integrator {
     const bool topical = topical_present(st);
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
-      // The attempt runs out of place, so the state is untouched until the step is accepted: a
-      // rejected step needs no backup copy.
-      double err = richardson_attempt(st, dt, rate, topical);
+      // Richardson's attempt runs out of place, so the state is untouched until the step is
+      // accepted: a rejected step needs no backup copy. The lean step's estimate only reads the
+      // state, and the step runs in place once the estimate accepts it.
+      double err = lean ? kinetics_error(st.field, dt) : richardson_attempt(st, dt, rate, topical);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
-        accept_attempt(st, topical);
+        double next_grow = grow;
+        if (lean) {
+          split_step(st.field, st.field, st.topical_surface, dt, st.time, rate, topical);
+          // The error of the coupling the estimate froze, known only now: it steers the next
+          // step (the state is already overwritten).
+          double late = coupling_error(st.field, dt);
+          if (!std::isfinite(late)) late = 1e6;
+          if (late > 0.0) next_grow = std::min(next_grow, 0.9 / std::sqrt(late));
+        } else {
+          accept_attempt(st, topical);
+        }
         st.time += dt;
         note_accepted(dt);
-        dt_ = dt * std::clamp(grow, 0.2, 4.0);
+        dt_ = dt * std::clamp(next_grow, 0.2, 4.0);
         return;
       }
       ++stats_.rejected;
@@ -193,7 +211,8 @@ class Integrator {
   }
 
  private:
-  static bool adaptive(const IntegratorOptions& o) {
+  /// The adaptive Richardson pair, which runs out of place into two copies of the state.
+  static bool richardson_adaptive(const IntegratorOptions& o) {
     return o.scheme == Scheme::lod_richardson && o.adaptive;
   }
 
@@ -210,7 +229,7 @@ class Integrator {
   /// steps and one full step, each started from the state without copying it (the first
   /// reactions read the state and write the slow species of the result, the increments' addition
   /// its fast ones). Returns the error norm and leaves the extrapolated result in big_.
-  /// The adaptive integrator runs every split step out of place, so the fast species'
+  /// The adaptive Richardson pair runs every split step out of place, so the fast species'
   /// increments are solved in the result itself (increment()): the first half step into big_,
   /// the second from there into small_, then the full step into big_. A fixed step (no small_)
   /// runs the full step into big_ and the half steps in place on the state.
@@ -218,11 +237,11 @@ class Integrator {
     const double film = st.topical_surface, t = st.time;
     if (!topical) {  // the results' topical agent is the state's, zero: make sure it is there
       clear_topical(big_, big_s_zero_);
-      if (adaptive(opt_)) clear_topical(small_, small_s_zero_);
+      if (richardson_adaptive(opt_)) clear_topical(small_, small_s_zero_);
     } else {
       big_s_zero_ = small_s_zero_ = false;
     }
-    if (adaptive(opt_)) {
+    if (richardson_adaptive(opt_)) {
       split_step(big_, st.field, film, 0.5 * dt, t, rate, topical);
       split_step(small_, big_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(big_), topical);
       split_step(big_, st.field, film, dt, t, rate, topical);
@@ -275,6 +294,33 @@ class Integrator {
     stats_.last_dt = dt;
     stats_.smallest_dt = stats_.accepted == 1 ? dt : std::min(stats_.smallest_dt, dt);
     stats_.largest_dt = std::max(stats_.largest_dt, dt);
+  }
+
+  /// The kinetics' step-doubling error norm of a step dt from `u` (react_error_planes), which it
+  /// only reads: a max over planes, exact and independent of the thread count.
+  double kinetics_error(const Field<T>& u, double dt) const {
+    if (model_->is_column())
+      return detail::react_error_column(u, column_, model_->rates(), dt, atol_.data(), opt_.rtol);
+    return punctum::detail::parallel_max(
+        threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
+          return detail::react_error_planes(u, *model_, dt, std::size_t(k), std::size_t(k) + 1,
+                                            atol_.data(), opt_.rtol);
+        });
+  }
+
+  /// The error of a lean step dt that froze c and g in its kinetics (coupling_error_planes), from
+  /// u after the step and the increments of c and g the step left in the delta arrays.
+  double coupling_error(const Field<T>& u, double dt) const {
+    const T* dc = delta_.species_data(std::size_t(detail::Fast::c));
+    const T* dg = delta_.species_data(std::size_t(detail::Fast::g));
+    if (model_->is_column())
+      return detail::coupling_error_column(u, dc, dg, column_, model_->rates(), dt, atol_.data(),
+                                           opt_.rtol);
+    return punctum::detail::parallel_max(
+        threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
+          return detail::coupling_error_planes(u, dc, dg, *model_, dt, std::size_t(k),
+                                               std::size_t(k) + 1, atol_.data(), opt_.rtol);
+        });
   }
 
   /// Richardson in one pass over both results: returns the step-doubling error norm

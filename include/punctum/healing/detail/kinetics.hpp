@@ -14,6 +14,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "punctum/core/detail/parallel.hpp"
@@ -433,6 +434,185 @@ bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& tabl
   return bad == T(0);
 }
 
+/// |y - x| / (atol + rtol |y|): one species' term of the error norms below.
+template <class V>
+inline V relative_gap(const V x, const V y, const V atol, const V rtol) {
+  return std::abs(y - x) / (atol + rtol * std::abs(y));
+}
+
+/// The error norm of the estimates below: the largest relative_gap over the seven slow species
+/// of one voxel, full (a) against the reference (b), `atol` in the order w h f rho3 rho1 e p.
+/// Plain values rather than an aggregate, so GCC keeps them in SIMD registers.
+template <class V>
+inline V slow_gap(V aw, V ah, V af, V a3, V a1, V ae, V ap, V bw, V bh, V bf, V b3, V b1, V be,
+                  V bp, const V* atol, const V rtol) {
+  const V x =
+      std::max(std::max(relative_gap(aw, bw, atol[0], rtol), relative_gap(ah, bh, atol[1], rtol)),
+               std::max(relative_gap(af, bf, atol[2], rtol), relative_gap(a3, b3, atol[3], rtol)));
+  return std::max(x, std::max(std::max(relative_gap(a1, b1, atol[4], rtol),
+                                       relative_gap(ae, be, atol[5], rtol)),
+                              relative_gap(ap, bp, atol[6], rtol)));
+}
+
+/// The kinetics' local error for a step dt from `src`, which it only reads: per voxel, the
+/// reaction update over dt against two over dt/2 (step doubling of R alone, in registers; c and g
+/// frozen at their values in src, as in the step), max over the voxels of planes [k0, k1) and the
+/// seven slow species of |halves - full| / (atol_q + rtol |halves|); `atol` has one entry per
+/// species (the slow ones are read). Infinite if a value became non-finite. The lean adaptive
+/// lod_euler (Integrator) sizes its step on this before it touches the state, so a refused step
+/// costs one read of the field and needs no copy of it.
+template <class T>
+double react_error_planes_body(const Field<T>& src, const HealingModel& model, double dt,
+                               std::size_t k0, std::size_t k1, const double* atol_, double rtol_) {
+  const auto nx = src.grid().nx(), ny = src.grid().ny();
+  const auto& R = model.rates();
+  const T* in[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) in[q] = src.species_data(q);
+  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};  // w h f rho3 rho1 e p
+  std::array<T, 7> atol;
+  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const T rtol = T(rtol_), full_dt = T(dt), half_dt = T(0.5 * dt);
+  T worst = 0, bad = 0;
+  for (std::size_t k = k0; k < k1; ++k) {
+    const auto& P = model.planes()[k];
+    const ReactConstants K(P, R, dt), H(P, R, 0.5 * dt);
+    for (std::size_t j = 0; j < ny; ++j) {
+      const std::size_t o = src.offset(0, j, k);
+      const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
+                     *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
+                     *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o;
+#pragma omp simd reduction(max : worst) reduction(+ : bad)
+      for (std::size_t i = 0; i < nx; ++i) {
+        T aw = iw[i], ah = ih[i], af = i_f[i], a3 = i3[i], a1 = i1[i], ae = ie[i], ap = ip[i];
+        T bw = aw, bh = ah, bf = af, b3 = a3, b1 = a1, be = ae, bp = ap;
+        react_voxel(aw, ah, c[i], g[i], af, a3, a1, ae, ap, P, R, full_dt, K);
+        react_voxel(bw, bh, c[i], g[i], bf, b3, b1, be, bp, P, R, half_dt, H);
+        react_voxel(bw, bh, c[i], g[i], bf, b3, b1, be, bp, P, R, half_dt, H);
+        const T e =
+            slow_gap(aw, ah, af, a3, a1, ae, ap, bw, bh, bf, b3, b1, be, bp, atol.data(), rtol);
+        bad += e - e;  // NaN for NaN or infinity
+        worst = std::max(worst, e);
+      }
+    }
+  }
+  return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
+}
+
+/// The error a step dt made by freezing c and g in its kinetics, measured after the step, which
+/// left u at the new values and the increments dc, dg (arrays laid out like one species of u)
+/// of c and g: per voxel, the reactions over dt/2 from u's slow species with the new c and g
+/// against the same with the old (c - dc, g - dg), whose difference is about dt/2 dR/d(c,g)
+/// (dc, dg), the splitting error of the coupling; max over planes [k0, k1) and the slow
+/// species of |difference| / (atol_q + rtol |value|). Read-only, in registers. Infinite if a
+/// value became non-finite.
+template <class T>
+double coupling_error_planes_body(const Field<T>& u, const T* dc_, const T* dg_,
+                                  const HealingModel& model, double dt, std::size_t k0,
+                                  std::size_t k1, const double* atol_, double rtol_) {
+  const auto nx = u.grid().nx(), ny = u.grid().ny();
+  const auto& R = model.rates();
+  const T* in[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
+  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
+  std::array<T, 7> atol;
+  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const T rtol = T(rtol_), half_dt = T(0.5 * dt);
+  T worst = 0, bad = 0;
+  for (std::size_t k = k0; k < k1; ++k) {
+    const auto& P = model.planes()[k];
+    const ReactConstants H(P, R, 0.5 * dt);
+    for (std::size_t j = 0; j < ny; ++j) {
+      const std::size_t o = u.offset(0, j, k);
+      const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
+                     *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
+                     *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
+                     *const dc = dc_ + o, *const dg = dg_ + o;
+#pragma omp simd reduction(max : worst) reduction(+ : bad)
+      for (std::size_t i = 0; i < nx; ++i) {
+        T aw = iw[i], ah = ih[i], af = i_f[i], a3 = i3[i], a1 = i1[i], ae = ie[i], ap = ip[i];
+        T bw = aw, bh = ah, bf = af, b3 = a3, b1 = a1, be = ae, bp = ap;
+        react_voxel(aw, ah, c[i], g[i], af, a3, a1, ae, ap, P, R, half_dt, H);
+        react_voxel(bw, bh, std::max(T(0), c[i] - dc[i]), std::max(T(0), g[i] - dg[i]), bf, b3, b1,
+                    be, bp, P, R, half_dt, H);
+        const T e =
+            slow_gap(bw, bh, bf, b3, b1, be, bp, aw, ah, af, a3, a1, ae, ap, atol.data(), rtol);
+        bad += e - e;
+        worst = std::max(worst, e);
+      }
+    }
+  }
+  return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
+}
+
+/// coupling_error_planes_body down the depth column (nx = ny = 1), a plane per SIMD lane.
+template <class T>
+double coupling_error_column_body(const Field<T>& u, const T* dc, const T* dg,
+                                  const ReactColumn& table, const Rates& R, double dt,
+                                  const double* atol_, double rtol_) {
+  const std::size_t nz = u.grid().nz(), ps = u.pitch();
+  const T* in[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
+  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
+  std::array<T, 7> atol;
+  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const T rtol = T(rtol_), half_dt = T(0.5 * dt);
+  const double half_inv_h = ReactConstants::blood_factor(R, 0.5 * dt),
+               half_inv_p = ReactConstants::pigment_factor(R, 0.5 * dt);
+  T worst = 0, bad = 0;
+#pragma omp simd reduction(max : worst) reduction(+ : bad)
+  for (std::size_t k = 0; k < nz; ++k) {
+    const ReactColumn::Lane Lh = table.lane(k, half_inv_h, half_inv_p);
+    const std::size_t o = ps * k;
+    T aw = in[0][o], ah = in[1][o], af = in[4][o], a3 = in[5][o], a1 = in[6][o], ae = in[7][o],
+      ap = in[8][o];
+    T bw = aw, bh = ah, bf = af, b3 = a3, b1 = a1, be = ae, bp = ap;
+    const T c = in[2][o], g = in[3][o];
+    react_voxel(aw, ah, c, g, af, a3, a1, ae, ap, Lh, R, half_dt, Lh);
+    react_voxel(bw, bh, std::max(T(0), c - dc[o]), std::max(T(0), g - dg[o]), bf, b3, b1, be, bp,
+                Lh, R, half_dt, Lh);
+    const T e = slow_gap(bw, bh, bf, b3, b1, be, bp, aw, ah, af, a3, a1, ae, ap, atol.data(), rtol);
+    bad += e - e;
+    worst = std::max(worst, e);
+  }
+  return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
+}
+
+/// react_error_planes_body down the depth column (nx = ny = 1), a plane per SIMD lane as in
+/// react_column_body.
+template <class T>
+double react_error_column_body(const Field<T>& src, const ReactColumn& table, const Rates& R,
+                               double dt, const double* atol_, double rtol_) {
+  const std::size_t nz = src.grid().nz(), ps = src.pitch();
+  const T* in[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) in[q] = src.species_data(q);
+  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
+  std::array<T, 7> atol;
+  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const T rtol = T(rtol_), full_dt = T(dt), half_dt = T(0.5 * dt);
+  const double inv_h = ReactConstants::blood_factor(R, dt),
+               inv_p = ReactConstants::pigment_factor(R, dt);
+  const double half_inv_h = ReactConstants::blood_factor(R, 0.5 * dt),
+               half_inv_p = ReactConstants::pigment_factor(R, 0.5 * dt);
+  T worst = 0, bad = 0;
+#pragma omp simd reduction(max : worst) reduction(+ : bad)
+  for (std::size_t k = 0; k < nz; ++k) {
+    const ReactColumn::Lane L = table.lane(k, inv_h, inv_p),
+                            Lh = table.lane(k, half_inv_h, half_inv_p);
+    const std::size_t o = ps * k;
+    T aw = in[0][o], ah = in[1][o], af = in[4][o], a3 = in[5][o], a1 = in[6][o], ae = in[7][o],
+      ap = in[8][o];
+    T bw = aw, bh = ah, bf = af, b3 = a3, b1 = a1, be = ae, bp = ap;
+    const T c = in[2][o], g = in[3][o];
+    react_voxel(aw, ah, c, g, af, a3, a1, ae, ap, L, R, full_dt, L);
+    react_voxel(bw, bh, c, g, bf, b3, b1, be, bp, Lh, R, half_dt, Lh);
+    react_voxel(bw, bh, c, g, bf, b3, b1, be, bp, Lh, R, half_dt, Lh);
+    const T e = slow_gap(aw, ah, af, a3, a1, ae, ap, bw, bh, bf, b3, b1, be, bp, atol.data(), rtol);
+    bad += e - e;
+    worst = std::max(worst, e);
+  }
+  return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
+}
+
 }  // namespace punctum::healing::detail
 
 namespace punctum::healing::detail {
@@ -449,6 +629,32 @@ bool react_column(const Field<double>& src, Field<double>& u, const ReactColumn&
                   const Rates& R, double dt);
 bool react_column(const Field<float>& src, Field<float>& u, const ReactColumn& table,
                   const Rates& R, double dt);
+
+/// The kinetics' step-doubling error (react_error_planes_body, react_error_column_body),
+/// compiled like react_planes.
+double react_error_planes(const Field<double>& src, const HealingModel& model, double dt,
+                          std::size_t k0, std::size_t k1, const double* atol, double rtol);
+double react_error_planes(const Field<float>& src, const HealingModel& model, double dt,
+                          std::size_t k0, std::size_t k1, const double* atol, double rtol);
+double react_error_column(const Field<double>& src, const ReactColumn& table, const Rates& R,
+                          double dt, const double* atol, double rtol);
+double react_error_column(const Field<float>& src, const ReactColumn& table, const Rates& R,
+                          double dt, const double* atol, double rtol);
+
+/// The coupling's splitting error after a step (coupling_error_planes_body,
+/// coupling_error_column_body), compiled like react_planes.
+double coupling_error_planes(const Field<double>& u, const double* dc, const double* dg,
+                             const HealingModel& model, double dt, std::size_t k0, std::size_t k1,
+                             const double* atol, double rtol);
+double coupling_error_planes(const Field<float>& u, const float* dc, const float* dg,
+                             const HealingModel& model, double dt, std::size_t k0, std::size_t k1,
+                             const double* atol, double rtol);
+double coupling_error_column(const Field<double>& u, const double* dc, const double* dg,
+                             const ReactColumn& table, const Rates& R, double dt,
+                             const double* atol, double rtol);
+double coupling_error_column(const Field<float>& u, const float* dc, const float* dg,
+                             const ReactColumn& table, const Rates& R, double dt,
+                             const double* atol, double rtol);
 
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
 /// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
