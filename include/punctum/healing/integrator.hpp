@@ -181,17 +181,12 @@ class Integrator {
         st.time += dt;
         note_accepted(dt);
         dt_ = dt * std::clamp(next_grow, 0.2, 4.0);
+        if (dt_ < opt_.dt_min) too_small(st, err);  // a lean step's coupling error can shrink it
         return;
       }
       ++stats_.rejected;
       dt_ = dt * std::clamp(grow, 0.1, 0.9);
-      if (dt_ < opt_.dt_min) {
-        char msg[200];
-        std::snprintf(msg, sizeof msg,
-                      "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
-                      opt_.dt_min, in_days(st.time), err);
-        throw NumericalError(msg);
-      }
+      if (dt_ < opt_.dt_min) too_small(st, err);
     }
   }
 
@@ -211,6 +206,14 @@ class Integrator {
   }
 
  private:
+  [[noreturn]] void too_small(const HealingState<T>& st, double err) const {
+    char msg[200];
+    std::snprintf(msg, sizeof msg,
+                  "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
+                  opt_.dt_min, in_days(st.time), err);
+    throw NumericalError(msg);
+  }
+
   /// The adaptive Richardson pair, which runs out of place into two copies of the state.
   static bool richardson_adaptive(const IntegratorOptions& o) {
     return o.scheme == Scheme::lod_richardson && o.adaptive;

@@ -20,8 +20,8 @@ Grid3 small_patch(double width = 0.6e-3, double depth = 1.5e-3, double h = 30e-6
 }  // namespace
 
 TEST(HealingModel, BaselineIsAnExactFixedPointFor365Days) {
-  // A fixed Richardson step of 5 days, and the lean adaptive lod_euler, whose error estimates are
-  // then exactly zero, so its step grows from dt_initial to dt_max at once.
+  // A fixed Richardson step of 5 days, and the lean adaptive lod_euler, whose error estimates
+  // vanish at baseline, so its step grows fourfold a step from dt_initial to dt_max.
   const auto grid = small_patch(0.3e-3, 1.2e-3, 40e-6);
   HealingModel model(cheek(), Patient{}, grid);
   for (const IntegratorOptions& o :
