@@ -440,6 +440,18 @@ inline V relative_gap(const V x, const V y, const V atol, const V rtol) {
   return std::abs(y - x) / (atol + rtol * std::abs(y));
 }
 
+/// The absolute tolerances of the seven slow species (w, h, f, rho3, rho1, e, p), in that order,
+/// from one per species, in the estimates' arithmetic T.
+template <class T>
+inline std::array<T, 7> slow_tolerances(const double* per_species) {
+  std::array<T, 7> out;
+  std::size_t n = 0;
+  for (const Species s :
+       {Species::w, Species::h, Species::f, Species::rho3, Species::rho1, Species::e, Species::p})
+    out[n++] = T(per_species[idx(s)]);
+  return out;
+}
+
 /// Zero if every value is finite, NaN otherwise (x - x; vectorisable, unlike std::isfinite): the
 /// estimates below sum it over every value they computed, since their max would drop a NaN.
 template <class... V>
@@ -475,9 +487,7 @@ double react_error_planes_body(const Field<T>& src, const HealingModel& model, d
   const auto& R = model.rates();
   const T* in[species_count];
   for (std::size_t q = 0; q < species_count; ++q) in[q] = src.species_data(q);
-  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};  // w h f rho3 rho1 e p
-  std::array<T, 7> atol;
-  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), full_dt = T(dt), half_dt = T(0.5 * dt);
   T worst = 0, bad = 0;
   for (std::size_t k = k0; k < k1; ++k) {
@@ -520,9 +530,7 @@ double coupling_error_planes_body(const Field<T>& u, const T* dc_, const T* dg_,
   const auto& R = model.rates();
   const T* in[species_count];
   for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
-  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
-  std::array<T, 7> atol;
-  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), half_dt = T(0.5 * dt);
   T worst = 0, bad = 0;
   for (std::size_t k = k0; k < k1; ++k) {
@@ -559,9 +567,7 @@ double coupling_error_column_body(const Field<T>& u, const T* dc, const T* dg,
   const std::size_t nz = u.grid().nz(), ps = u.pitch();
   const T* in[species_count];
   for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
-  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
-  std::array<T, 7> atol;
-  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), half_dt = T(0.5 * dt);
   const double half_inv_h = ReactConstants::blood_factor(R, 0.5 * dt),
                half_inv_p = ReactConstants::pigment_factor(R, 0.5 * dt);
@@ -592,9 +598,7 @@ double react_error_column_body(const Field<T>& src, const ReactColumn& table, co
   const std::size_t nz = src.grid().nz(), ps = src.pitch();
   const T* in[species_count];
   for (std::size_t q = 0; q < species_count; ++q) in[q] = src.species_data(q);
-  static constexpr std::size_t slow[7] = {0, 1, 4, 5, 6, 7, 8};
-  std::array<T, 7> atol;
-  for (std::size_t q = 0; q < 7; ++q) atol[q] = T(atol_[slow[q]]);
+  const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), full_dt = T(dt), half_dt = T(0.5 * dt);
   const double inv_h = ReactConstants::blood_factor(R, dt),
                inv_p = ReactConstants::pigment_factor(R, dt);
