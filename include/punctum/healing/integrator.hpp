@@ -167,12 +167,12 @@ class Integrator {
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
-        double next_grow = grow;
+        double next_grow = grow, late = 0.0;
         if (lean) {
           split_step(st.field, st.field, st.topical_surface, dt, st.time, rate, topical);
           // The error of the coupling the estimate froze, known only now: it steers the next
           // step (the state is already overwritten).
-          double late = coupling_error(st.field, dt);
+          late = coupling_error(st.field, dt);
           if (!std::isfinite(late)) late = 1e6;
           if (late > 0.0) next_grow = std::min(next_grow, 0.9 / std::sqrt(late));
         } else {
@@ -181,7 +181,9 @@ class Integrator {
         st.time += dt;
         note_accepted(dt);
         dt_ = dt * std::clamp(next_grow, 0.2, 4.0);
-        if (dt_ < opt_.dt_min) too_small(st, err);  // a lean step's coupling error can shrink it
+        // Only the coupling's error shrinks a step on acceptance; a step merely cut short by
+        // t_limit may be below dt_min and is not a failure.
+        if (next_grow < grow && dt_ < opt_.dt_min) too_small(st, late);
         return;
       }
       ++stats_.rejected;

@@ -44,7 +44,7 @@ TEST(HealingModel, BaselineIsAnExactFixedPointFor365Days) {
       }
     const auto after = observe(st, model);
     for (std::size_t q = 0; q < species_count; ++q) EXPECT_EQ(before.total[q], after.total[q]);
-    if (o.adaptive) {  // 60 s, then x4 a step to 2 days: 7 steps up, then 2-day steps
+    if (o.adaptive) {  // 60 s, then x4 a step to the 2-day cap (6 steps up), then 2-day steps
       EXPECT_EQ(integ.stats().rejected, 0u);
       EXPECT_LE(integ.stats().accepted, 365 / 2 + 10);
       EXPECT_EQ(integ.stats().largest_dt, o.dt_max);

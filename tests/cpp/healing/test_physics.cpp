@@ -346,7 +346,9 @@ TEST(HealingPhysics, LeanAdaptiveEulerConvergesInTheFixedStepsMemory) {
     previous = err;
   }
 
-  // The phases in 3D come out as with Richardson (c 2.59 d, f 7.91 d, rho3 22.98 d).
+  // The phases in 3D come out as with Richardson: the centres are SinglePuncturePhasesIn3D's
+  // peaks (Richardson at rtol 1e-3: c 2.59 d, f 7.91 d, rho3 22.98 d), the margins about a tenth
+  // of each (converged, Richardson at 1e-6: 2.54, 7.93, 22.38 d).
   HealingModel patch(cheek(), Patient{}, Grid3::patch(0.6e-3, 1.25e-3, 25e-6));
   const auto run =
       puncture(patch, 60, one_mm, {.scheme = Scheme::lod_euler, .rtol = 1e-4, .threads = 1});

@@ -730,7 +730,7 @@ inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, d
 #pragma omp simd reduction(max : worst)
   for (std::size_t q = 0; q < n; ++q) {
     const T x = a[q], y = b[q];
-    worst = std::max(worst, std::abs(x - y) / (atol + rtol * std::abs(x)));
+    worst = std::max(worst, relative_gap(y, x, atol, rtol));
     const T e = T(2) * x - y;
     b[q] = e >= T(0) ? e : x;
   }
