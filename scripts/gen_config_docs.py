@@ -225,6 +225,11 @@ KEYS: dict[str, Key] = {
         "accuracy: docs/course.md)",
         probe="?",
     ),
+    "run.scheme": Key(
+        "time integrator of the healing field: euler needs 1.5x the field's memory instead of "
+        "richardson's 3.2x, at first order (accuracy: docs/course.md)",
+        probe="?",
+    ),
     "run.condition": Key(
         "skin condition as the initial state (data/course/conditions.csv)", probe="?"
     ),

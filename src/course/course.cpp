@@ -41,6 +41,16 @@ Precision precision_from_string(std::string_view name) {
   throw InvalidParameter("precision", "'" + std::string(name) + "'", "one of double, float", "");
 }
 
+std::string_view to_string(TimeScheme s) {
+  return s == TimeScheme::richardson ? "richardson" : "euler";
+}
+
+TimeScheme time_scheme_from_string(std::string_view name) {
+  if (name == "richardson") return TimeScheme::richardson;
+  if (name == "euler") return TimeScheme::euler;
+  throw InvalidParameter("scheme", "'" + std::string(name) + "'", "one of richardson, euler", "");
+}
+
 void CourseOptions::validate() const {
   require_in_range("patch_width", in_mm(patch_width), 0.2, 20.0, "mm");
   require_in_range("voxel", in_um(voxel), 2.0, 200.0, "um");
@@ -195,7 +205,7 @@ std::uint64_t course_fingerprint(const healing::HealingState<T>& st, const SkinM
     for (double d : plan.session.directions) mix(d);
   }
   mix(protocol.serum.concentration);
-  mix(o.rtol), mix(o.seed), mix(o.exact_outputs), mix(int(o.precision));
+  mix(o.rtol), mix(o.seed), mix(o.exact_outputs), mix(int(o.precision)), mix(int(o.scheme));
   return h;
 }
 
@@ -545,6 +555,8 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   healing::IntegratorOptions iopt;
   iopt.threads = options.threads;  // the integrator runs a column on one thread
   iopt.rtol = options.rtol;
+  iopt.scheme = options.scheme == TimeScheme::euler ? healing::Scheme::lod_euler
+                                                    : healing::Scheme::lod_richardson;
   healing::Integrator<Real> integrator(model, iopt);
   Field<double> wide;  // a float32 field's snapshots, widened
 

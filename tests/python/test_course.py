@@ -439,6 +439,29 @@ def test_float_precision_matches_double_and_is_recorded(reference):
     assert info.value.parameter == "precision"
 
 
+def test_lean_scheme_runs_is_recorded_and_reruns_from_its_config(reference):
+    # scheme="euler" (the lean adaptive split step) is first order: at the course's rtol its
+    # collagen gain lies ~1.4 points above Richardson's in the column (docs/course.md), at a
+    # hundredth of the tolerance within ~0.1. The recorded config reruns it exactly.
+    coarse = run(scheme="euler")
+    fine = run(scheme="euler", rtol=1e-5)
+    exact = reference.value_at("collagen_change_percent", 182)
+    gap_coarse = abs(coarse.value_at("collagen_change_percent", 182) - exact)
+    gap_fine = abs(fine.value_at("collagen_change_percent", 182) - exact)
+    assert gap_fine < 0.2 * gap_coarse, (gap_coarse, gap_fine)
+    assert fine.config.run["scheme"] == "euler"
+    assert "scheme" not in reference.config.run  # the default is not written out
+    cfg = punctum.SimulationConfig.from_toml(fine.config.to_toml())
+    again = punctum.simulate(**cfg.build(), config=cfg, progress=False)
+    np.testing.assert_array_equal(
+        again.observables["collagen_change_percent"].values,
+        fine.observables["collagen_change_percent"].values,
+    )
+    with pytest.raises(punctum.ParameterError) as info:
+        run(scheme="rk4")
+    assert info.value.parameter == "scheme"
+
+
 def test_a_patient_of_another_age_or_sex_than_the_skin_preset_is_warned_about():
     # The skin preset's layers are a 45-year-old woman's; a 70-year-old patient (or a man) would
     # heal as someone else. Within a year, and with the same sex, nothing is said.

@@ -32,6 +32,16 @@ enum class Precision : int { float64 = 0, float32 = 1 };
 std::string_view to_string(Precision p);             // "double" or "float"
 Precision precision_from_string(std::string_view name);  // "double"/"float64" or "float"/"float32"
 
+/// Time integrator of the healing field (docs/healing.md, "Schemes and adaptivity").
+/// richardson: adaptive Richardson extrapolation of the split step, second order, its step-doubling
+/// error over every slow species; it holds two copies of the field (3.2x the field's memory).
+/// euler: the lean adaptive split step (Scheme::lod_euler), first order, error control of the
+/// kinetics and of their coupling to the signals, in place (1.5x the field): for grids whose
+/// copies do not fit, at a cost in accuracy per step (docs/course.md, "Integrator").
+enum class TimeScheme : int { richardson = 0, euler = 1 };
+std::string_view to_string(TimeScheme s);                   // "richardson" or "euler"
+TimeScheme time_scheme_from_string(std::string_view name);  // "richardson" or "euler"
+
 struct CourseOptions {
   Fidelity fidelity = Fidelity::patch3d;
   double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
@@ -53,6 +63,7 @@ struct CourseOptions {
   /// moves 0.03 points from a run converged in time, and 0.42 between 20 and 10 um voxels.
   double rtol = 3e-3;
   Precision precision = Precision::float64;  ///< number type of the healing field
+  TimeScheme scheme = TimeScheme::richardson;  ///< time integrator of the healing field
   /// Multipliers on the healing rates of data/healing/rates.csv by parameter name (after the
   /// patient and aftercare modifiers): what sensitivity studies and calibrations vary.
   std::vector<std::pair<std::string, double>> rate_multipliers;

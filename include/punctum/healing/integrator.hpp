@@ -71,7 +71,7 @@ class Integrator {
         column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {
     const std::size_t field = Field<T>::stride_for(model.grid()) * species_count * sizeof(T);
     require_memory(field + workspace_bytes(model.grid(), opt_, threads_), opt_.memory_limit_bytes,
-                   "healing integrator workspace");
+                   memory_need(field));
     if (opt_.scheme == Scheme::lod_richardson) big_ = Field<T>(model.grid(), species_count);
     if (richardson_adaptive(opt_))
       small_ = Field<T>(model.grid(), species_count);
@@ -214,6 +214,21 @@ class Integrator {
                   "healing step fell below dt_min = %g s at t = %.6g days (error norm %.3g)",
                   opt_.dt_min, in_days(st.time), err);
     throw NumericalError(msg);
+  }
+
+  /// What the integrator's memory is for, in the message of a grid that does not fit: for the
+  /// adaptive Richardson pair, also what the lean scheme would need instead.
+  std::string memory_need(std::size_t field) const {
+    std::string what = "healing integrator workspace";
+    if (!richardson_adaptive(opt_)) return what;
+    IntegratorOptions lean = opt_;
+    lean.scheme = Scheme::lod_euler;
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  " with adaptive Richardson (adaptive lod_euler, the course's scheme \"euler\", "
+                  "would need %.3g GB)",
+                  double(field + workspace_bytes(model_->grid(), lean, threads_)) / 1e9);
+    return what + text;
   }
 
   /// The adaptive Richardson pair, which runs out of place into two copies of the state.

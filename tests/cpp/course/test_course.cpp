@@ -642,3 +642,58 @@ TEST(WoundSources, ColumnWritesIdenticalChannelsTogetherAsIfOneByOne) {
   auto st3 = healing::make_state<double>(model3);
   EXPECT_THROW(healing::apply_wound(st3, model3, channels[0], 2), InvalidParameter);
 }
+
+TEST(Course, TimeSchemeNamesAndBadInput) {
+  EXPECT_EQ(time_scheme_from_string("richardson"), TimeScheme::richardson);
+  EXPECT_EQ(time_scheme_from_string("euler"), TimeScheme::euler);
+  EXPECT_EQ(to_string(TimeScheme::euler), "euler");
+  EXPECT_EQ(time_scheme_from_string(to_string(TimeScheme::richardson)), TimeScheme::richardson);
+  try {
+    time_scheme_from_string("rk4");
+    FAIL() << "'rk4' was accepted";
+  } catch (const InvalidParameter& e) {
+    EXPECT_EQ(e.parameter(), "scheme");
+    EXPECT_NE(std::string(e.what()).find("richardson, euler"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Course, LeanSchemeConvergesAtFirstOrderTowardRichardson) {
+  // The lean scheme (adaptive lod_euler) controls each step's local error, and its steps are
+  // first order: its global error falls as about the square root of rtol (the step as
+  // sqrt(rtol), the error per unit time with it), Richardson's extrapolated steps far faster.
+  // Two sessions in the column, against Richardson at 1e-6.
+  const auto protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
+  CourseOptions o;
+  o.fidelity = Fidelity::column;
+  o.rtol = 1e-6;
+  const auto reference = run_course(cheek(), Patient{}, protocol, o);
+  o.scheme = TimeScheme::euler;
+  std::vector<double> errors;
+  for (const double rtol : {1e-3, 1e-4, 1e-5}) {
+    o.rtol = rtol;
+    const auto lean = run_course(cheek(), Patient{}, protocol, o);
+    ASSERT_EQ(lean.times, reference.times);
+    const auto [scale, worst] = series_gap(reference, lean, "collagen_change_percent");
+    ASSERT_GT(scale, 0.0);
+    errors.push_back(worst / scale);
+  }
+  // First order: each tenfold tightening divides the error by about sqrt(10) = 3.2; at least 2.
+  EXPECT_LT(errors[1], 0.5 * errors[0]) << errors[0] << " " << errors[1];
+  EXPECT_LT(errors[2], 0.5 * errors[1]) << errors[1] << " " << errors[2];
+  // Richardson at the course default is more accurate than the lean scheme at a tenth of it.
+  o.scheme = TimeScheme::richardson;
+  o.rtol = CourseOptions{}.rtol;
+  const auto [scale, worst] =
+      series_gap(reference, run_course(cheek(), Patient{}, protocol, o), "collagen_change_percent");
+  EXPECT_LT(worst / scale, errors[1]);
+}
+
+TEST(Course, LeanSchemeRestartReproducesTheUninterruptedRunBitForBit) {
+  // The lean controller's only state is the next step, which the checkpoint keeps.
+  CourseOptions o;
+  o.patch_width = 0.5e-3;
+  o.voxel = 40e-6;
+  o.threads = 2;
+  o.scheme = TimeScheme::euler;
+  check_restart(o, Protocol::regular(pen(1e-3), 2, 14_days, 24_days), 16_days, "patch_euler");
+}

@@ -548,6 +548,20 @@ TEST(HealingPhysics, BadInputIsRefusedWithTheParameterNamed) {
   } catch (const ResourceError& e) {
     EXPECT_NE(std::string(e.what()).find("GB"), std::string::npos);
   }
+  // A memory limit between the lean scheme's need (1.5x the field) and Richardson's (3.2x):
+  // Richardson is refused and its message names the lean scheme, which then fits (a patch of
+  // 100 x 100 x 40 voxels, whose field outweighs the solver's coefficients).
+  HealingModel wide(cheek(), Patient{}, Grid3::patch(1e-3, 0.4e-3, 10e-6));
+  const std::size_t field = Field<double>::stride_for(wide.grid()) * species_count * sizeof(double);
+  const std::size_t limit = 2 * field;
+  try {
+    Integrator<double> integ(wide, {.threads = 1, .memory_limit_bytes = limit});
+    FAIL();
+  } catch (const ResourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"euler\""), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(Integrator<double>(
+      wide, {.scheme = Scheme::lod_euler, .threads = 1, .memory_limit_bytes = limit}));
 }
 
 TEST(HealingPhysics, NonFiniteValuesStopWithTimeSpeciesAndVoxel) {
