@@ -14,7 +14,7 @@ std::size_t physical_memory_bytes() {
 void require_memory(std::size_t bytes, std::size_t limit, const std::string& what) {
   if (limit == 0) limit = std::size_t(0.8 * double(physical_memory_bytes()));
   if (limit == 0 || bytes <= limit) return;
-  char msg[256];
+  char msg[512];
   std::snprintf(msg, sizeof msg,
                 "%s needs %.3g GB but the limit is %.3g GB: use a coarser grid, a "
                 "smaller patch, float storage or the column fidelity",

@@ -441,8 +441,8 @@ def test_float_precision_matches_double_and_is_recorded(reference):
 
 def test_lean_scheme_runs_is_recorded_and_reruns_from_its_config(reference):
     # scheme="euler" (the lean adaptive split step) is first order: at the course's rtol its
-    # collagen gain lies ~1.4 points above Richardson's in the column (docs/course.md), at a
-    # hundredth of the tolerance within ~0.1. The recorded config reruns it exactly.
+    # collagen gain lies 1.36 points above the converged one in the column (docs/course.md), at
+    # rtol 1e-5 within 0.09. The recorded config reruns it exactly.
     coarse = run(scheme="euler")
     fine = run(scheme="euler", rtol=1e-5)
     exact = reference.value_at("collagen_change_percent", 182)
