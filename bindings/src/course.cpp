@@ -71,7 +71,8 @@ CourseOptions make_options(const py::dict& o) {
   c.threads = get<int>(o, "threads", 0);
   c.rtol = get<double>(o, "rtol", c.rtol);
   c.precision = precision_from_string(get<std::string>(o, "precision", "double"));
-  c.scheme = time_scheme_from_string(get<std::string>(o, "scheme", "richardson"));
+  c.scheme =
+      time_scheme_from_string(get<std::string>(o, "scheme", std::string(to_string(c.scheme))));
   c.exact_outputs = get<bool>(o, "exact_outputs", false);
   c.checkpoint_path = get<std::string>(o, "checkpoint_path", "");
   c.checkpoint_interval = get<double>(o, "checkpoint_interval_days", 0.0) * 86400.0;

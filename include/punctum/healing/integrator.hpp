@@ -12,10 +12,12 @@
 //                   order; the difference is the local error estimate that drives the adaptive
 //                   step (minutes after a wound, days in remodelling).
 // Adaptive lod_euler is the lean choice: before each step a read-only pass estimates the
-// kinetics' local error by step doubling per voxel, in registers (react_error_planes), and the
-// step then runs in place. It keeps no copy of the state (the fixed step's memory, against
-// Richardson's two copies), at the price of first order and of controlling the reactions' error
-// alone (docs/healing.md, "Schemes and adaptivity").
+// kinetics' local error by step doubling per voxel, in registers (react_error_planes), the step
+// then runs in place, and after it a second read-only pass measures the error of freezing c and
+// g in the kinetics (coupling_error_planes), which sizes the next step. It keeps no copy of the
+// state (the fixed step's memory, against Richardson's two copies), at the price of first order
+// and of controlling only the kinetics' error and their coupling (docs/healing.md, "Schemes and
+// adaptivity").
 // Events (wounds) set state.event_pending; the next step restarts at dt_initial.
 // A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays nowhere, so
 // its solve is skipped: most courses apply no serum, and the result is the same to the bit.
