@@ -12,7 +12,7 @@
 //   bytes_per_voxel      state + integrator workspace / voxels (full step)
 //   memory_over_field    (state + workspace) / state: FullHealingStep's for the fixed step (and
 //                        _adaptive for Richardson's pair), LeanAdaptiveStep's for adaptive
-//                        lod_euler
+//                        lod_euler and lod_lean
 //   share_of_diffusion_rate  FullStepShare: median over back-to-back pairs of t_diffusion / t_full,
 //                        the full step's rate of its 4 diffusing species over the diffusion
 //                        step's (goal >= 0.5); share_all_species counts all 10 species
@@ -225,7 +225,8 @@ void BM_AdaptiveAttempt(benchmark::State& state) {
 /// estimate, one split step of 600 s in place, then the coupling's error; always accepted (loose
 /// rtol, dt fixed by dt_initial = dt_max). One split step per iteration, so its rate compares
 /// with the fixed step's (BM_FullHealingStep, same args): the ratio is what the two error passes
-/// cost. Args as the full step's.
+/// cost. Args as the full step's, and lean: 1 for adaptive lod_lean (the same passes, its
+/// kinetics extrapolated and the coupling corrected: what its second order costs).
 void BM_LeanAdaptiveStep(benchmark::State& state) {
   const auto n = std::size_t(state.range(0));
   const int threads = int(state.range(1));
@@ -233,7 +234,7 @@ void BM_LeanAdaptiveStep(benchmark::State& state) {
   Grid3 grid({n, n, n}, {10e-6, 10e-6, 10e-6});
   HealingModel model(skin(), Patient{}, grid);
   auto st = wounded_state(model, serum);
-  IntegratorOptions opt{.scheme = Scheme::lod_euler,
+  IntegratorOptions opt{.scheme = state.range(3) != 0 ? Scheme::lod_lean : Scheme::lod_euler,
                         .rtol = 1e3,
                         .dt_initial = 600.0,
                         .dt_max = 600.0,
@@ -292,8 +293,10 @@ BENCHMARK(BM_AdaptiveAttempt)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_LeanAdaptiveStep)
-    ->ArgNames({"n", "threads", "serum"})
-    ->Args({100, 1, 1})
-    ->Args({100, 2, 1})
+    ->ArgNames({"n", "threads", "serum", "lean"})
+    ->Args({100, 1, 1, 0})
+    ->Args({100, 2, 1, 0})
+    ->Args({100, 1, 1, 1})
+    ->Args({100, 2, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

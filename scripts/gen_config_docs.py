@@ -226,8 +226,9 @@ KEYS: dict[str, Key] = {
         probe="?",
     ),
     "run.scheme": Key(
-        "time integrator of the healing field: euler needs 1.5x the field's memory instead of "
-        "richardson's 3.2x, at first order (accuracy: docs/course.md)",
+        "time integrator of the healing field: lean and euler need 1.5x the field's memory "
+        "instead of richardson's 3.2x; lean is about as accurate, euler first order (accuracy: "
+        "docs/course.md)",
         probe="?",
     ),
     "run.condition": Key(

@@ -764,10 +764,13 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
     ``precision="float"`` integrates the healing field in float32: half its memory, faster on
     fields beyond the cache, outcomes far closer to the default ``"double"`` than the
-    integrator's tolerance (figures in docs/course.md). ``scheme="euler"`` integrates in time
-    with the lean adaptive split step instead of the default ``"richardson"``: 1.5 times the
-    field's memory instead of 3.2, for patches whose copies do not fit, but first order, so it
-    needs a far tighter ``rtol`` for the same accuracy (figures in docs/course.md). The
+    integrator's tolerance (figures in docs/course.md). ``scheme="lean"`` integrates in time
+    with the adaptive split step in place instead of the default ``"richardson"``: 1.5 times the
+    field's memory instead of 3.2, for patches whose copies do not fit, and about twice as fast;
+    its kinetics are second order, the inflammatory signal's transient is not, and its outcomes
+    lie about as close to converged ones as Richardson's at the same ``rtol``.
+    ``scheme="euler"`` is the same step with first-order kinetics, which needs a far tighter
+    ``rtol`` for the same accuracy (figures in docs/course.md). The
     result's ``config`` (and the ``config_toml`` it records) is the configuration of what ran,
     built from these arguments: a ``config`` passed along cannot contradict it.
 

@@ -42,13 +42,23 @@ Precision precision_from_string(std::string_view name) {
 }
 
 std::string_view to_string(TimeScheme s) {
-  return s == TimeScheme::richardson ? "richardson" : "euler";
+  switch (s) {
+    case TimeScheme::richardson:
+      return "richardson";
+    case TimeScheme::euler:
+      return "euler";
+    case TimeScheme::lean:
+      return "lean";
+  }
+  return "?";
 }
 
 TimeScheme time_scheme_from_string(std::string_view name) {
   if (name == "richardson") return TimeScheme::richardson;
   if (name == "euler") return TimeScheme::euler;
-  throw InvalidParameter("scheme", "'" + std::string(name) + "'", "one of richardson, euler", "");
+  if (name == "lean") return TimeScheme::lean;
+  throw InvalidParameter("scheme", "'" + std::string(name) + "'", "one of richardson, euler, lean",
+                         "");
 }
 
 void CourseOptions::validate() const {
@@ -555,8 +565,9 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   healing::IntegratorOptions iopt;
   iopt.threads = options.threads;  // the integrator runs a column on one thread
   iopt.rtol = options.rtol;
-  iopt.scheme = options.scheme == TimeScheme::euler ? healing::Scheme::lod_euler
-                                                    : healing::Scheme::lod_richardson;
+  iopt.scheme = options.scheme == TimeScheme::euler  ? healing::Scheme::lod_euler
+                : options.scheme == TimeScheme::lean ? healing::Scheme::lod_lean
+                                                     : healing::Scheme::lod_richardson;
   healing::Integrator<Real> integrator(model, iopt);
   Field<double> wide;  // a float32 field's snapshots, widened
 

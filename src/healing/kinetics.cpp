@@ -13,24 +13,28 @@ namespace punctum::healing::detail {
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<double>& src, Field<double>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, double* f_out, bool carry_fast) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast);
+                                      std::size_t k1, double* f_out, bool carry_fast,
+                                      bool extrapolate) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast, extrapolate);
 }
 
 PUNCTUM_SIMD_CLONES bool react_planes(const Field<float>& src, Field<float>& u,
                                       const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, float* f_out, bool carry_fast) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast);
+                                      std::size_t k1, float* f_out, bool carry_fast,
+                                      bool extrapolate) {
+  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast, extrapolate);
 }
 
 PUNCTUM_SIMD_CLONES bool react_column(const Field<double>& src, Field<double>& u,
-                                      const ReactColumn& table, const Rates& R, double dt) {
-  return react_column_body(src, u, table, R, dt);
+                                      const ReactColumn& table, const Rates& R, double dt,
+                                      bool extrapolate) {
+  return react_column_body(src, u, table, R, dt, extrapolate);
 }
 
 PUNCTUM_SIMD_CLONES bool react_column(const Field<float>& src, Field<float>& u,
-                                      const ReactColumn& table, const Rates& R, double dt) {
-  return react_column_body(src, u, table, R, dt);
+                                      const ReactColumn& table, const Rates& R, double dt,
+                                      bool extrapolate) {
+  return react_column_body(src, u, table, R, dt, extrapolate);
 }
 
 PUNCTUM_SIMD_CLONES double react_error_planes(const Field<double>& src, const HealingModel& model,
@@ -57,32 +61,32 @@ PUNCTUM_SIMD_CLONES double react_error_column(const Field<float>& src, const Rea
   return react_error_column_body(src, table, R, dt, atol, rtol);
 }
 
-PUNCTUM_SIMD_CLONES double coupling_error_planes(const Field<double>& u, const double* dc,
+PUNCTUM_SIMD_CLONES double coupling_error_planes(Field<double>& u, const double* dc,
                                                  const double* dg, const HealingModel& model,
                                                  double dt, std::size_t k0, std::size_t k1,
-                                                 const double* atol, double rtol) {
-  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol);
+                                                 const double* atol, double rtol, bool correct) {
+  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol, correct);
 }
 
-PUNCTUM_SIMD_CLONES double coupling_error_column(const Field<double>& u, const double* dc,
+PUNCTUM_SIMD_CLONES double coupling_error_column(Field<double>& u, const double* dc,
                                                  const double* dg, const ReactColumn& table,
                                                  const Rates& R, double dt, const double* atol,
-                                                 double rtol) {
-  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol);
+                                                 double rtol, bool correct) {
+  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol, correct);
 }
 
-PUNCTUM_SIMD_CLONES double coupling_error_planes(const Field<float>& u, const float* dc,
-                                                 const float* dg, const HealingModel& model,
-                                                 double dt, std::size_t k0, std::size_t k1,
-                                                 const double* atol, double rtol) {
-  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol);
+PUNCTUM_SIMD_CLONES double coupling_error_planes(Field<float>& u, const float* dc, const float* dg,
+                                                 const HealingModel& model, double dt,
+                                                 std::size_t k0, std::size_t k1, const double* atol,
+                                                 double rtol, bool correct) {
+  return coupling_error_planes_body(u, dc, dg, model, dt, k0, k1, atol, rtol, correct);
 }
 
-PUNCTUM_SIMD_CLONES double coupling_error_column(const Field<float>& u, const float* dc,
-                                                 const float* dg, const ReactColumn& table,
-                                                 const Rates& R, double dt, const double* atol,
-                                                 double rtol) {
-  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol);
+PUNCTUM_SIMD_CLONES double coupling_error_column(Field<float>& u, const float* dc, const float* dg,
+                                                 const ReactColumn& table, const Rates& R,
+                                                 double dt, const double* atol, double rtol,
+                                                 bool correct) {
+  return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol, correct);
 }
 
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,

@@ -325,10 +325,11 @@ TEST(HealingDiffusion, TemporalOrderOfEachScheme) {
 TEST(HealingDiffusion, OneAndTwoThreadsAreBitIdentical) {
   // Kept small: the 2-thread run shares the machine's cores with other work, and every OpenMP
   // barrier then costs a scheduler slice.
-  // Both adaptive schemes: Richardson's pair, and lod_euler's in-place step with its error maxima.
+  // Every adaptive scheme: Richardson's pair, lod_euler's in-place step with its error maxima, and
+  // lod_lean's, which also writes its coupling correction in the parallel estimate pass.
   const auto grid = Grid3::patch(0.3e-3, 0.6e-3, 25e-6);
   HealingModel model(cheek(), Patient{}, grid);
-  for (const Scheme scheme : {Scheme::lod_richardson, Scheme::lod_euler}) {
+  for (const Scheme scheme : {Scheme::lod_richardson, Scheme::lod_euler, Scheme::lod_lean}) {
     HealingState<double> runs[2];
     for (int t = 0; t < 2; ++t) {
       runs[t] = make_state<double>(model);
@@ -340,8 +341,10 @@ TEST(HealingDiffusion, OneAndTwoThreadsAreBitIdentical) {
       Integrator<double> integ(model, {.scheme = scheme, .threads = t + 1});
       integ.advance_to(runs[t], 86400.0);
       std::printf("%s, threads %d: steps %zu rejected %zu chemotaxis substeps %zu\n",
-                  scheme == Scheme::lod_euler ? "lean lod_euler" : "lod_richardson", t + 1,
-                  integ.stats().accepted, integ.stats().rejected,
+                  scheme == Scheme::lod_euler  ? "adaptive lod_euler"
+                  : scheme == Scheme::lod_lean ? "lod_lean"
+                                               : "lod_richardson",
+                  t + 1, integ.stats().accepted, integ.stats().rejected,
                   integ.stats().chemotaxis_substeps);
     }
     EXPECT_EQ(runs[0].time, runs[1].time);

@@ -20,16 +20,17 @@ Grid3 small_patch(double width = 0.6e-3, double depth = 1.5e-3, double h = 30e-6
 }  // namespace
 
 TEST(HealingModel, BaselineIsAnExactFixedPointFor365Days) {
-  // A fixed Richardson step of 5 days, and the lean adaptive lod_euler, whose error estimates
-  // vanish at baseline, so its step grows fourfold a step from dt_initial to dt_max.
+  // A fixed Richardson step of 5 days, and the adaptive lod_euler and lod_lean, whose error
+  // estimates vanish at baseline (and lod_lean's extrapolation and coupling correction with
+  // them), so their step grows fourfold a step from dt_initial to dt_max.
   const auto grid = small_patch(0.3e-3, 1.2e-3, 40e-6);
   HealingModel model(cheek(), Patient{}, grid);
-  for (const IntegratorOptions& o :
-       {IntegratorOptions{.scheme = Scheme::lod_richardson,
-       .adaptive = false,
-       .dt_fixed = 5 * 86400.0,
-       .threads = 1},
-        IntegratorOptions{.scheme = Scheme::lod_euler, .threads = 1}}) {
+  for (const IntegratorOptions& o : {IntegratorOptions{.scheme = Scheme::lod_richardson,
+                                    .adaptive = false,
+                                    .dt_fixed = 5 * 86400.0,
+                                    .threads = 1},
+                                     IntegratorOptions{.scheme = Scheme::lod_euler, .threads = 1},
+                                     IntegratorOptions{.scheme = Scheme::lod_lean, .threads = 1}}) {
     auto st = make_state<double>(model);
     const auto before = observe(st, model);
     Integrator<double> integ(model, o);

@@ -362,6 +362,79 @@ TEST(HealingPhysics, LeanAdaptiveEulerConvergesInTheFixedStepsMemory) {
   EXPECT_NEAR(t3, 22.98, 2.0);
 }
 
+TEST(HealingPhysics, LeanSchemesKineticsAreSecondOrder) {
+  // lod_lean's kinetics extrapolate the step doubling of react_voxel, 2 R(dt/2)^2 - R(dt): with
+  // c and g frozen, one wounded dermal voxel integrated over 2 days in n steps against 2^16 plain
+  // steps must converge at order 2 where react_voxel alone converges at order 1.
+  HealingModel model(cheek(), Patient{}, column_grid());
+  const std::size_t k = model.grid().nz() / 2;  // mid-dermis
+  const PlaneParams& P = model.planes()[k];
+  const Rates& R = model.rates();
+  const double c = 2.0, g = 1.5, T = 2 * day;
+  using State = std::array<double, 7>;  // w h f rho3 rho1 e p
+  auto run = [&](int n, bool extrapolate) {
+    State u{1.0, 0.5, P.f0, P.rho3_0, P.rho1_0, P.e0, 0.0};
+    const double dt = T / n;
+    const healing::detail::ReactConstants K(P, R, dt), H(P, R, 0.5 * dt);
+    for (int m = 0; m < n; ++m)
+      if (extrapolate)
+        healing::detail::react_voxel_extrapolated(u[0], u[1], c, g, u[2], u[3], u[4], u[5], u[6], P,
+                                                  K, P, H, R, dt);
+      else
+        healing::detail::react_voxel(u[0], u[1], c, g, u[2], u[3], u[4], u[5], u[6], P, R, dt, K);
+    return u;
+  };
+  const State ref = run(1 << 16, false);
+  auto error = [&](const State& u) {  // relative to each species' reference value
+    double e = 0;
+    for (std::size_t q = 0; q < 6; ++q) e = std::max(e, std::abs(u[q] - ref[q]) / ref[q]);
+    return e;
+  };
+  double plain[3], lean[3];
+  for (int m = 0; m < 3; ++m) {
+    plain[m] = error(run(8 << m, false));
+    lean[m] = error(run(8 << m, true));
+  }
+  std::printf(
+      "kinetics alone, 8/16/32 steps: react_voxel %.2e %.2e %.2e (orders %.2f %.2f), "
+      "extrapolated %.2e %.2e %.2e (orders %.2f %.2f)\n",
+      plain[0], plain[1], plain[2], std::log2(plain[0] / plain[1]), std::log2(plain[1] / plain[2]),
+      lean[0], lean[1], lean[2], std::log2(lean[0] / lean[1]), std::log2(lean[1] / lean[2]));
+  EXPECT_NEAR(std::log2(plain[1] / plain[2]), 1.0, 0.2);
+  EXPECT_NEAR(std::log2(lean[1] / lean[2]), 2.0, 0.3);
+}
+
+TEST(HealingPhysics, LeanSchemeIsMoreAccurateThanEulerInTheSameMemory) {
+  // lod_lean is lod_euler's step in place with second-order kinetics and the coupling correction:
+  // the same memory (within 1.5x the field at 100^3) and about as many steps, a smaller error.
+  // The signal c stays backward Euler (first order: its neutrophil half-life is a day, and its
+  // time error, which neither estimate sees, is the largest that remains), so the scheme is
+  // first order overall and the gain a constant factor: on the 1 mm puncture in the depth column
+  // against Richardson at 1e-7, measured 0.0996 / 0.0192 for lean and 0.144 / 0.0303 for euler at
+  // rtol 3e-3 / 1e-4 (Richardson 0.0141 / 0.00099).
+  const Grid3 big({100, 100, 100}, {20e-6, 20e-6, 20e-6});
+  const auto workspace = [&](IntegratorOptions o) {
+    return Integrator<double>::workspace_bytes(big, o, 2);
+  };
+  EXPECT_EQ(workspace({.scheme = Scheme::lod_lean}), workspace({.scheme = Scheme::lod_euler}));
+
+  HealingModel column(cheek(), Patient{}, column_grid());
+  const auto ref = puncture(column, 60, one_mm, {.rtol = 1e-7, .threads = 1});
+  for (double rtol : {3e-3, 1e-4}) {
+    const auto lean =
+        puncture(column, 60, one_mm, {.scheme = Scheme::lod_lean, .rtol = rtol, .threads = 1});
+    const auto euler =
+        puncture(column, 60, one_mm, {.scheme = Scheme::lod_euler, .rtol = rtol, .threads = 1});
+    const double e_lean = course_error(lean, ref), e_euler = course_error(euler, ref);
+    std::printf(
+        "column puncture, rtol %.0e: lean %zu steps error %.3g, euler %zu steps error %.3g\n", rtol,
+        lean.t.size() - 1, e_lean, euler.t.size() - 1, e_euler);
+    EXPECT_LT(e_lean, 0.8 * e_euler);
+    EXPECT_LT(e_lean, 5 * std::sqrt(rtol));  // the controller's sqrt(rtol), as for lod_euler
+    EXPECT_LE(lean.t.size(), euler.t.size() + euler.t.size() / 5);
+  }
+}
+
 TEST(HealingPhysics, PatientModifiersMoveTheRightWay) {
   const auto grid = column_grid();
   auto run_for = [&](Patient p, Aftercare a = {}) {

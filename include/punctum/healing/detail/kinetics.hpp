@@ -138,6 +138,35 @@ inline void react_voxel(V& w, V& h, const V c, const V g, V& f, V& r3, V& r1, V&
   p = (p + dt * V(K.pigment_rate) * c) * V(K.inv_p);
 }
 
+/// Richardson's value from step doubling, 2 halves - full, or the two-half-step value where that
+/// would be negative (the Patankar updates are positive; their extrapolation need not be).
+template <class V>
+inline V extrapolated(const V halves, const V full) {
+  const V y = V(2) * halves - full;
+  return y < V(0) ? halves : y;
+}
+
+/// react_voxel extrapolated from step doubling, 2 R(dt/2)^2 - R(dt) per slow species: second
+/// order in dt where react_voxel is first, for three evaluations instead of one (the lean
+/// scheme's kinetics). `P`, `K` are the plane and constants of the full step, `Ph`, `Kh` of the
+/// half step (the same plane, constants for dt/2).
+template <class V, class Plane, class Constants>
+inline void react_voxel_extrapolated(V& w, V& h, const V c, const V g, V& f, V& r3, V& r1, V& e,
+                                     V& p, const Plane& P, const Constants& K, const Plane& Ph,
+                                     const Constants& Kh, const Rates& R, const V dt) {
+  V bw = w, bh = h, bf = f, b3 = r3, b1 = r1, be = e, bp = p;
+  react_voxel(w, h, c, g, f, r3, r1, e, p, P, R, dt, K);
+  react_voxel(bw, bh, c, g, bf, b3, b1, be, bp, Ph, R, V(0.5) * dt, Kh);
+  react_voxel(bw, bh, c, g, bf, b3, b1, be, bp, Ph, R, V(0.5) * dt, Kh);
+  w = extrapolated(bw, w);
+  h = extrapolated(bh, h);
+  f = extrapolated(bf, f);
+  r3 = extrapolated(b3, r3);
+  r1 = extrapolated(b1, r1);
+  e = extrapolated(be, e);
+  p = extrapolated(bp, p);
+}
+
 /// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
 /// the 7-point operator (periodic in x; yp/ym/zp/zm the neighbour lines, a line repeated where a
 /// face is no-flux, whose coefficient is then zero), plus the Robin surface flux where `w_top` is
@@ -327,8 +356,8 @@ void add_increment_slab(float* a, const float* in, const float* du, std::size_t 
                         std::size_t nz, std::size_t plane_stride);
 
 /// react_planes_body's loop; Carry: `src` is not `u` and the caller asked for the fast species
-/// to be copied across.
-template <class T, bool Carry>
+/// to be copied across; Extrapolate: react_voxel_extrapolated instead of react_voxel.
+template <class T, bool Carry, bool Extrapolate>
 bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
                        std::size_t k0, std::size_t k1, T* f_out) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
@@ -343,7 +372,7 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
   if (f_out) out[idx(Species::f)] = f_out;
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
-    const ReactConstants K(P, R, dt);
+    const ReactConstants K(P, R, dt), H(P, R, 0.5 * dt);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
       const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
@@ -358,7 +387,10 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
 #pragma omp simd reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
         T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
-        react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
+        if constexpr (Extrapolate)
+          react_voxel_extrapolated(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, K, P, H, R, T(dt));
+        else
+          react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
         bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
         w[i] = vw;
         h[i] = vh;
@@ -384,16 +416,20 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
 /// the fast species across unless `carry_fast` is false, for a caller that reads them from `src`
 /// and writes them into `u` itself, so the state needs no separate copy). With `f_out`, the
 /// fibroblasts are written there (an array laid out like one species of `u`) instead of into `u`:
-/// chemotaxis reads them as its old values. The loop body; react_planes dispatches to a compiled
+/// chemotaxis reads them as its old values. `extrapolate`: the lean scheme's second-order
+/// kinetics (react_voxel_extrapolated). The loop body; react_planes dispatches to a compiled
 /// copy built for the widest SIMD of the running CPU. Returns false if any value became
 /// non-finite.
 template <class T>
 bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
-                       std::size_t k0, std::size_t k1, T* f_out = nullptr,
-                       bool carry_fast = true) {
-  return &src == &u || !carry_fast
-             ? react_planes_loop<T, false>(src, u, model, dt, k0, k1, f_out)
-             : react_planes_loop<T, true>(src, u, model, dt, k0, k1, f_out);
+                       std::size_t k0, std::size_t k1, T* f_out = nullptr, bool carry_fast = true,
+                       bool extrapolate = false) {
+  const bool carry = &src != &u && carry_fast;
+  if (extrapolate)
+    return carry ? react_planes_loop<T, true, true>(src, u, model, dt, k0, k1, f_out)
+                 : react_planes_loop<T, false, true>(src, u, model, dt, k0, k1, f_out);
+  return carry ? react_planes_loop<T, true, false>(src, u, model, dt, k0, k1, f_out)
+               : react_planes_loop<T, false, false>(src, u, model, dt, k0, k1, f_out);
 }
 
 /// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart), `src` in and `u`
@@ -401,7 +437,7 @@ bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& mod
 /// parameters from `table`. Returns false if any value became non-finite.
 template <class T>
 bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& table, const Rates& R,
-                       double dt) {
+                       double dt, bool extrapolate = false) {
   const std::size_t nz = u.grid().nz(), ps = u.pitch();
   const T* in[species_count];
   T* out[species_count];
@@ -414,6 +450,8 @@ bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& tabl
       for (std::size_t k = 0; k < nz; ++k) out[q][ps * k] = in[q][ps * k];
   const double inv_h = ReactConstants::blood_factor(R, dt);
   const double inv_p = ReactConstants::pigment_factor(R, dt);
+  const double half_inv_h = ReactConstants::blood_factor(R, 0.5 * dt),
+               half_inv_p = ReactConstants::pigment_factor(R, 0.5 * dt);
   T bad = 0;
 #pragma omp simd reduction(+ : bad)
   for (std::size_t k = 0; k < nz; ++k) {
@@ -421,7 +459,13 @@ bool react_column_body(const Field<T>& src, Field<T>& u, const ReactColumn& tabl
     const std::size_t o = ps * k;
     T vw = in[0][o], vh = in[1][o], vf = in[4][o], v3 = in[5][o], v1 = in[6][o], ve = in[7][o],
       vp = in[8][o];
-    react_voxel(vw, vh, in[2][o], in[3][o], vf, v3, v1, ve, vp, L, R, T(dt), L);
+    if (extrapolate) {
+      const ReactColumn::Lane Lh = table.lane(k, half_inv_h, half_inv_p);
+      react_voxel_extrapolated(vw, vh, in[2][o], in[3][o], vf, v3, v1, ve, vp, L, L, Lh, Lh, R,
+                               T(dt));
+    } else {
+      react_voxel(vw, vh, in[2][o], in[3][o], vf, v3, v1, ve, vp, L, R, T(dt), L);
+    }
     bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
     out[0][o] = vw;
     out[1][o] = vh;
@@ -515,21 +559,34 @@ double react_error_planes_body(const Field<T>& src, const HealingModel& model, d
   return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
 }
 
+/// Adds `correction` to `value` where the sum stays non-negative (the coupling correction).
+template <class V>
+inline V corrected(const V value, const V correction) {
+  const V y = value + correction;
+  return y < V(0) ? value : y;
+}
+
 /// The error a step dt made by freezing c and g in its kinetics, measured after the step, which
 /// left u at the new values and the increments dc, dg (arrays laid out like one species of u)
 /// of c and g: per voxel, the reactions over dt/2 from u's slow species with the new c and g
 /// against the same with the old (c - dc, g - dg), whose difference is about dt/2 dR/d(c,g)
 /// (dc, dg), the splitting error of the coupling; max over planes [k0, k1) and the slow
-/// species of |difference| / (atol_q + rtol |value|). Read-only, in registers. Infinite if a
-/// value became non-finite.
-template <class T>
-double coupling_error_planes_body(const Field<T>& u, const T* dc_, const T* dg_,
+/// species of |difference| / (atol_q + rtol |value|). In registers; infinite if a value became
+/// non-finite. Correct: the difference is also added to u's slow species (where they stay
+/// non-negative), which turns the kinetics' frozen c and g into the average of their old and new
+/// values, second order (the lean scheme); otherwise u is only read.
+template <class T, bool Correct>
+double coupling_error_planes_loop(Field<T>& u, const T* dc_, const T* dg_,
                                   const HealingModel& model, double dt, std::size_t k0,
                                   std::size_t k1, const double* atol_, double rtol_) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
   const auto& R = model.rates();
   const T* in[species_count];
-  for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
+  T* out[species_count];
+  for (std::size_t q = 0; q < species_count; ++q) {
+    in[q] = u.species_data(q);
+    out[q] = u.species_data(q);
+  }
   const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), half_dt = T(0.5 * dt);
   T worst = 0, bad = 0;
@@ -542,6 +599,9 @@ double coupling_error_planes_body(const Field<T>& u, const T* dc_, const T* dg_,
                      *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
                      *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
                      *const dc = dc_ + o, *const dg = dg_ + o;
+      T *const ow = out[0] + o, *const oh = out[1] + o, *const o_f = out[4] + o,
+               *const o3 = out[5] + o, *const o1 = out[6] + o, *const oe = out[7] + o,
+               *const op = out[8] + o;
 #pragma omp simd reduction(max : worst) reduction(+ : bad)
       for (std::size_t i = 0; i < nx; ++i) {
         T aw = iw[i], ah = ih[i], af = i_f[i], a3 = i3[i], a1 = i1[i], ae = ie[i], ap = ip[i];
@@ -553,19 +613,36 @@ double coupling_error_planes_body(const Field<T>& u, const T* dc_, const T* dg_,
             slow_gap(bw, bh, bf, b3, b1, be, bp, aw, ah, af, a3, a1, ae, ap, atol.data(), rtol);
         bad += non_finite(aw, ah, af, a3, a1, ae, ap, bw, bh, bf, b3, b1, be, bp);
         worst = std::max(worst, e);
+        if constexpr (Correct) {
+          ow[i] = corrected(iw[i], aw - bw);
+          oh[i] = corrected(ih[i], ah - bh);
+          o_f[i] = corrected(i_f[i], af - bf);
+          o3[i] = corrected(i3[i], a3 - b3);
+          o1[i] = corrected(i1[i], a1 - b1);
+          oe[i] = corrected(ie[i], ae - be);
+          op[i] = corrected(ip[i], ap - bp);
+        }
       }
     }
   }
   return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
 }
 
+template <class T>
+double coupling_error_planes_body(Field<T>& u, const T* dc, const T* dg, const HealingModel& model,
+                                  double dt, std::size_t k0, std::size_t k1, const double* atol,
+                                  double rtol, bool correct) {
+  return correct ? coupling_error_planes_loop<T, true>(u, dc, dg, model, dt, k0, k1, atol, rtol)
+                 : coupling_error_planes_loop<T, false>(u, dc, dg, model, dt, k0, k1, atol, rtol);
+}
+
 /// coupling_error_planes_body down the depth column (nx = ny = 1), a plane per SIMD lane.
 template <class T>
-double coupling_error_column_body(const Field<T>& u, const T* dc, const T* dg,
-                                  const ReactColumn& table, const Rates& R, double dt,
-                                  const double* atol_, double rtol_) {
+double coupling_error_column_body(Field<T>& u, const T* dc, const T* dg, const ReactColumn& table,
+                                  const Rates& R, double dt, const double* atol_, double rtol_,
+                                  bool correct) {
   const std::size_t nz = u.grid().nz(), ps = u.pitch();
-  const T* in[species_count];
+  T* in[species_count];
   for (std::size_t q = 0; q < species_count; ++q) in[q] = u.species_data(q);
   const std::array<T, 7> atol = slow_tolerances<T>(atol_);
   const T rtol = T(rtol_), half_dt = T(0.5 * dt);
@@ -586,6 +663,15 @@ double coupling_error_column_body(const Field<T>& u, const T* dc, const T* dg,
     const T e = slow_gap(bw, bh, bf, b3, b1, be, bp, aw, ah, af, a3, a1, ae, ap, atol.data(), rtol);
     bad += non_finite(aw, ah, af, a3, a1, ae, ap, bw, bh, bf, b3, b1, be, bp);
     worst = std::max(worst, e);
+    if (correct) {
+      in[0][o] = corrected(in[0][o], aw - bw);
+      in[1][o] = corrected(in[1][o], ah - bh);
+      in[4][o] = corrected(in[4][o], af - bf);
+      in[5][o] = corrected(in[5][o], a3 - b3);
+      in[6][o] = corrected(in[6][o], a1 - b1);
+      in[7][o] = corrected(in[7][o], ae - be);
+      in[8][o] = corrected(in[8][o], ap - bp);
+    }
   }
   return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
 }
@@ -631,15 +717,16 @@ namespace punctum::healing::detail {
 /// Compiled in src/healing/kinetics.cpp with floating-point traps assumed off (so the branch-free
 /// voxel update vectorises) and, where the toolchain allows, one clone per SIMD width.
 bool react_planes(const Field<double>& src, Field<double>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1, double* f_out = nullptr,
-                  bool carry_fast = true);
+                  std::size_t k0, std::size_t k1, double* f_out = nullptr, bool carry_fast = true,
+                  bool extrapolate = false);
 bool react_planes(const Field<float>& src, Field<float>& u, const HealingModel& model, double dt,
-                  std::size_t k0, std::size_t k1, float* f_out = nullptr, bool carry_fast = true);
+                  std::size_t k0, std::size_t k1, float* f_out = nullptr, bool carry_fast = true,
+                  bool extrapolate = false);
 /// The depth column's reactions (react_column_body), compiled like react_planes.
 bool react_column(const Field<double>& src, Field<double>& u, const ReactColumn& table,
-                  const Rates& R, double dt);
+                  const Rates& R, double dt, bool extrapolate = false);
 bool react_column(const Field<float>& src, Field<float>& u, const ReactColumn& table,
-                  const Rates& R, double dt);
+                  const Rates& R, double dt, bool extrapolate = false);
 
 /// The kinetics' step-doubling error (react_error_planes_body, react_error_column_body),
 /// compiled like react_planes.
@@ -652,20 +739,20 @@ double react_error_column(const Field<double>& src, const ReactColumn& table, co
 double react_error_column(const Field<float>& src, const ReactColumn& table, const Rates& R,
                           double dt, const double* atol, double rtol);
 
-/// The coupling's splitting error after a step (coupling_error_planes_body,
-/// coupling_error_column_body), compiled like react_planes.
-double coupling_error_planes(const Field<double>& u, const double* dc, const double* dg,
+/// The coupling's splitting error after a step, and with `correct` its correction
+/// (coupling_error_planes_body, coupling_error_column_body), compiled like react_planes.
+double coupling_error_planes(Field<double>& u, const double* dc, const double* dg,
                              const HealingModel& model, double dt, std::size_t k0, std::size_t k1,
-                             const double* atol, double rtol);
-double coupling_error_planes(const Field<float>& u, const float* dc, const float* dg,
+                             const double* atol, double rtol, bool correct);
+double coupling_error_planes(Field<float>& u, const float* dc, const float* dg,
                              const HealingModel& model, double dt, std::size_t k0, std::size_t k1,
-                             const double* atol, double rtol);
-double coupling_error_column(const Field<double>& u, const double* dc, const double* dg,
+                             const double* atol, double rtol, bool correct);
+double coupling_error_column(Field<double>& u, const double* dc, const double* dg,
                              const ReactColumn& table, const Rates& R, double dt,
-                             const double* atol, double rtol);
-double coupling_error_column(const Field<float>& u, const float* dc, const float* dg,
+                             const double* atol, double rtol, bool correct);
+double coupling_error_column(Field<float>& u, const float* dc, const float* dg,
                              const ReactColumn& table, const Rates& R, double dt,
-                             const double* atol, double rtol);
+                             const double* atol, double rtol, bool correct);
 
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
 /// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
