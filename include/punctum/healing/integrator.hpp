@@ -15,16 +15,17 @@
 //                   and their coupling to c and g corrected after the step (the kinetics see the
 //                   signals' mean over the step); the signal c stays backward Euler, so the step
 //                   is first order, with a far smaller error than lod_euler's in the same memory.
-// Adaptive lod_euler is the lean choice: before each step a read-only pass estimates the
-// kinetics' local error by step doubling per voxel, in registers (react_error_planes), the step
-// then runs in place, and after it a second read-only pass measures the error of freezing c and
-// g in the kinetics (coupling_error_planes), which sizes the next step. It keeps no copy of the
-// state (the fixed step's memory, against Richardson's two copies), at the price of first order
-// and of controlling only the kinetics' error and their coupling (docs/healing.md, "Schemes and
-// adaptivity"). Adaptive lod_lean runs the same way; its coupling pass also writes the correction.
-// Events (wounds) set state.event_pending; the next step restarts at dt_initial.
-// A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays nowhere, so
-// its solve is skipped: most courses apply no serum, and the result is the same to the bit.
+// Adaptive lod_euler (and lod_lean) is the in-place choice: before each step a read-only pass
+// estimates the kinetics' local error by step doubling per voxel, in registers
+// (react_error_planes), the step then runs in place, and after it a second read-only pass measures
+// the error of freezing c and g in the kinetics (coupling_error_planes), which sizes the next step.
+// It keeps no copy of the state (the fixed step's memory, against Richardson's two copies), at the
+// price of first order and of controlling only the kinetics' error and their coupling
+// (docs/healing.md, "Schemes and adaptivity"). Adaptive lod_lean runs the same way; its coupling
+// pass also writes the correction. Events (wounds) set state.event_pending; the next step restarts
+// at dt_initial. A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays
+// nowhere, so its solve is skipped: most courses apply no serum, and the result is the same to the
+// bit.
 //
 //   Integrator<double> integ(model, {.threads = 2});
 //   integ.advance_to(state, 60 * 86400.0, [](double t) { return keep_going; });
@@ -148,7 +149,7 @@ class Integrator {
   }
 
   /// One accepted step toward t_limit (s), never past it: error-controlled (rejected attempts
-  /// are retried with a smaller step; adaptive lod_euler refuses a step before it runs it) or
+  /// are retried with a smaller step; the in-place schemes refuse a step before they run it) or
   /// fixed, per the options. Throws NumericalError when the step falls below dt_min.
   void advance_step(HealingState<T>& st, double t_limit) {
     if (!(t_limit > st.time))
@@ -158,7 +159,7 @@ class Integrator {
       step(st, proposed_dt(st, t_limit));
       return;
     }
-    const bool lean = in_place(opt_);
+    const bool in_place_step = in_place(opt_);
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
     // Every attempt starts from the same state, so they all share its chemotactic outflow rate
@@ -168,14 +169,15 @@ class Integrator {
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
       // Richardson's attempt runs out of place, so the state is untouched until the step is
-      // accepted: a rejected step needs no backup copy. The lean step's estimate only reads the
-      // state, and the step runs in place once the estimate accepts it.
-      double err = lean ? kinetics_error(st.field, dt) : richardson_attempt(st, dt, rate, topical);
+      // accepted: a rejected step needs no backup copy. The in-place schemes' estimate only reads
+      // the state, and the step runs in place once the estimate accepts it.
+      double err =
+          in_place_step ? kinetics_error(st.field, dt) : richardson_attempt(st, dt, rate, topical);
       if (!std::isfinite(err)) err = 1e6;
       const double grow = err > 0.0 ? 0.9 / std::sqrt(err) : 4.0;
       if (err <= 1.0) {
         double next_grow = grow, late = 0.0;
-        if (lean) {
+        if (in_place_step) {
           split_step(st.field, st.field, st.topical_surface, dt, st.time, rate, topical);
           // The error of the coupling the estimate froze, known only now: it steers the next
           // step (the state is already overwritten); lod_lean also corrects it.
@@ -229,10 +231,10 @@ class Integrator {
     std::string what = "healing integrator workspace";
     if (!richardson_adaptive(opt_)) return what;
     IntegratorOptions lean = opt_;
-    lean.scheme = Scheme::lod_euler;
+    lean.scheme = Scheme::lod_lean;
     char text[160];
     std::snprintf(text, sizeof text,
-                  " with adaptive Richardson (adaptive lod_euler, the course's scheme \"euler\", "
+                  " with adaptive Richardson (adaptive lod_lean, the course's scheme \"lean\", "
                   "would need %.3g GB)",
                   double(field + workspace_bytes(model_->grid(), lean, threads_)) / 1e9);
     return what + text;

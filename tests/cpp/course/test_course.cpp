@@ -697,10 +697,12 @@ TEST(Course, EulerSchemeConvergesAtFirstOrderTowardRichardson) {
   EXPECT_LT(worst / scale, errors[1]);
 }
 
-TEST(Course, LeanSchemeCorrectsMostOfEulersErrorInTheSameMemory) {
+TEST(Course, LeanSchemeCorrectsMostOfEulersError) {
   // The lean scheme (adaptive lod_lean) is the euler scheme's step in place with second-order
   // kinetics and the kinetics' coupling to c and g corrected after the step: on the collagen
-  // series of two column sessions, against Richardson at 1e-6, at the course default rtol.
+  // series of two column sessions, against Richardson at 1e-6, at the course default rtol
+  // (measured: lean 0.030 of the series' scale, euler 0.278, Richardson 0.020). The bounds: most
+  // of euler's error gone, and within a small factor of Richardson's.
   const auto protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
   CourseOptions o;
   o.fidelity = Fidelity::column;

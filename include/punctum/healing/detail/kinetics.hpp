@@ -139,11 +139,12 @@ inline void react_voxel(V& w, V& h, const V c, const V g, V& f, V& r3, V& r1, V&
 }
 
 /// Richardson's value from step doubling, 2 halves - full, or the two-half-step value where that
-/// would be negative (the Patankar updates are positive; their extrapolation need not be).
+/// would be negative or is not a number (the Patankar updates are positive; their extrapolation
+/// need not be).
 template <class V>
 inline V extrapolated(const V halves, const V full) {
   const V y = V(2) * halves - full;
-  return y < V(0) ? halves : y;
+  return y >= V(0) ? y : halves;
 }
 
 /// react_voxel extrapolated from step doubling, 2 R(dt/2)^2 - R(dt) per slow species: second
@@ -559,11 +560,12 @@ double react_error_planes_body(const Field<T>& src, const HealingModel& model, d
   return bad == T(0) ? double(worst) : std::numeric_limits<double>::infinity();
 }
 
-/// Adds `correction` to `value` where the sum stays non-negative (the coupling correction).
+/// Adds `correction` to `value` where the sum stays non-negative (the coupling correction; a
+/// correction that is not a number is dropped, and the pass's error norm reports it).
 template <class V>
 inline V corrected(const V value, const V correction) {
   const V y = value + correction;
-  return y < V(0) ? value : y;
+  return y >= V(0) ? y : value;
 }
 
 /// The error a step dt made by freezing c and g in its kinetics, measured after the step, which
@@ -818,8 +820,7 @@ inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, d
   for (std::size_t q = 0; q < n; ++q) {
     const T x = a[q], y = b[q];
     worst = std::max(worst, relative_gap(y, x, atol, rtol));
-    const T e = T(2) * x - y;
-    b[q] = e >= T(0) ? e : x;
+    b[q] = extrapolated(x, y);
   }
   return double(worst);
 }
