@@ -380,6 +380,19 @@ void check_restart(CourseOptions o, const Protocol& protocol, double stop_at, co
   expect_identical(full, resumed);
   std::filesystem::remove(path);
 }
+/// The schemes' yardstick: two pen sessions 28 days apart in the column, and that course
+/// converged in time (Richardson at rtol 1e-6), with the options it ran with.
+struct SchemeYardstick {
+  Protocol protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
+  CourseOptions options = [] {
+    CourseOptions o;
+    o.fidelity = Fidelity::column;
+    o.rtol = 1e-6;
+    return o;
+  }();
+  CourseResult reference = run_course(cheek(), Patient{}, protocol, options);
+};
+
 }  // namespace
 
 TEST(Course, ColumnRestartReproducesTheUninterruptedRunBitForBit) {
@@ -667,11 +680,9 @@ TEST(Course, EulerSchemeConvergesAtFirstOrderTowardRichardson) {
   // first order: its global error falls as about the square root of rtol (the step as
   // sqrt(rtol), the error per unit time with it), Richardson's extrapolated steps far faster.
   // Two sessions in the column, against Richardson at 1e-6.
-  const auto protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
-  CourseOptions o;
-  o.fidelity = Fidelity::column;
-  o.rtol = 1e-6;
-  const auto reference = run_course(cheek(), Patient{}, protocol, o);
+  const SchemeYardstick yardstick;
+  const auto& [protocol, _, reference] = yardstick;
+  CourseOptions o = yardstick.options;
   o.scheme = TimeScheme::euler;
   std::vector<double> errors;
   for (const double rtol : {1e-3, 1e-4, 1e-5}) {
@@ -703,11 +714,8 @@ TEST(Course, LeanSchemeCorrectsMostOfEulersError) {
   // series of two column sessions, against Richardson at 1e-6, at the course default rtol
   // (measured: lean 0.030 of the series' scale, euler 0.278, Richardson 0.020). The bounds: most
   // of euler's error gone, and within a small factor of Richardson's.
-  const auto protocol = Protocol::regular(pen(1e-3), 2, 28_days, 70_days);
-  CourseOptions o;
-  o.fidelity = Fidelity::column;
-  o.rtol = 1e-6;
-  const auto reference = run_course(cheek(), Patient{}, protocol, o);
+  const SchemeYardstick yardstick;
+  const auto& [protocol, o, reference] = yardstick;
   auto error = [&](TimeScheme scheme) {
     CourseOptions run = o;
     run.rtol = CourseOptions{}.rtol;
