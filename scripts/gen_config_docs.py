@@ -227,8 +227,8 @@ KEYS: dict[str, Key] = {
     ),
     "run.scheme": Key(
         "time integrator of the healing field: lean and euler need 1.5x the field's memory "
-        "instead of richardson's 3.2x; lean is about as accurate, euler first order (accuracy: "
-        "docs/course.md)",
+        "instead of richardson's 3.2x; lean is about as accurate as richardson at the same rtol, "
+        "euler needs a far tighter rtol (accuracy: docs/course.md)",
         probe="?",
     ),
     "run.condition": Key(

@@ -1,4 +1,4 @@
-"""The reference course under both time integrators at several tolerances, against Richardson at
+"""The reference course under the three time schemes at several tolerances, against Richardson at
 rtol 1e-5: collagen gain, elastin, downtime and closure with their errors, and the wall time.
 The table of docs/course.md ("Integrator") comes from
 

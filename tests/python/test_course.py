@@ -439,8 +439,8 @@ def test_float_precision_matches_double_and_is_recorded(reference):
     assert info.value.parameter == "precision"
 
 
-def test_lean_scheme_runs_is_recorded_and_reruns_from_its_config(reference):
-    # scheme="euler" (the lean adaptive split step) is first order: at the course's rtol its
+def test_euler_scheme_runs_is_recorded_and_reruns_from_its_config(reference):
+    # scheme="euler" (adaptive lod_euler, in place) is first order: at the course's rtol its
     # collagen gain lies 1.36 points above the converged one in the column (docs/course.md), at
     # rtol 1e-5 within 0.09. The yardstick here is the default Richardson run (itself 0.07 from
     # converged), from which the gaps are 1.29 and 0.016. The recorded config reruns it exactly.

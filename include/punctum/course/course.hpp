@@ -35,12 +35,13 @@ Precision precision_from_string(std::string_view name);  // "double"/"float64" o
 /// Time integrator of the healing field (docs/healing.md, "Schemes and adaptivity").
 /// richardson: adaptive Richardson extrapolation of the split step, second order, its step-doubling
 /// error over every slow species; it holds two copies of the field (3.2x the field's memory).
-/// euler: the lean adaptive split step (Scheme::lod_euler), first order, error control of the
+/// euler: the adaptive split step in place (Scheme::lod_euler), first order, error control of the
 /// kinetics and of their coupling to the signals, in place (1.5x the field): for grids whose
 /// copies do not fit, at a cost in accuracy per step (docs/course.md, "Integrator").
 /// lean: the same step in place (Scheme::lod_lean) with second-order kinetics and their coupling
-/// to the signals corrected, the same memory: about Richardson's accuracy on the course outcomes
-/// at the same rtol in half its time, the inflammatory signal's transient first order.
+/// to the signals corrected, the same memory: about 1.5x Richardson's error on the course
+/// outcomes at the same rtol in half its time (and less error at a third of the rtol in three
+/// quarters of it), the inflammatory signal's transient first order (docs/course.md).
 enum class TimeScheme : int { richardson = 0, euler = 1, lean = 2 };
 std::string_view to_string(TimeScheme s);                   // "richardson", "euler" or "lean"
 TimeScheme time_scheme_from_string(std::string_view name);  // "richardson", "euler" or "lean"

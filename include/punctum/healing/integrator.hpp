@@ -22,7 +22,9 @@
 // It keeps no copy of the state (the fixed step's memory, against Richardson's two copies), at the
 // price of first order and of controlling only the kinetics' error and their coupling
 // (docs/healing.md, "Schemes and adaptivity"). Adaptive lod_lean runs the same way; its coupling
-// pass also writes the correction. Events (wounds) set state.event_pending; the next step restarts
+// pass also writes the correction, and both estimates measure the uncorrected (first-order)
+// kinetics and coupling: an upper bound on the error of what it keeps, as Richardson's difference
+// is for its extrapolated state. Events (wounds) set state.event_pending; the next step restarts
 // at dt_initial. A topical agent that is nowhere (s = 0 everywhere, no film on the surface) stays
 // nowhere, so its solve is skipped: most courses apply no serum, and the result is the same to the
 // bit.
@@ -132,7 +134,7 @@ class Integrator {
     if (in_place(opt_)) {
       split_step(st.field, st.field, st.topical_surface, dt, st.time,
                  chemotaxis_.max_rate(st.field), topical);
-      if (opt_.scheme == Scheme::lod_lean) coupling_error(st.field, dt);  // its correction
+      if (lean()) coupling_error(st.field, dt);  // its correction
     } else {
       richardson_attempt(st, dt, chemotaxis_.max_rate(st.field), topical);
       accept_attempt(st, topical);
@@ -346,15 +348,13 @@ class Integrator {
   double coupling_error(Field<T>& u, double dt) const {
     const T* dc = delta_.species_data(std::size_t(detail::Fast::c));
     const T* dg = delta_.species_data(std::size_t(detail::Fast::g));
-    const bool correct = opt_.scheme == Scheme::lod_lean;
     if (model_->is_column())
       return detail::coupling_error_column(u, dc, dg, column_, model_->rates(), dt, atol_.data(),
-                                           opt_.rtol, correct);
+                                           opt_.rtol, lean());
     return punctum::detail::parallel_max(
         threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
           return detail::coupling_error_planes(u, dc, dg, *model_, dt, std::size_t(k),
-                                               std::size_t(k) + 1, atol_.data(), opt_.rtol,
-                                               correct);
+                                               std::size_t(k) + 1, atol_.data(), opt_.rtol, lean());
         });
   }
 
@@ -493,7 +493,7 @@ class Integrator {
         u, from.species_data(idx(Species::g)), dt, n,
         [&](std::size_t k0, std::size_t k1) {
           const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old(),
-                                                 /*carry_fast=*/false, extrapolate());
+                                                 /*carry_fast=*/false, lean());
           for (std::size_t k = k0; k < k1; ++k) diffusion_.lateral_plane(jobs, f_job, k);
           return fine;
         },
@@ -506,14 +506,15 @@ class Integrator {
     return swept;
   }
 
-  /// Whether the kinetics are extrapolated from step doubling (lod_lean's second order).
-  bool extrapolate() const { return opt_.scheme == Scheme::lod_lean; }
+  /// lod_lean: the kinetics extrapolated from step doubling, the coupling corrected after the
+  /// step.
+  bool lean() const { return opt_.scheme == Scheme::lod_lean; }
 
   /// Reactions from `from` into `u` (which then holds every species).
   void react_all(const Field<T>& from, Field<T>& u, double dt, double t) {
     const auto nz = u.grid().nz();
     if (model_->is_column()) {  // one SIMD loop down the column, a plane per lane
-      if (!detail::react_column(from, u, column_, model_->rates(), dt, extrapolate()))
+      if (!detail::react_column(from, u, column_, model_->rates(), dt, lean()))
         report_nonfinite(u, t);
       return;
     }
@@ -521,7 +522,7 @@ class Integrator {
     const bool ok = punctum::detail::parallel_blocks(
         threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k0, std::ptrdiff_t k1) {
           return detail::react_planes(from, u, *model_, dt, std::size_t(k0), std::size_t(k1),
-                                      nullptr, true, extrapolate());
+                                      nullptr, true, lean());
         });
     if (!ok) report_nonfinite(u, t);
   }

@@ -687,9 +687,9 @@ TEST(Course, EulerSchemeConvergesAtFirstOrderTowardRichardson) {
   std::vector<double> errors;
   for (const double rtol : {1e-3, 1e-4, 1e-5}) {
     o.rtol = rtol;
-    const auto lean = run_course(cheek(), Patient{}, protocol, o);
-    ASSERT_EQ(lean.times, reference.times);
-    const auto [scale, worst] = series_gap(reference, lean, "collagen_change_percent");
+    const auto euler = run_course(cheek(), Patient{}, protocol, o);
+    ASSERT_EQ(euler.times, reference.times);
+    const auto [scale, worst] = series_gap(reference, euler, "collagen_change_percent");
     ASSERT_GT(scale, 0.0);
     errors.push_back(worst / scale);
   }
@@ -700,7 +700,7 @@ TEST(Course, EulerSchemeConvergesAtFirstOrderTowardRichardson) {
     EXPECT_LT(errors[i + 1], 0.5 * errors[i]) << errors[i] << " " << errors[i + 1];
     EXPECT_GT(errors[i + 1], errors[i] / 6.0) << errors[i] << " " << errors[i + 1];
   }
-  // Richardson at the course default is more accurate than the lean scheme at a thirtieth of it.
+  // Richardson at the course default is more accurate than the euler scheme at a thirtieth of it.
   o.scheme = TimeScheme::richardson;
   o.rtol = CourseOptions{}.rtol;
   const auto [scale, worst] =

@@ -431,6 +431,7 @@ TEST(HealingPhysics, LeanSchemeIsMoreAccurateThanEulerInTheSameMemory) {
     std::printf(
         "column puncture, rtol %.0e: lean %zu steps error %.3g, euler %zu steps error %.3g\n", rtol,
         lean.t.size() - 1, e_lean, euler.t.size() - 1, e_euler);
+    // At least a fifth of euler's error gone (measured ratios 0.69 and 0.63).
     EXPECT_LT(e_lean, 0.8 * e_euler);
     EXPECT_LT(e_lean, 5 * std::sqrt(rtol));  // the controller's sqrt(rtol), as for lod_euler
     EXPECT_LE(lean.t.size(), euler.t.size() + euler.t.size() / 5);

@@ -522,9 +522,9 @@ inline V slow_gap(V aw, V ah, V af, V a3, V a1, V ae, V ap, V bw, V bh, V bf, V 
 /// reaction update over dt against two over dt/2 (step doubling of R alone, in registers; c and g
 /// frozen at their values in src, as in the step), max over the voxels of planes [k0, k1) and the
 /// seven slow species of |halves - full| / (atol_q + rtol |halves|); `atol` has one entry per
-/// species (the slow ones are read). Infinite if a value became non-finite. The lean adaptive
-/// lod_euler (Integrator) sizes its step on this before it touches the state, so a refused step
-/// costs one read of the field and needs no copy of it.
+/// species (the slow ones are read). Infinite if a value became non-finite. The in-place
+/// adaptive schemes (Integrator: lod_euler, lod_lean) size their step on this before it touches the
+/// state, so a refused step costs one read of the field and needs no copy of it.
 template <class T>
 double react_error_planes_body(const Field<T>& src, const HealingModel& model, double dt,
                                std::size_t k0, std::size_t k1, const double* atol_, double rtol_) {
