@@ -75,7 +75,8 @@ class Integrator {
       : model_(&model),
         opt_(options),
         threads_(model.is_column() ? 1 : punctum::detail::resolve_threads(options.threads)),
-        diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false),
+        diffusion_((validate(options), model), threads_, /*plain_fast_sets=*/false,
+                   /*fitted_signal_decay=*/options.scheme == Scheme::lod_lean),
         chemotaxis_(model, threads_),
         column_(model.is_column() ? detail::ReactColumn(model) : detail::ReactColumn()) {
     const std::size_t field = Field<T>::stride_for(model.grid()) * species_count * sizeof(T);
@@ -423,12 +424,38 @@ class Integrator {
     first[jobs++] = {u.species_data(idx(Species::f)), diffusing_of(Species::f), true, false};
     // The first group's lateral sweeps run inside the reactions' wavefront when there is one
     // (3D with chemotaxis), f's only if its chemotaxis is then complete (one substep).
+    if (lean()) store_old_sources(from);
     const std::size_t swept = react_and_chemotaxis(from, u, dt, t0, rate, first.data(), jobs);
     if (swept < jobs) diffusion_.lateral_pass(first.data() + swept, jobs - swept);
     // In delta form the film enters through F, so the Robin rows get no extra right-hand side.
     diffusion_.depth_pass(first.data(), jobs, u.species_data(idx(Species::w)), 0.0);
     const auto second = fast_job(fill_g, u);
     diffusion_.solve(&second, 1, u.species_data(idx(Species::w)), 0.0);
+  }
+
+  /// lod_lean: c's and g's sources at the step's start, a_cw w + a_ch h and a_gh h + a_gc c,
+  /// into their delta arrays, where their fills read them (fast_rhs_planes, `old_source`) before
+  /// they write the right-hand sides over them.
+  void store_old_sources(const Field<T>& from) {
+    const auto& R = model_->rates();
+    const std::size_t n = from.species_stride();
+    const T* w = from.species_data(idx(Species::w));
+    const T* h = from.species_data(idx(Species::h));
+    const T* c = from.species_data(idx(Species::c));
+    T* sc = delta_.species_data(std::size_t(detail::Fast::c));
+    T* sg = delta_.species_data(std::size_t(detail::Fast::g));
+    const std::ptrdiff_t blocks = std::ptrdiff_t((n + 4095) / 4096);
+    punctum::detail::parallel_blocks(threads_, blocks, [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
+      const std::size_t i1 = std::min(n, std::size_t(b1) * 4096);
+#pragma omp simd
+      for (std::size_t i = std::size_t(b0) * 4096; i < i1; ++i) {
+        sc[i] =
+            T(R.inflammation_per_damage * double(w[i]) + R.inflammation_per_blood * double(h[i]));
+        sg[i] = T(R.growth_factor_per_blood * double(h[i]) +
+                  R.growth_factor_per_inflammation * double(c[i]));
+      }
+      return true;
+    });
   }
 
   /// What the LOD solver's fill hook needs to compute a fast species' right-hand side planes.
@@ -442,7 +469,8 @@ class Integrator {
   };
   static void fill_planes(const void* context, std::size_t k0, std::size_t k1) {
     const auto& f = *static_cast<const FastFill*>(context);
-    detail::fast_rhs_planes(*f.u, *f.own, f.out, *f.self->model_, f.dt, f.film, f.fast, k0, k1);
+    detail::fast_rhs_planes(*f.u, *f.own, f.out, *f.self->model_, f.dt, f.film, f.fast, k0, k1,
+                            /*old_source=*/f.self->lean());
   }
   /// Where a fast species' increment is solved: in a step out of place, the species' own array in
   /// the result u, which holds nothing else until the increment's addition (the reactions do not

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <stdexcept>
@@ -390,11 +391,15 @@ class LodDiffusion {
   /// `plain_fast_sets`: also factorise sets 0 and 1 (plain diffusion of c and g, which apply()
   /// sweeps). The integrator sweeps c and g in delta form only and passes false, which saves a
   /// third of every factorisation (the depth column's prepare is a chain of divisions per step).
-  LodDiffusion(const HealingModel& model, int threads, bool plain_fast_sets = true)
+  /// `fitted_signal_decay`: c and g's delta-form sets fold in their fitted decay (implicit_decay;
+  /// lod_lean's relaxation of the signals, exact for a steady source).
+  LodDiffusion(const HealingModel& model, int threads, bool plain_fast_sets = true,
+               bool fitted_signal_decay = false)
       : model_(&model),
         grid_(model.grid()),
         threads_(std::max(1, threads)),
-        first_set_(plain_fast_sets ? 0 : 2) {
+        first_set_(plain_fast_sets ? 0 : 2),
+        fitted_(fitted_signal_decay) {
     const auto nx = grid_.nx(), ny = grid_.ny(), nz = grid_.nz();
     // Face coefficients D_face / dz^2 of every set, 1/s (prepare multiplies them by dt).
     const double idz2 = 1.0 / (grid_.spacing[2] * grid_.spacing[2]);
@@ -410,7 +415,7 @@ class LodDiffusion {
       const std::size_t d = species_of_set(set);
       lateral_id_[set].resize(nz);
       for (std::size_t k = 0; k < nz; ++k) {
-        const LateralKey key{model.planes()[k].D[d], decay_of(set, k)};
+        const LateralKey key{model.planes()[k].D[d], decay_of(set, k), fitted(set) ? 1.0 : 0.0};
         auto it = std::find(keys.begin(), keys.end(), key);
         if (it == keys.end()) it = keys.insert(keys.end(), key);
         lateral_id_[set][k] = std::size_t(it - keys.begin());
@@ -461,6 +466,23 @@ class LodDiffusion {
     return model_->linear_decay(species_of_set(set), k);
   }
 
+  /// Whether set `set` folds in its fitted decay: c and g's delta-form sets when asked for.
+  bool fitted(std::size_t set) const { return fitted_ && set >= diffusing_count; }
+
+  /// The decay term a factor set folds into its operator for a step dt, 1 (dt lambda in
+  /// (1 + dt lambda) I - dt L). A fitted set folds in x / (1 - e^-x) - 1 instead, x = dt lambda:
+  /// the delta-form increment of a signal's lateral mean, dt lambda (S - u) / (1 + that), is then
+  /// the exact relaxation (1 - e^-x)(S - u) towards a steady source S, not backward Euler's
+  /// x / (1 + x) of it (which lags a signal's rise after a wound by half a step, 1 - e^-x at
+  /// x = 1 being 0.63 against 0.5). The right-hand side is unchanged, so every steady state stays
+  /// exact; the term lies between x/2 and x, so the step stays positive and unconditionally
+  /// stable (each mode's increment is a fraction below 1 of its distance to equilibrium).
+  static double implicit_decay(double x, bool fitted) {
+    if (!fitted) return x;
+    if (x < 1e-6) return 0.5 * x + x * x / 12.0;  // the series: no cancellation at tiny steps
+    return x / -std::expm1(-x) - 1.0;
+  }
+
   /// Factorise every sweep's matrix for time step dt (cheap: O(nz (nx + ny))). Two step sizes
   /// are kept (Richardson alternates dt and dt/2), so a repeated dt costs nothing.
   void prepare(double dt) {
@@ -475,8 +497,8 @@ class LodDiffusion {
     const double dx2 = grid_.spacing[0] * grid_.spacing[0],
                  dy2 = grid_.spacing[1] * grid_.spacing[1];
     for (std::size_t u = 0; u < lateral_keys_.size(); ++u) {
-      const auto [D, decay] = lateral_keys_[u];
-      const double dt_lat = dt / (1.0 + dt * decay);
+      const auto [D, decay, fit] = lateral_keys_[u];
+      const double dt_lat = dt / (1.0 + implicit_decay(dt * decay, fit != 0.0));
       F.fx[u].factor(D * dt_lat / dx2, nx, scratch_.data());
       F.fy[u].factor(D * dt_lat / dy2, ny, scratch_.data());
     }
@@ -491,7 +513,8 @@ class LodDiffusion {
       for (std::size_t set = first_set_; set < factor_sets; ++set) {
         const double up = k > 0 ? zface_[set][k - 1] * dt : 0.0;
         const double dn = k + 1 < nz ? zface_[set][k] * dt : 0.0;
-        const double den = 1.0 + dt * decay_of(set, k) + up + dn + (k > 0 ? up * cp_prev[set] : 0.0);
+        const double den = 1.0 + implicit_decay(dt * decay_of(set, k), fitted(set)) + up + dn +
+                           (k > 0 ? up * cp_prev[set] : 0.0);
         const double ib = 1.0 / den, cp = -dn * ib;
         cp_prev[set] = cp;
         F.zam[set][k] = T(up);
@@ -709,7 +732,8 @@ class LodDiffusion {
   std::vector<T> offsets_;  // resident fibroblasts per plane
   std::vector<T> zeros_;    // the offsets of an unshifted job (depth column)
   std::array<std::vector<std::size_t>, factor_sets> lateral_id_;  // plane -> distinct lateral matrix
-  using LateralKey = std::array<double, 2>;  // diffusivity m^2/s, the set's decay 1/s
+  bool fitted_;  // c and g's delta-form sets fold in their fitted decay (implicit_decay)
+  using LateralKey = std::array<double, 3>;  // diffusivity m^2/s, the set's decay 1/s, fitted
   std::vector<LateralKey> lateral_keys_;     // one per distinct lateral matrix
   std::vector<double> scratch_;
   std::vector<Buffers> buffers_;

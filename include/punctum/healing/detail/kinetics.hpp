@@ -168,21 +168,32 @@ inline void react_voxel_extrapolated(V& w, V& h, const V c, const V g, V& f, V& 
   p = extrapolated(bp, p);
 }
 
+/// The weight of a fast signal's source at the step's start in its effective source over a step
+/// of x = dt lambda, for lod_lean: S_eff = S_new + wt (S_old - S_new), wt = 1/x - 1/(e^x - 1)
+/// (1/2 at x -> 0, 0 at x -> inf). With the fitted decay (LodDiffusion::implicit_decay) the
+/// signal's lateral mean then relaxes exactly towards a source that varies linearly over the step.
+inline double source_weight(double x) {
+  if (x < 1e-4) return 0.5 - x / 12.0;
+  return 1.0 / x - 1.0 / std::expm1(x);
+}
+
 /// One x-line of the delta-form right-hand side: out = dt (L u + decay (a1 s1 + a2 s2 - u)) with
 /// the 7-point operator (periodic in x; yp/ym/zp/zm the neighbour lines, a line repeated where a
 /// face is no-flux, whose coefficient is then zero), plus the Robin surface flux where `w_top` is
 /// given.
 template <class T>
 inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp, const T* zm,
-                               const T* s1, const T* s2, const T* w_top, T* out, std::size_t nx,
-                               double cx, double cy, double dn, double up, double decay, double a1,
-                               double a2, double dt, double P_intact, double P_open, double film,
-                               double inv_dz) {
+                               const T* s1, const T* s2, const T* s_old, double wt, const T* w_top,
+                               T* out, std::size_t nx, double cx, double cy, double dn, double up,
+                               double decay, double a1, double a2, double dt, double P_intact,
+                               double P_open, double film, double inv_dz) {
   auto value = [&](std::size_t i, double xp, double xm) {
     const double ui = a[i];
     const double L = cx * (xp + xm - 2.0 * ui) + cy * (double(yp[i]) + double(ym[i]) - 2.0 * ui) +
                      dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
-    return dt * (L + decay * (a1 * double(s1[i]) + a2 * double(s2[i]) - ui));
+    double source = a1 * double(s1[i]) + a2 * double(s2[i]);
+    if (s_old) source += wt * (double(s_old[i]) - source);
+    return dt * (L + decay * (source - ui));
   };
   if (nx == 1) {
     out[0] = T(value(0, a[0], a[0]));
@@ -201,15 +212,15 @@ inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
 void fast_rhs_line(const double* a, const double* yp, const double* ym, const double* zp,
-                   const double* zm, const double* s1, const double* s2, const double* w_top,
-                   double* out, std::size_t nx, double cx, double cy, double dn, double up,
-                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
-                   double film, double inv_dz);
+                   const double* zm, const double* s1, const double* s2, const double* s_old,
+                   double wt, const double* w_top, double* out, std::size_t nx, double cx,
+                   double cy, double dn, double up, double decay, double a1, double a2, double dt,
+                   double P_intact, double P_open, double film, double inv_dz);
 void fast_rhs_line(const float* a, const float* yp, const float* ym, const float* zp,
-                   const float* zm, const float* s1, const float* s2, const float* w_top,
-                   float* out, std::size_t nx, double cx, double cy, double dn, double up,
-                   double decay, double a1, double a2, double dt, double P_intact, double P_open,
-                   double film, double inv_dz);
+                   const float* zm, const float* s1, const float* s2, const float* s_old, double wt,
+                   const float* w_top, float* out, std::size_t nx, double cx, double cy, double dn,
+                   double up, double decay, double a1, double a2, double dt, double P_intact,
+                   double P_open, double film, double inv_dz);
 
 /// Fast species c, g, s: their index among the delta arrays (0, 1, 2).
 enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
@@ -237,7 +248,8 @@ inline constexpr Species species_of(Fast fast) {
 /// addition writes it there).
 template <class T>
 void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const HealingModel& model,
-                     double dt, double film, Fast fast, std::size_t k0, std::size_t k1) {
+                     double dt, double film, Fast fast, std::size_t k0, std::size_t k1,
+                     bool old_source = false) {
   const auto& G = u.grid();
   const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
   const auto& R = model.rates();
@@ -257,6 +269,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
                              : 0.0;
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const double inv_dz = 1.0 / G.spacing[2];
+  const bool lagged = old_source && fast != Fast::s;  // the topical agent has no source
   if (G.is_column()) {
     // The depth column: one-voxel lines, planes ps apart. The line body runs inline down the
     // column (a call to the SIMD-cloned line kernel per voxel, with the 3D loop's offsets, had
@@ -270,9 +283,9 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       const double decay = model.linear_decay(d, k);
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2,
-                         flux && k == 0 ? w + o : nullptr, out + o, 1, 0.0, 0.0, dn, up, decay, a1,
-                         a2, dt, P_intact, P_open, film, inv_dz);
+      fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2, lagged ? out + o : nullptr,
+                         source_weight(dt * decay), flux && k == 0 ? w + o : nullptr, out + o, 1,
+                         0.0, 0.0, dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
     }
     return;
   }
@@ -281,6 +294,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
     const double decay = model.linear_decay(d, k);
+    const double wt = source_weight(dt * decay);
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
       const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
@@ -291,8 +305,8 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       // zero-weighted source terms read its own line (no extra memory traffic).
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2,
-                    flux && k == 0 ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
+      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, lagged ? out + o : nullptr,
+                    wt, flux && k == 0 ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
                     decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
     }
   }
