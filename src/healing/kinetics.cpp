@@ -91,23 +91,22 @@ PUNCTUM_SIMD_CLONES double coupling_error_column(Field<float>& u, const float* d
 
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,
                                        const double* zp, const double* zm, const double* s1,
-                                       const double* s2, const double* s_old, double wt,
+                                       const double* s2, bool lagged, double wt,
                                        const double* w_top, double* out, std::size_t nx, double cx,
                                        double cy, double dn, double up, double decay, double a1,
                                        double a2, double dt, double P_intact, double P_open,
                                        double film, double inv_dz) {
-  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, s_old, wt, w_top, out, nx, cx, cy, dn, up, decay,
+  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, lagged, wt, w_top, out, nx, cx, cy, dn, up, decay,
                      a1, a2, dt, P_intact, P_open, film, inv_dz);
 }
 
 PUNCTUM_SIMD_CLONES void fast_rhs_line(const float* a, const float* yp, const float* ym,
                                        const float* zp, const float* zm, const float* s1,
-                                       const float* s2, const float* s_old, double wt,
-                                       const float* w_top, float* out, std::size_t nx, double cx,
-                                       double cy, double dn, double up, double decay, double a1,
-                                       double a2, double dt, double P_intact, double P_open,
-                                       double film, double inv_dz) {
-  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, s_old, wt, w_top, out, nx, cx, cy, dn, up, decay,
+                                       const float* s2, bool lagged, double wt, const float* w_top,
+                                       float* out, std::size_t nx, double cx, double cy, double dn,
+                                       double up, double decay, double a1, double a2, double dt,
+                                       double P_intact, double P_open, double film, double inv_dz) {
+  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, lagged, wt, w_top, out, nx, cx, cy, dn, up, decay,
                      a1, a2, dt, P_intact, P_open, film, inv_dz);
 }
 
