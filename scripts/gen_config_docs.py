@@ -226,9 +226,10 @@ KEYS: dict[str, Key] = {
         probe="?",
     ),
     "run.scheme": Key(
-        "time integrator of the healing field: lean and euler need 1.5x the field's memory "
-        "instead of richardson's 3.2x; lean is about as accurate as richardson at the same rtol, "
-        "euler needs a far tighter rtol (accuracy: docs/course.md)",
+        "time integrator of the healing field: lean (the default) and euler need 1.5x the "
+        "field's memory instead of richardson's 3.2x; lean is about as accurate as richardson at "
+        "the same rtol, euler needs a far tighter rtol (accuracy: docs/course.md). A file that "
+        "does not state it ran richardson if it was written before 22 Nov 2026's change",
         probe="?",
     ),
     "run.condition": Key(

@@ -63,6 +63,7 @@ RUN_DEFAULTS = {
     "voxel_um": 20.0,
     "condition": "none",
     "rtol": _core.course_default_rtol,
+    "scheme": _core.course_default_scheme,
 }
 #: The [run] section: the keyword arguments of :func:`simulate` that describe the run (not where
 #: its output goes or how it reports progress). docs/guide/configuration.md documents each.
@@ -480,7 +481,9 @@ def _sessions(
 #: Run options every recorded configuration states (the keys of SimulationConfig's default run
 #: table); the others are stated when they differ from simulate()'s default (they change the
 #: result: the stored config rebuilds the course). A file must say what it ran without the code of
-#: the version that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026.
+#: the version that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026,
+#: and the default scheme from Richardson at 3e-3 to lean at 1e-3 later that day (a file written
+#: in between states its rtol but not its scheme, "richardson"; docs/course.md, "Accuracy").
 _RUN_ALWAYS = tuple(RUN_DEFAULTS)
 
 
@@ -579,7 +582,7 @@ def _run_core(
     depth_mm: float | None = None,
     rtol: float = _core.course_default_rtol,
     precision: str = "double",
-    scheme: str = "richardson",
+    scheme: str = _core.course_default_scheme,
     rate_multipliers: dict[str, float] | None = None,
     exact_outputs: bool = False,
     cancel: CancellationToken | None = None,
@@ -764,13 +767,14 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     ``exact_outputs=True`` steps to every output time instead (slower, for checking).
     ``precision="float"`` integrates the healing field in float32: half its memory, faster on
     fields beyond the cache, outcomes far closer to the default ``"double"`` than the
-    integrator's tolerance (figures in docs/course.md). ``scheme="lean"`` integrates in time
-    with the adaptive split step in place instead of the default ``"richardson"``: 1.5 times the
-    field's memory instead of 3.2, for patches whose copies do not fit, and about twice as fast;
-    its kinetics are second order, the inflammatory signal's transient is not, and its outcomes
-    lie about as close to converged ones as Richardson's at the same ``rtol``.
-    ``scheme="euler"`` is the same step with first-order kinetics, which needs a far tighter
-    ``rtol`` for the same accuracy (figures in docs/course.md). The
+    integrator's tolerance (figures in docs/course.md). The default ``scheme="lean"``
+    integrates in time with the adaptive split step in place, in 1.5 times the field's memory:
+    second-order kinetics, the signals' relaxation exact for a source linear over the step, and
+    outcomes about as close to converged ones as adaptive Richardson's at the same ``rtol``.
+    ``scheme="richardson"`` extrapolates a step pair (3.2 times the field's memory, more time
+    per step, every species' error controlled); ``scheme="euler"`` is lean's step with
+    first-order kinetics, which needs a far tighter ``rtol`` for the same accuracy (figures in
+    docs/course.md). The
     result's ``config`` (and the ``config_toml`` it records) is the configuration of what ran,
     built from these arguments: a ``config`` passed along cannot contradict it.
 

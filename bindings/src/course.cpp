@@ -200,6 +200,8 @@ void register_course(py::module_& m) {
   m.def("condition_names", &condition_names);
   // The course's default tolerance (CourseOptions::rtol), which simulate() takes as its own.
   m.attr("course_default_rtol") = CourseOptions{}.rtol;
+  // And its default time scheme (CourseOptions::scheme).
+  m.attr("course_default_scheme") = std::string(to_string(CourseOptions{}.scheme));
 }
 
 }  // namespace punctum::bindings

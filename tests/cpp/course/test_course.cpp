@@ -427,7 +427,7 @@ TEST(Course, FloatPatchRestartReproducesTheUninterruptedRunBitForBit) {
 
 TEST(Course, FloatAgreesWithDoubleFarBelowTheIntegratorTolerance) {
   // float32 rounds each voxel to ~6e-8 relative per step, far below the step's tolerated error
-  // (the default rtol 3e-3): the outcomes must agree with float64 to 1e-4 relative of their
+  // (the default rtol 5e-4): the outcomes must agree with float64 to 1e-4 relative of their
   // scale, fifty to ninety times tighter than the gap between that tolerance and a converged run
   // (0.5-0.9 %, docs/course.md). A float field
   // that drifted at baseline (homeostasis broken by round-off) would move the collagen sums by
@@ -451,13 +451,15 @@ TEST(Course, FloatAgreesWithDoubleFarBelowTheIntegratorTolerance) {
     }
     // Downtime comes from E(t), whose pulse sizes (the papillary damage each session writes)
     // differ by ~1e-9 between the precisions. Closure is a crossing time: the open fraction's
-    // difference divided by its slope, which flattens there (measured: up to 75 s of 45 h,
-    // 4.6e-4, since float's kinetics compute in float); 1e-3 of it is 3 min of the closure
-    // window, against samples 3 h apart.
+    // difference divided by its slope, which flattens there, in the second session's sparse
+    // tail most (since float's kinetics compute in float). Measured with Richardson at 3e-3 up to
+    // 75 s of 45 h, 4.6e-4; with the lean scheme, whose extrapolated kinetics take a difference
+    // of two float results, 288 s of 41 h, 1.9e-3 (the 3D patch's second session). 3e-3 of it
+    // is 7 min of the closure window, against samples 3 h apart.
     for (std::size_t s = 0; s < wide.sessions.size(); ++s) {
       EXPECT_NEAR(narrow.sessions[s].downtime, wide.sessions[s].downtime, 1e-3 * wide.sessions[s].downtime);
       EXPECT_NEAR(narrow.sessions[s].closure_time, wide.sessions[s].closure_time,
-                  1e-3 * wide.sessions[s].closure_time);
+                  3e-3 * wide.sessions[s].closure_time);
     }
     // Not the same numbers: the float course ran in float.
     EXPECT_NE(wide.series_named("collagen_change_percent").values.back(),
@@ -466,17 +468,19 @@ TEST(Course, FloatAgreesWithDoubleFarBelowTheIntegratorTolerance) {
 }
 
 TEST(Course, DefaultToleranceKeepsTheTimeErrorFarBelowTheVoxelError) {
-  // The default rtol is chosen against the grid (docs/course.md, "Accuracy"): on a 3D course the
-  // collagen gain must move at most a fifth as much between the default tolerance and a run
-  // ~converged in time (rtol 1e-4) as between 40 and 20 um voxels (measured here: 0.024 against
-  // 0.20 points; at rtol 1e-3 the ratio is ~0.04). A default loose enough for the time error to
-  // rival the voxels' fails this.
+  // The default scheme and rtol are chosen against the grid (docs/course.md, "Accuracy"): on a 3D
+  // course the collagen gain must move at most a fifth as much between the defaults and a run
+  // ~converged in time (Richardson at rtol 1e-4) as between 40 and 20 um voxels (measured here:
+  // 0.031 against 0.185 points with lean at 5e-4; lean at 1e-3 fails, 0.047; the earlier default,
+  // Richardson at 3e-3, 0.024). A default loose enough for the time error to rival the voxels'
+  // fails this.
   const auto protocol = Protocol::regular(pen(1e-3, 20e-3), 2, 28_days, 60_days);
-  const auto gain = [&](double voxel, double rtol) {
+  const auto gain = [&](double voxel, double rtol, TimeScheme scheme = CourseOptions{}.scheme) {
     CourseOptions o;
     o.patch_width = 1e-3;
     o.voxel = voxel;
     o.rtol = rtol;
+    o.scheme = scheme;
     o.threads = 2;
     return run_course(cheek(), Patient{}, protocol, o)
         .series_named("collagen_change_percent")
@@ -484,8 +488,11 @@ TEST(Course, DefaultToleranceKeepsTheTimeErrorFarBelowTheVoxelError) {
   };
   const double rtol = CourseOptions{}.rtol;
   ASSERT_GT(rtol, 1e-4) << "the reference run must be tighter than the default";
-  const double coarse = gain(40e-6, rtol), converged = gain(40e-6, 1e-4), fine = gain(20e-6, rtol);
+  const double coarse = gain(40e-6, rtol), converged = gain(40e-6, 1e-4, TimeScheme::richardson),
+               fine = gain(20e-6, rtol);
   const double time_error = std::abs(coarse - converged), voxel_error = std::abs(coarse - fine);
+  std::printf("collagen gain: time error %.3f points at the defaults, voxel error %.3f\n",
+              time_error, voxel_error);
   // The yardstick itself: 0.20 points measured. A model change that shrank it (the layers'
   // staircase moves it, docs/course.md) asks for a new look at the default, not a pass.
   ASSERT_GT(voxel_error, 0.1) << "gain " << coarse << " % at 40 um, " << fine << " % at 20 um";
