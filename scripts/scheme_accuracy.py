@@ -15,13 +15,14 @@ import punctum
 
 RUNS = [
     ("richardson", 1e-5),
-    ("richardson", 3e-3),
-    ("richardson", 1e-3),
+    ("lean", 5e-4),  # the course default
     ("lean", 3e-3),
     ("lean", 1e-3),
     ("lean", 1e-4),
+    ("richardson", 3e-3),
+    ("richardson", 5e-4),
     ("euler", 3e-3),
-    ("euler", 1e-3),
+    ("euler", 5e-4),
     ("euler", 1e-4),
     ("euler", 1e-5),
 ]

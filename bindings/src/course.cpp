@@ -198,8 +198,11 @@ void register_course(py::module_& m) {
       py::arg("output") = py::none(), py::arg("config_toml") = "");
 
   m.def("condition_names", &condition_names);
-  // The course's default tolerance (CourseOptions::rtol), which simulate() takes as its own.
-  m.attr("course_default_rtol") = CourseOptions{}.rtol;
+  // The course's default tolerance per fidelity (default_rtol), which simulate() takes as its own;
+  // course_default_rtol is the default fidelity's (3D).
+  m.def("course_default_rtol_for",
+        [](const std::string& fidelity) { return default_rtol(fidelity_from_string(fidelity)); });
+  m.attr("course_default_rtol") = default_rtol(CourseOptions{}.fidelity);
   // And its default time scheme (CourseOptions::scheme).
   m.attr("course_default_scheme") = std::string(to_string(CourseOptions{}.scheme));
 }

@@ -61,11 +61,15 @@ TimeScheme time_scheme_from_string(std::string_view name) {
                          "");
 }
 
+double default_rtol(Fidelity fidelity) {
+  return fidelity == Fidelity::patch3d ? 5e-4 : 2e-3;
+}
+
 void CourseOptions::validate() const {
   require_in_range("patch_width", in_mm(patch_width), 0.2, 20.0, "mm");
   require_in_range("voxel", in_um(voxel), 2.0, 200.0, "um");
   if (depth != 0.0) require_in_range("depth", in_mm(depth), 0.2, 10.0, "mm");
-  require_in_range("rtol", rtol, 1e-8, 0.1, "1");
+  if (rtol != 0.0) require_in_range("rtol", rtol, 1e-8, 0.1, "1");
   require_in_range("threads", threads, 0, 1024, "threads");
   require_in_range("checkpoint_interval", in_days(checkpoint_interval), 0.0, 5 * 365.25, "days");
   if (checkpoint_interval > 0.0 && checkpoint_path.empty())
@@ -215,7 +219,8 @@ std::uint64_t course_fingerprint(const healing::HealingState<T>& st, const SkinM
     for (double d : plan.session.directions) mix(d);
   }
   mix(protocol.serum.concentration);
-  mix(o.rtol), mix(o.seed), mix(o.exact_outputs), mix(int(o.precision)), mix(int(o.scheme));
+  mix(o.resolved_rtol()), mix(o.seed), mix(o.exact_outputs), mix(int(o.precision)),
+      mix(int(o.scheme));
   return h;
 }
 
@@ -564,7 +569,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   healing::HealingState<Real> st = healing::make_state<Real>(model);
   healing::IntegratorOptions iopt;
   iopt.threads = options.threads;  // the integrator runs a column on one thread
-  iopt.rtol = options.rtol;
+  iopt.rtol = options.resolved_rtol();
   iopt.scheme = options.scheme == TimeScheme::euler  ? healing::Scheme::lod_euler
                 : options.scheme == TimeScheme::lean ? healing::Scheme::lod_lean
                                                      : healing::Scheme::lod_richardson;

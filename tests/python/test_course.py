@@ -348,7 +348,8 @@ def test_recorded_config_is_the_one_that_ran_whatever_config_says(tmp_path):
     assert recorded.run["fidelity"] == "column" and recorded.run["seed"] == 7
     # The tolerance and the scheme are recorded even at their defaults (which are the core's),
     # since those defaults changed: a file must say what it ran without the version that wrote it.
-    assert recorded.run["rtol"] == punctum._core.course_default_rtol == 5e-4
+    assert recorded.run["rtol"] == punctum._core.course_default_rtol_for("column") == 2e-3
+    assert punctum._core.course_default_rtol == punctum._core.course_default_rtol_for("3d") == 5e-4
     assert recorded.run["scheme"] == punctum._core.course_default_scheme == "lean"
     assert recorded.protocol == protocol
     assert (

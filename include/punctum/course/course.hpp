@@ -46,6 +46,15 @@ enum class TimeScheme : int { richardson = 0, euler = 1, lean = 2 };
 std::string_view to_string(TimeScheme s);                   // "richardson", "euler" or "lean"
 TimeScheme time_scheme_from_string(std::string_view name);  // "richardson", "euler" or "lean"
 
+/// The course's default local error tolerance for a fidelity, with the default lean scheme:
+/// 5e-4 on the 3D patch, which keeps the time error of the reference course's outcomes far below
+/// the voxels' (docs/course.md, "Accuracy": its collagen gain at 20 um moves 0.04 points from a
+/// run converged in time, and 0.42 between 20 and 10 um voxels); 2e-3 in the depth column, which
+/// has no lateral transport, whose first-order error sets the 3D value (there 0.02 points and
+/// 0.26 h of closure in 202 steps, within the column's 5 ms budget). Until 22 Nov 2026 the default
+/// was Richardson at 3e-3 for both (before that, at 1e-3).
+double default_rtol(Fidelity fidelity);
+
 struct CourseOptions {
   Fidelity fidelity = Fidelity::patch3d;
   double patch_width = 2e-3;  ///< lateral size of the simulated patch (periodic), m
@@ -62,11 +71,8 @@ struct CourseOptions {
   ConditionKind condition = ConditionKind::none;
   std::uint64_t seed = 0;
   int threads = 0;  ///< OpenMP threads (0: the OpenMP default)
-  /// Integrator local error tolerance, 1. With the lean scheme, 5e-4 keeps the time error of the
-  /// reference course's outcomes far below the voxels' (docs/course.md, "Accuracy"): its collagen
-  /// gain at 20 um moves 0.04 points from a run converged in time, and 0.42 between 20 and 10 um
-  /// voxels. (Until 22 Nov 2026 the default was Richardson at 3e-3; before that, at 1e-3.)
-  double rtol = 5e-4;
+  /// Integrator local error tolerance, 1; 0: the fidelity's default (default_rtol).
+  double rtol = 0.0;
   Precision precision = Precision::float64;  ///< number type of the healing field
   /// Time integrator of the healing field: lean, as accurate as Richardson at the same rtol on
   /// what a course reports, in less than half its memory (docs/course.md, "Integrator").
@@ -81,6 +87,8 @@ struct CourseOptions {
   /// Continue from a checkpoint of the same course; the result equals the uninterrupted run.
   std::filesystem::path resume_from;
   void validate() const;
+  /// rtol, or the fidelity's default where it is 0.
+  double resolved_rtol() const { return rtol > 0.0 ? rtol : default_rtol(fidelity); }
 };
 
 /// One observable over the output times.
