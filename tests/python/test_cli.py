@@ -124,16 +124,16 @@ def test_ctrl_c_exits_130_within_a_second_and_leaves_a_valid_partial_file(tmp_pa
             *PUNCTUM,
             "run",
             "--set",
-            "run.patch_width_mm=1.0",
+            "run.patch_width_mm=2.0",
             "--set",
             "run.voxel_um=25",
             "--set",
             "protocol.horizon_days=400",
             "--set",
             "protocol.sessions=12",
-            # The course this test was timed with (Richardson at 3e-3, the default until 22 Nov
-            # 2026): the lean default finished within the second this waits, and rtol 1e-5
-            # made the steps between interrupt checks too long to stop within the 3 s.
+            # A course of ~10 s (2 mm patch, Richardson at 3e-3): the 1 mm one took ~3 s in all,
+            # and with the faster lean default it finished within the second this waits (a
+            # tighter rtol instead made the steps between interrupt checks too long).
             "--set",
             "run.scheme=richardson",
             "--set",
