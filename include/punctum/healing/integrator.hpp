@@ -444,18 +444,17 @@ class Integrator {
     const T* c = from.species_data(idx(Species::c));
     T* sc = delta_.species_data(std::size_t(detail::Fast::c));
     T* sg = delta_.species_data(std::size_t(detail::Fast::g));
-    const std::ptrdiff_t blocks = std::ptrdiff_t((n + 4095) / 4096);
-    punctum::detail::parallel_blocks(threads_, blocks, [&](std::ptrdiff_t b0, std::ptrdiff_t b1) {
-      const std::size_t i1 = std::min(n, std::size_t(b1) * 4096);
+    const auto [c1, c2] = detail::source_rates(R, detail::Fast::c);
+    const auto [g1, g2] = detail::source_rates(R, detail::Fast::g);
+    punctum::detail::parallel_blocks(threads_, std::ptrdiff_t(n),
+                                     [&](std::ptrdiff_t i0, std::ptrdiff_t i1) {
 #pragma omp simd
-      for (std::size_t i = std::size_t(b0) * 4096; i < i1; ++i) {
-        sc[i] =
-            T(R.inflammation_per_damage * double(w[i]) + R.inflammation_per_blood * double(h[i]));
-        sg[i] = T(R.growth_factor_per_blood * double(h[i]) +
-                  R.growth_factor_per_inflammation * double(c[i]));
-      }
-      return true;
-    });
+                                       for (std::ptrdiff_t i = i0; i < i1; ++i) {
+                                         sc[i] = T(c1 * double(w[i]) + c2 * double(h[i]));
+                                         sg[i] = T(g1 * double(h[i]) + g2 * double(c[i]));
+                                       }
+                                       return true;
+                                     });
   }
 
   /// What the LOD solver's fill hook needs to compute a fast species' right-hand side planes.

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "punctum/core/detail/parallel.hpp"
@@ -245,6 +246,20 @@ inline constexpr Species species_of(Fast fast) {
   return species[std::size_t(fast)];
 }
 
+/// The weights (a1, a2) of a fast species' sources (s1, s2): c's of damage and blood, g's of blood
+/// and c; none for the topical agent. Its source is a1 s1 + a2 s2, in that order (fast_rhs_planes
+/// and lod_lean's store of the sources at the step's start must agree to the bit).
+inline std::pair<double, double> source_rates(const Rates& R, Fast fast) {
+  switch (fast) {
+    case Fast::c:
+      return {R.inflammation_per_damage, R.inflammation_per_blood};
+    case Fast::g:
+      return {R.growth_factor_per_blood, R.growth_factor_per_inflammation};
+    default:
+      return {0.0, 0.0};
+  }
+}
+
 /// Right-hand sides of the delta-form step for the fast signals, dt * F(u^n):
 ///   F_c = div(D_c grad c) + lambda_c (a_cw w + a_ch h - c)
 ///   F_g = div(D_g grad g) + lambda_g (a_gh h + a_gc c - g)
@@ -278,10 +293,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
   const T* a = own.species_data(idx(species_of(fast)));
   const std::size_t d = diffusing_of(species_of(fast));
   const bool flux = surface_flux(species_of(fast), film);  // through plane 0
-  const double a1 = q == 0 ? R.inflammation_per_damage : q == 1 ? R.growth_factor_per_blood : 0.0;
-  const double a2 = q == 0   ? R.inflammation_per_blood
-                    : q == 1 ? R.growth_factor_per_inflammation
-                             : 0.0;
+  const auto [a1, a2] = source_rates(R, fast);
   const double P_intact = R.topical_permeability_intact, P_open = model.topical_permeability_open();
   const double inv_dz = 1.0 / G.spacing[2];
   const bool lagged = old_source && fast != Fast::s;  // the topical agent has no source
@@ -299,8 +311,9 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
       const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
       fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2, lagged,
-                         source_weight(dt * decay), flux && k == 0 ? w + o : nullptr, out + o, 1,
-                         0.0, 0.0, dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
+                         lagged ? source_weight(dt * decay) : 0.0, flux && k == 0 ? w + o : nullptr,
+                         out + o, 1, 0.0, 0.0, dn, up, decay, a1, a2, dt, P_intact, P_open, film,
+                         inv_dz);
     }
     return;
   }
@@ -309,7 +322,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const double up = k > 0 ? model.face_diffusivity(d)[k - 1] * idz2 : 0.0;
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
     const double decay = model.linear_decay(d, k);
-    const double wt = source_weight(dt * decay);
+    const double wt = lagged ? source_weight(dt * decay) : 0.0;
     for (std::size_t j = 0; j < ny; ++j) {
       const std::size_t o = u.offset(0, j, k);
       const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
