@@ -221,7 +221,10 @@ KEYS: dict[str, Key] = {
     ),
     "run.rtol": Key(
         "local error tolerance of the adaptive integrator",
-        none_means="the fidelity's default: 5e-4 in 3d, 2e-3 in the column (docs/course.md)",
+        none_means=(
+            f"the fidelity's default: {_core.course_default_rtol_for('3d'):g} in 3d, "
+            f"{_core.course_default_rtol_for('column'):g} in the column (docs/course.md)"
+        ),
     ),
     "run.precision": Key(
         "number type of the healing field: float halves its memory and traffic (speed and "
@@ -230,9 +233,10 @@ KEYS: dict[str, Key] = {
     ),
     "run.scheme": Key(
         "time integrator of the healing field: lean (the default) and euler need 1.5x the "
-        "field's memory instead of richardson's 3.2x; lean is about as accurate as richardson at "
-        "the same rtol, euler needs a far tighter rtol (accuracy: docs/course.md). A file that "
-        "does not state it ran richardson if it was written before 22 Nov 2026's change",
+        "field's memory instead of richardson's 3.2x; at the same rtol lean is about as accurate "
+        "as richardson in the column and half as accurate in 3D (hence rtol's fidelity "
+        "defaults), euler needs a far tighter rtol (accuracy: docs/course.md). A file written "
+        "before 22 Nov 2026's scheme change states no scheme: it ran richardson",
         probe="?",
     ),
     "run.condition": Key(

@@ -482,8 +482,9 @@ def _sessions(
 #: table); the others are stated when they differ from simulate()'s default (they change the
 #: result: the stored config rebuilds the course). A file must say what it ran without the code of
 #: the version that wrote it: the course default rtol changed from 1e-3 to 3e-3 on 22 Nov 2026,
-#: and the default scheme from Richardson at 3e-3 to lean at 1e-3 later that day (a file written
-#: in between states its rtol but not its scheme, "richardson"; docs/course.md, "Accuracy").
+#: and the default scheme from Richardson at 3e-3 to lean at the fidelity's rtol (5e-4 in 3D,
+#: 2e-3 in the column) later that day (a file written in between states its rtol but not its
+#: scheme, "richardson"; docs/course.md, "Accuracy").
 _RUN_ALWAYS = tuple(RUN_DEFAULTS)
 
 
@@ -772,9 +773,9 @@ def simulate(*args: Any, **kwargs: Any) -> CourseResult:
     integrator's tolerance (figures in docs/course.md). The default ``scheme="lean"``
     integrates in time with the adaptive split step in place, in 1.5 times the field's memory:
     second-order kinetics, the signals' relaxation exact for a source linear over the step, and
-    outcomes about as close to converged ones as adaptive Richardson's at the same ``rtol``
-    (whose default, ``None``, is the fidelity's: 5e-4 in 3D, 2e-3 in the column, which has no
-    lateral transport, whose first-order error in 3D asks for the tighter value).
+    outcomes about as close to converged ones as adaptive Richardson's at the same ``rtol`` in
+    the column, about twice as far in 3D, where its lateral transport is first order (hence the
+    default ``rtol=None``: the fidelity's, 5e-4 in 3D and 2e-3 in the column).
     ``scheme="richardson"`` extrapolates a step pair (3.2 times the field's memory, more time
     per step, every species' error controlled); ``scheme="euler"`` is lean's step with
     first-order kinetics, which needs a far tighter ``rtol`` for the same accuracy (figures in
