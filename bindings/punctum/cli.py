@@ -23,7 +23,8 @@ from typing import Any
 import tomllib
 
 import punctum
-from punctum.course import make_folder, remove_made_folders
+from punctum import _core
+from punctum.course import RUN_DEFAULTS, make_folder, remove_made_folders
 from punctum.sweep import _is_table_list
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
@@ -141,6 +142,12 @@ def _run(args: argparse.Namespace) -> int:
         config.run["snapshot_days"] = (
             [0.0, 1.0, 7.0, 28.0, horizon] if horizon >= 28 else [0.0, horizon]
         )
+    # The folder's config.toml states the rtol that runs (its default depends on the fidelity),
+    # so that --resume continues with it whatever a later version's default. (A bad fidelity is
+    # left to simulate(), which names it.)
+    fidelity = config.run.get("fidelity", RUN_DEFAULTS["fidelity"])
+    if "rtol" not in config.run and fidelity in ("3d", "column"):
+        config.run["rtol"] = _core.course_default_rtol_for(fidelity)
     kwargs = config.build()  # the skin and device are checked before the folder is made
     out, made = _fresh_dir(args.output, "run")
     every = args.checkpoint_every_days

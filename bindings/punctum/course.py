@@ -55,14 +55,14 @@ __all__ = [
 _DEVICES = {"pen": Pen, "roller": Roller, "stamp": Stamp}
 #: The [skin] section of a configuration: a body-site preset and the sex and age it is aged to.
 SKIN_DEFAULTS = {"site": "cheek", "sex": "female", "age": 45.0}
-#: SimulationConfig's default run table: the options every recorded configuration states.
+#: SimulationConfig's default run table: the options every recorded configuration states, with
+#: rtol (_RUN_ALWAYS), whose default depends on the fidelity (simulate's rtol=None).
 RUN_DEFAULTS = {
     "fidelity": "3d",
     "seed": 0,
     "patch_width_mm": 2.0,
     "voxel_um": 20.0,
     "condition": "none",
-    "rtol": _core.course_default_rtol,
     "scheme": _core.course_default_scheme,
 }
 #: The [run] section: the keyword arguments of :func:`simulate` that describe the run (not where
@@ -485,7 +485,7 @@ def _sessions(
 #: and the default scheme from Richardson at 3e-3 to lean at the fidelity's rtol (5e-4 in 3D,
 #: 2e-3 in the column) later that day (a file written in between states its rtol but not its
 #: scheme, "richardson"; docs/course.md, "Accuracy").
-_RUN_ALWAYS = tuple(RUN_DEFAULTS)
+_RUN_ALWAYS = (*RUN_DEFAULTS, "rtol")
 
 
 def _config_that_ran(

@@ -441,6 +441,17 @@ def test_float_precision_matches_double_and_is_recorded(reference):
     assert info.value.parameter == "precision"
 
 
+def test_a_config_without_rtol_runs_at_its_fidelitys_default():
+    # The default rtol depends on the fidelity (5e-4 in 3D, 2e-3 in the column): a configuration
+    # that switches the reference course to the column and states no rtol runs at the column's,
+    # as simulate(fidelity="column") does, and records it.
+    cfg = punctum.reference_course()
+    assert "rtol" not in cfg.run
+    cfg.run["fidelity"] = "column"
+    r = punctum.simulate(**cfg.build(), config=cfg, progress=False)
+    assert r.config.run["rtol"] == punctum._core.course_default_rtol_for("column") == 2e-3
+
+
 def test_euler_scheme_runs_is_recorded_and_reruns_from_its_config():
     # scheme="euler" (adaptive lod_euler, in place) is first order: at the column's default rtol
     # (2e-3) its collagen gain lies 1.15 points above the converged one (Richardson at 1e-5), at
