@@ -281,6 +281,7 @@ BENCHMARK(BM_FullStepShare)
     ->ArgNames({"n", "threads"})
     ->Args({100, 1})
     ->Args({100, 2})
+    ->Args({200, 1})
     ->Args({200, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
