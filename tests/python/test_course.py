@@ -32,6 +32,18 @@ def reference():
     return run()
 
 
+@pytest.fixture(scope="module")
+def converged_gain():
+    """The reference course's collagen gain at day 182, converged in time (Richardson, 1e-5)."""
+    return run(scheme="richardson", rtol=1e-5).value_at("collagen_change_percent", 182)
+
+
+@pytest.fixture(scope="module")
+def euler_default():
+    """The reference course by adaptive lod_euler at the column's default rtol."""
+    return run(scheme="euler")
+
+
 def test_reference_course_outputs_have_units_and_sessions(reference):
     obs = reference.observables
     assert obs["time_days"].attrs["units"] == "d"
@@ -452,15 +464,13 @@ def test_a_config_without_rtol_runs_at_its_fidelitys_default():
     assert r.config.run["rtol"] == punctum._core.course_default_rtol_for("column") == 2e-3
 
 
-def test_euler_scheme_runs_is_recorded_and_reruns_from_its_config():
+def test_euler_scheme_runs_is_recorded_and_reruns_from_its_config(converged_gain, euler_default):
     # scheme="euler" (adaptive lod_euler, in place) is first order: at the column's default rtol
     # (2e-3) its collagen gain lies 1.15 points above the converged one (Richardson at 1e-5), at
     # rtol 1e-5 within 0.09. The recorded config reruns it exactly.
-    exact = run(scheme="richardson", rtol=1e-5).value_at("collagen_change_percent", 182)
-    coarse = run(scheme="euler")
     fine = run(scheme="euler", rtol=1e-5)
-    gap_coarse = abs(coarse.value_at("collagen_change_percent", 182) - exact)
-    gap_fine = abs(fine.value_at("collagen_change_percent", 182) - exact)
+    gap_coarse = abs(euler_default.value_at("collagen_change_percent", 182) - converged_gain)
+    gap_fine = abs(fine.value_at("collagen_change_percent", 182) - converged_gain)
     assert gap_fine < 0.2 * gap_coarse, (gap_coarse, gap_fine)
     assert fine.config.run["scheme"] == "euler"
     cfg = punctum.SimulationConfig.from_toml(fine.config.to_toml())
@@ -475,7 +485,7 @@ def test_euler_scheme_runs_is_recorded_and_reruns_from_its_config():
 
 
 def test_the_default_lean_scheme_is_as_accurate_as_richardson_and_far_closer_than_euler(
-    reference,
+    reference, converged_gain, euler_default
 ):
     # The default scheme="lean" keeps euler's step in place (its memory) with second-order
     # kinetics, the coupling corrected and the signals' relaxation fitted. Its column collagen
@@ -484,10 +494,9 @@ def test_the_default_lean_scheme_is_as_accurate_as_richardson_and_far_closer_tha
     # euler's 1.15 (docs/course.md). Bounds: a tenth of the 20 um voxels' error (0.42 points) and a
     # fifth of euler's.
     assert reference.config.run["scheme"] == "lean"
-    exact = run(scheme="richardson", rtol=1e-5).value_at("collagen_change_percent", 182)
     gaps = {
-        scheme: abs(r.value_at("collagen_change_percent", 182) - exact)
-        for scheme, r in (("lean", reference), ("euler", run(scheme="euler")))
+        scheme: abs(r.value_at("collagen_change_percent", 182) - converged_gain)
+        for scheme, r in (("lean", reference), ("euler", euler_default))
     }
     assert gaps["lean"] < 0.042, gaps
     assert gaps["lean"] < 0.2 * gaps["euler"], gaps
