@@ -59,6 +59,7 @@ def single_puncture(
     width_mm: float = 0.6,
     voxel_um: float = 25.0,
     threads: int = 0,
+    scheme: str = "richardson",
     rtol: float = 1e-3,
     uv_exposure: bool = False,
     progress: Callable[[float], bool] | None = None,
@@ -67,6 +68,11 @@ def single_puncture(
 
     ``fidelity`` is ``"3d"`` (a periodic patch ``width_mm`` wide, voxels of ``voxel_um``) or
     ``"column"`` (the laterally averaged depth column: one puncture per ``width_mm``^2).
+    ``scheme`` is the adaptive integrator that holds the local error per step to ``rtol``:
+    ``"richardson"`` (step doubling, second order, every slow species' error controlled; the
+    default here, and what the figure in docs/healing.md uses), ``"lean"`` (in place at 1.5x the
+    field's memory, second-order kinetics: the course's default) or ``"euler"`` (in place, first
+    order). Their accuracy against each other: docs/healing.md, "Schemes and adaptivity".
     ``progress(t_days)`` is called after every step; returning False stops the run early.
 
     Returns an ``xarray.Dataset`` over ``time_days`` with, for every species ``s``:
@@ -88,6 +94,7 @@ def single_puncture(
         width_mm=width_mm,
         voxel_um=voxel_um,
         threads=threads,
+        scheme=scheme,
         rtol=rtol,
         uv_exposure=uv_exposure,
         progress=progress,
@@ -121,6 +128,8 @@ def single_puncture(
             "depth_mm": depth_mm,
             "radius_um": radius_um,
             "site": skin.site,
+            "scheme": scheme,
+            "rtol": rtol,
             "steps_accepted": raw["steps_accepted"],
             "steps_rejected": raw["steps_rejected"],
         },

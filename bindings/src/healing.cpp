@@ -2,6 +2,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <punctum/course.hpp>
 #include <punctum/healing.hpp>
 
 #include "module.hpp"
@@ -27,7 +28,8 @@ void register_healing(py::module_& m) {
       "healing_single_puncture",
       [](const SkinModel& skin, const Patient& patient, double depth_mm, double radius_um,
          double tip_length_mm, double days, const std::string& fidelity, double width_mm,
-         double voxel_um, int threads, double rtol, bool uv_exposure, py::object progress) {
+         double voxel_um, int threads, const std::string& scheme, double rtol, bool uv_exposure,
+         py::object progress) {
         if (fidelity != "3d" && fidelity != "column")
           throw InvalidParameter("fidelity", "'" + fidelity + "'", "one of '3d', 'column'", "");
         SinglePunctureOptions o;
@@ -40,6 +42,7 @@ void register_healing(py::module_& m) {
         o.voxel = voxel_um * 1e-6;
         o.aftercare.uv_exposure = uv_exposure;
         o.integrator.threads = threads;
+        o.integrator.scheme = to_healing_scheme(time_scheme_from_string(scheme));
         o.integrator.rtol = rtol;
         PunctureSeries series;
         {
@@ -83,8 +86,8 @@ void register_healing(py::module_& m) {
       py::arg("skin"), py::arg("patient"), py::arg("depth_mm") = 1.0, py::arg("radius_um") = 100.0,
       py::arg("tip_length_mm") = 0.0, py::arg("days") = 60.0, py::arg("fidelity") = "3d",
       py::arg("width_mm") = 0.6, py::arg("voxel_um") = 25.0, py::arg("threads") = 0,
-      py::arg("rtol") = healing::IntegratorOptions{}.rtol, py::arg("uv_exposure") = false,
-      py::arg("progress") = py::none(),
+      py::arg("scheme") = "richardson", py::arg("rtol") = healing::IntegratorOptions{}.rtol,
+      py::arg("uv_exposure") = false, py::arg("progress") = py::none(),
       "Healing of one needle puncture (see punctum.healing.single_puncture).");
 }
 

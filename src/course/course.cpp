@@ -61,6 +61,18 @@ TimeScheme time_scheme_from_string(std::string_view name) {
                          "");
 }
 
+healing::Scheme to_healing_scheme(TimeScheme s) {
+  switch (s) {
+    case TimeScheme::euler:
+      return healing::Scheme::lod_euler;
+    case TimeScheme::lean:
+      return healing::Scheme::lod_lean;
+    case TimeScheme::richardson:
+      break;
+  }
+  return healing::Scheme::lod_richardson;
+}
+
 double default_rtol(Fidelity fidelity) {
   return fidelity == Fidelity::patch3d ? 5e-4 : 2e-3;
 }
@@ -570,9 +582,7 @@ CourseResult run_course_as(const SkinModel& skin, const Patient& patient, const 
   healing::IntegratorOptions iopt;
   iopt.threads = options.threads;  // the integrator runs a column on one thread
   iopt.rtol = options.resolved_rtol();
-  iopt.scheme = options.scheme == TimeScheme::euler  ? healing::Scheme::lod_euler
-                : options.scheme == TimeScheme::lean ? healing::Scheme::lod_lean
-                                                     : healing::Scheme::lod_richardson;
+  iopt.scheme = to_healing_scheme(options.scheme);
   healing::Integrator<Real> integrator(model, iopt);
   Field<double> wide;  // a float32 field's snapshots, widened
 

@@ -21,6 +21,10 @@
 
 namespace punctum {
 
+namespace healing {
+enum class Scheme : int;  // punctum/healing/integrator.hpp
+}
+
 enum class Fidelity : int { patch3d = 0, column = 1 };
 std::string_view to_string(Fidelity f);
 Fidelity fidelity_from_string(std::string_view name);  // "3d" or "column"
@@ -45,6 +49,8 @@ Precision precision_from_string(std::string_view name);  // "double"/"float64" o
 enum class TimeScheme : int { richardson = 0, euler = 1, lean = 2 };
 std::string_view to_string(TimeScheme s);                   // "richardson", "euler" or "lean"
 TimeScheme time_scheme_from_string(std::string_view name);  // "richardson", "euler" or "lean"
+/// The healing integrator's scheme that runs a TimeScheme (lod_richardson, lod_euler, lod_lean).
+healing::Scheme to_healing_scheme(TimeScheme s);
 
 /// The course's default local error tolerance for a fidelity, with the default lean scheme:
 /// 5e-4 on the 3D patch, which keeps the time error of the reference course's outcomes far below
