@@ -673,6 +673,10 @@ TEST(Course, TimeSchemeNamesAndBadInput) {
   EXPECT_EQ(time_scheme_from_string("lean"), TimeScheme::lean);
   EXPECT_EQ(to_string(TimeScheme::lean), "lean");
   EXPECT_EQ(time_scheme_from_string(to_string(TimeScheme::richardson)), TimeScheme::richardson);
+  // Each name runs its own integrator (the course and punctum.healing.single_puncture share this).
+  EXPECT_EQ(to_healing_scheme(TimeScheme::richardson), healing::Scheme::lod_richardson);
+  EXPECT_EQ(to_healing_scheme(TimeScheme::euler), healing::Scheme::lod_euler);
+  EXPECT_EQ(to_healing_scheme(TimeScheme::lean), healing::Scheme::lod_lean);
   try {
     time_scheme_from_string("rk4");
     FAIL() << "'rk4' was accepted";
