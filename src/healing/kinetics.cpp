@@ -89,26 +89,19 @@ PUNCTUM_SIMD_CLONES double coupling_error_column(Field<float>& u, const float* d
   return coupling_error_column_body(u, dc, dg, table, R, dt, atol, rtol, correct);
 }
 
-PUNCTUM_SIMD_CLONES void fast_rhs_line(const double* a, const double* yp, const double* ym,
-                                       const double* zp, const double* zm, const double* s1,
-                                       const double* s2, bool lagged, double wt,
-                                       const double* w_top, double* out, std::size_t nx, double cx,
-                                       double cy, double dn, double up, double decay, double a1,
-                                       double a2, double dt, double P_intact, double P_open,
-                                       double film, double inv_dz) {
-  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, lagged, wt, w_top, out, nx, cx, cy, dn, up, decay,
-                     a1, a2, dt, P_intact, P_open, film, inv_dz);
-}
+#define PUNCTUM_FAST_RHS_PLANE(T)                                                                 \
+  PUNCTUM_SIMD_CLONES void fast_rhs_plane(                                                        \
+      const T* a, const T* zp, const T* zm, const T* s1, const T* s2, bool lagged, double wt,     \
+      const T* w_top, T* out, std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, \
+      double cx, double cy, double dn, double up, double decay, double a1, double a2, double dt,  \
+      double P_intact, double P_open, double film, double inv_dz) {                               \
+    fast_rhs_plane_body(a, zp, zm, s1, s2, lagged, wt, w_top, out, nx, ny, pitch, periodic_y, cx, \
+                        cy, dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);           \
+  }
 
-PUNCTUM_SIMD_CLONES void fast_rhs_line(const float* a, const float* yp, const float* ym,
-                                       const float* zp, const float* zm, const float* s1,
-                                       const float* s2, bool lagged, double wt, const float* w_top,
-                                       float* out, std::size_t nx, double cx, double cy, double dn,
-                                       double up, double decay, double a1, double a2, double dt,
-                                       double P_intact, double P_open, double film, double inv_dz) {
-  fast_rhs_line_body(a, yp, ym, zp, zm, s1, s2, lagged, wt, w_top, out, nx, cx, cy, dn, up, decay,
-                     a1, a2, dt, P_intact, P_open, film, inv_dz);
-}
+PUNCTUM_FAST_RHS_PLANE(double)
+PUNCTUM_FAST_RHS_PLANE(float)
+#undef PUNCTUM_FAST_RHS_PLANE
 
 PUNCTUM_SIMD_CLONES void add_increment_slab(double* a, const double* in, const double* du,
                                             std::size_t nx, std::size_t nz,
@@ -121,22 +114,22 @@ PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* in, const flo
   add_increment_slab_body(a, in, du, nx, nz, plane_stride);
 }
 
-#define PUNCTUM_CHEMOTAXIS_LINES(T)                                                               \
-  PUNCTUM_SIMD_CLONES double chemotaxis_rate_line(const T* row, const T* yp, const T* ym,         \
-                                                  const T* zp, const T* zm, std::size_t nx,       \
-                                                  double cx, double cy, double cdn, double cup) { \
-    return chemotaxis_rate_line_body(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup);                  \
-  }                                                                                               \
-  PUNCTUM_SIMD_CLONES void chemotaxis_flux_line(                                                  \
-      T* f, const T* old, const T* oyp, const T* oym, const T* ozp, const T* ozm, const T* g,     \
-      const T* gyp, const T* gym, const T* gzp, const T* gzm, std::size_t nx, double cx,          \
-      double cy, double cdn, double cup, double f0, double f0dn, double f0up, double dt) {        \
-    chemotaxis_flux_line_body(f, old, oyp, oym, ozp, ozm, g, gyp, gym, gzp, gzm, nx, cx, cy, cdn, \
-                              cup, f0, f0dn, f0up, dt);                                           \
-  }                                                                                               \
-  PUNCTUM_SIMD_CLONES double extrapolate_max_difference(const T* a, T* b, std::size_t n,          \
-                                                        double atol, double rtol) {               \
-    return extrapolate_max_difference_body(a, b, n, atol, rtol);                                  \
+#define PUNCTUM_CHEMOTAXIS_LINES(T)                                                                \
+  PUNCTUM_SIMD_CLONES double chemotaxis_rate_plane(                                                \
+      const T* g, const T* zp, const T* zm, std::size_t nx, std::size_t ny, std::size_t pitch,     \
+      double cx, double cy, double cdn, double cup) {                                              \
+    return chemotaxis_rate_plane_body(g, zp, zm, nx, ny, pitch, cx, cy, cdn, cup);                 \
+  }                                                                                                \
+  PUNCTUM_SIMD_CLONES void chemotaxis_flux_plane(                                                  \
+      T* f, const T* old, const T* ozp, const T* ozm, const T* g, const T* gzp, const T* gzm,      \
+      std::size_t nx, std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,         \
+      double cup, double f0, double f0dn, double f0up, double dt) {                                \
+    chemotaxis_flux_plane_body(f, old, ozp, ozm, g, gzp, gzm, nx, ny, pitch, cx, cy, cdn, cup, f0, \
+                               f0dn, f0up, dt);                                                    \
+  }                                                                                                \
+  PUNCTUM_SIMD_CLONES double extrapolate_max_difference(const T* a, T* b, std::size_t n,           \
+                                                        double atol, double rtol) {                \
+    return extrapolate_max_difference_body(a, b, n, atol, rtol);                                   \
   }
 
 PUNCTUM_CHEMOTAXIS_LINES(double)

@@ -226,17 +226,38 @@ inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp
   }
 }
 
+/// fast_rhs_line_body on every x-line of one plane (lines `pitch` apart; `zp`, `zm`, `s1`, `s2`,
+/// `w_top` and `out` point at the plane's first line in their arrays): the y neighbours wrap
+/// when `periodic_y` (Grid3::wrap), else the edge line is its own neighbour. One call per plane,
+/// not per line.
+template <class T>
+inline void fast_rhs_plane_body(const T* a, const T* zp, const T* zm, const T* s1, const T* s2,
+                                bool lagged, double wt, const T* w_top, T* out, std::size_t nx,
+                                std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
+                                double cy, double dn, double up, double decay, double a1, double a2,
+                                double dt, double P_intact, double P_open, double film,
+                                double inv_dz) {
+  for (std::size_t j = 0; j < ny; ++j) {
+    const std::size_t jp = j + 1 < ny ? j + 1 : (periodic_y ? 0 : ny - 1);
+    const std::size_t jm = j > 0 ? j - 1 : (periodic_y ? ny - 1 : 0);
+    const std::size_t o = pitch * j;
+    fast_rhs_line_body(a + o, a + pitch * jp, a + pitch * jm, zp + o, zm + o, s1 + o, s2 + o,
+                       lagged, wt, w_top ? w_top + o : nullptr, out + o, nx, cx, cy, dn, up, decay,
+                       a1, a2, dt, P_intact, P_open, film, inv_dz);
+  }
+}
+
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
-void fast_rhs_line(const double* a, const double* yp, const double* ym, const double* zp,
-                   const double* zm, const double* s1, const double* s2, bool lagged, double wt,
-                   const double* w_top, double* out, std::size_t nx, double cx, double cy,
-                   double dn, double up, double decay, double a1, double a2, double dt,
-                   double P_intact, double P_open, double film, double inv_dz);
-void fast_rhs_line(const float* a, const float* yp, const float* ym, const float* zp,
-                   const float* zm, const float* s1, const float* s2, bool lagged, double wt,
-                   const float* w_top, float* out, std::size_t nx, double cx, double cy, double dn,
-                   double up, double decay, double a1, double a2, double dt, double P_intact,
-                   double P_open, double film, double inv_dz);
+void fast_rhs_plane(const double* a, const double* zp, const double* zm, const double* s1,
+                    const double* s2, bool lagged, double wt, const double* w_top, double* out,
+                    std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
+                    double cy, double dn, double up, double decay, double a1, double a2, double dt,
+                    double P_intact, double P_open, double film, double inv_dz);
+void fast_rhs_plane(const float* a, const float* zp, const float* zm, const float* s1,
+                    const float* s2, bool lagged, double wt, const float* w_top, float* out,
+                    std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
+                    double cy, double dn, double up, double decay, double a1, double a2, double dt,
+                    double P_intact, double P_open, double film, double inv_dz);
 
 /// Fast species c, g, s: their index among the delta arrays (0, 1, 2).
 enum class Fast : std::size_t { c = 0, g = 1, s = 2 };
@@ -323,20 +344,16 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const double dn = k + 1 < nz ? model.face_diffusivity(d)[k] * idz2 : 0.0;
     const double decay = model.linear_decay(d, k);
     const double wt = lagged ? source_weight(dt * decay) : 0.0;
-    for (std::size_t j = 0; j < ny; ++j) {
-      const std::size_t o = u.offset(0, j, k);
-      const std::size_t oyp = u.offset(0, G.wrap(1, std::ptrdiff_t(j) + 1), k);
-      const std::size_t oym = u.offset(0, G.wrap(1, std::ptrdiff_t(j) - 1), k);
-      const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o;
-      const std::size_t ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-      // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
-      // zero-weighted source terms read its own line (no extra memory traffic).
-      const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
-      const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      fast_rhs_line(a + o, a + oyp, a + oym, a + ozp, a + ozm, s1, s2, lagged, wt,
-                    flux && k == 0 ? w + o : nullptr, out + o, nx, D * idx2, D * idy2, dn, up,
-                    decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
-    }
+    const std::size_t o = u.offset(0, 0, k);
+    const std::size_t ozp = k + 1 < nz ? u.offset(0, 0, k + 1) : o;
+    const std::size_t ozm = k > 0 ? u.offset(0, 0, k - 1) : o;
+    // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
+    // zero-weighted source terms read its own plane (no extra memory traffic).
+    const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
+    const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
+    fast_rhs_plane(a + o, a + ozp, a + ozm, s1, s2, lagged, wt, flux && k == 0 ? w + o : nullptr,
+                   out + o, nx, ny, u.pitch(), G.periodic[1], D * idx2, D * idy2, dn, up, decay, a1,
+                   a2, dt, P_intact, P_open, film, inv_dz);
   }
 }
 
@@ -850,6 +867,37 @@ inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T*
   f[nx - 1] = value(nx - 1, 0, nx - 2);
 }
 
+/// The lines of one plane (`pitch` apart, y periodic; the z pointers at the planes above and
+/// below, or the plane itself at a no-flux face) through the line bodies above, in one call per
+/// plane rather than per line: chemotaxis_rate_line_body's maximum and
+/// chemotaxis_flux_line_body's update.
+template <class T>
+inline double chemotaxis_rate_plane_body(const T* g, const T* zp, const T* zm, std::size_t nx,
+                                         std::size_t ny, std::size_t pitch, double cx, double cy,
+                                         double cdn, double cup) {
+  double best = 0.0;
+  for (std::size_t j = 0; j < ny; ++j) {
+    const std::size_t o = pitch * j, oyp = pitch * (j + 1 == ny ? 0 : j + 1),
+                      oym = pitch * (j == 0 ? ny - 1 : j - 1);
+    best = std::max(best, chemotaxis_rate_line_body(g + o, g + oyp, g + oym, zp + o, zm + o, nx, cx,
+                                                    cy, cdn, cup));
+  }
+  return best;
+}
+template <class T>
+inline void chemotaxis_flux_plane_body(T* f, const T* old, const T* ozp, const T* ozm, const T* g,
+                                       const T* gzp, const T* gzm, std::size_t nx, std::size_t ny,
+                                       std::size_t pitch, double cx, double cy, double cdn,
+                                       double cup, double f0, double f0dn, double f0up, double dt) {
+  for (std::size_t j = 0; j < ny; ++j) {
+    const std::size_t o = pitch * j, oyp = pitch * (j + 1 == ny ? 0 : j + 1),
+                      oym = pitch * (j == 0 ? ny - 1 : j - 1);
+    chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, ozp + o, ozm + o, g + o,
+                              g + oyp, g + oym, gzp + o, gzm + o, nx, cx, cy, cdn, cup, f0, f0dn,
+                              f0up, dt);
+  }
+}
+
 /// max_n |a_n - b_n| / (atol + rtol |a_n|), the step-doubling error norm of one run of a species
 /// (a: two half steps, b: one full step), while b becomes the Richardson value 2 a - b, or a
 /// where that is negative. In the storage type T, like the kernels.
@@ -868,22 +916,20 @@ inline double extrapolate_max_difference_body(const T* a, T* b, std::size_t n, d
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
-double chemotaxis_rate_line(const double* row, const double* yp, const double* ym, const double* zp,
-                            const double* zm, std::size_t nx, double cx, double cy, double cdn,
-                            double cup);
-double chemotaxis_rate_line(const float* row, const float* yp, const float* ym, const float* zp,
-                            const float* zm, std::size_t nx, double cx, double cy, double cdn,
-                            double cup);
-void chemotaxis_flux_line(double* f, const double* old, const double* oyp, const double* oym,
-                          const double* ozp, const double* ozm, const double* g, const double* gyp,
-                          const double* gym, const double* gzp, const double* gzm, std::size_t nx,
-                          double cx, double cy, double cdn, double cup, double f0, double f0dn,
-                          double f0up, double dt);
-void chemotaxis_flux_line(float* f, const float* old, const float* oyp, const float* oym,
-                          const float* ozp, const float* ozm, const float* g, const float* gyp,
-                          const float* gym, const float* gzp, const float* gzm, std::size_t nx,
-                          double cx, double cy, double cdn, double cup, double f0, double f0dn,
-                          double f0up, double dt);
+double chemotaxis_rate_plane(const double* g, const double* zp, const double* zm, std::size_t nx,
+                             std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                             double cup);
+double chemotaxis_rate_plane(const float* g, const float* zp, const float* zm, std::size_t nx,
+                             std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                             double cup);
+void chemotaxis_flux_plane(double* f, const double* old, const double* ozp, const double* ozm,
+                           const double* g, const double* gzp, const double* gzm, std::size_t nx,
+                           std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                           double cup, double f0, double f0dn, double f0up, double dt);
+void chemotaxis_flux_plane(float* f, const float* old, const float* ozp, const float* ozm,
+                           const float* g, const float* gzp, const float* gzm, std::size_t nx,
+                           std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                           double cup, double f0, double f0dn, double f0up, double dt);
 double extrapolate_max_difference(const double* a, double* b, std::size_t n, double atol,
                                   double rtol);
 double extrapolate_max_difference(const float* a, float* b, std::size_t n, double atol,
@@ -942,19 +988,13 @@ class Chemotaxis {
     }
     return punctum::detail::parallel_max(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
-      double best = 0.0;
       const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
       const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
                    cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
-      for (std::size_t j = 0; j < ny; ++j) {
-        const T* row = g + u.offset(0, j, k);
-        const T* yp = g + u.offset(0, j + 1 == ny ? 0 : j + 1, k);
-        const T* ym = g + u.offset(0, j == 0 ? ny - 1 : j - 1, k);
-        const T* zp = k + 1 < nz ? g + u.offset(0, j, k + 1) : row;
-        const T* zm = k > 0 ? g + u.offset(0, j, k - 1) : row;
-        best = std::max(best, chemotaxis_rate_line(row, yp, ym, zp, zm, nx, cx, cy, cdn, cup));
-      }
-      return best;
+      const T* plane = g + u.offset(0, 0, k);
+      const T* zp = k + 1 < nz ? g + u.offset(0, 0, k + 1) : plane;
+      const T* zm = k > 0 ? g + u.offset(0, 0, k - 1) : plane;
+      return chemotaxis_rate_plane(plane, zp, zm, nx, ny, u.pitch(), cx, cy, cdn, cup);
     });
   }
 
@@ -1061,16 +1101,11 @@ class Chemotaxis {
     const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
     const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
     const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
-    for (std::size_t j = 0; j < ny; ++j) {
-      const std::size_t o = u.offset(0, j, k);
-      const std::size_t oyp = u.offset(0, j + 1 == ny ? 0 : j + 1, k),
-                        oym = u.offset(0, j == 0 ? ny - 1 : j - 1, k);
-      const std::size_t ozp = k + 1 < nz ? u.offset(0, j, k + 1) : o,
-                        ozm = k > 0 ? u.offset(0, j, k - 1) : o;
-      chemotaxis_flux_line(f + o, old + o, old + oyp, old + oym, old + ozp, old + ozm, g + o,
-                           g + oyp, g + oym, g + ozp, g + ozm, nx, cx, cy, cdn, cup, f0, f0dn,
-                           f0up, dt);
-    }
+    const std::size_t o = u.offset(0, 0, k);
+    const std::size_t ozp = k + 1 < nz ? u.offset(0, 0, k + 1) : o,
+                      ozm = k > 0 ? u.offset(0, 0, k - 1) : o;
+    chemotaxis_flux_plane(f + o, old + o, old + ozp, old + ozm, g + o, g + ozp, g + ozm, nx, ny,
+                          u.pitch(), cx, cy, cdn, cup, f0, f0dn, f0up, dt);
   }
 
   /// substep on the depth column: only the depth faces, in one pass down the column that keeps
