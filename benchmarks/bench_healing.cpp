@@ -32,7 +32,6 @@
 
 #if defined(__linux__)
 #include <linux/perf_event.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -244,23 +243,26 @@ void BM_FullStepShare(benchmark::State& state) {
   state.counters["ms_diffusion_median"] = 1e3 * median(t_diffusion);
   state.counters["ms_full_median"] = 1e3 * median(t_full);
   state.counters["pairs"] = double(ratios.size());
+  // The work the full steps did: a build that changes it (one that stops the growth factor from
+  // forming a gradient takes no chemotaxis substeps at all) is not comparing like with like.
+  state.counters["chemotaxis_substeps_per_step"] =
+      double(integ.stats().chemotaxis_substeps) /
+      double(std::max<std::size_t>(1, integ.stats().accepted));
   // Instructions of a fixed sequence, whatever the timed loop's length (a full step's work
   // grows as the growth factor's gradient forms): steps 2 to 4 after the wounds, the first
-  // having no chemotaxis yet. On one thread the counter sees all the work; on more it would
-  // count the calling thread's share only, so it is not read there.
+  // having no chemotaxis yet, on the timed state wounded afresh. On one thread the counter sees
+  // all the work; on more it would count the calling thread's share only, so it is not read there.
   const InstructionCounter counter;
   if (threads == 1 && counter.read()) {
     constexpr int counted = 3;
-    auto fresh = wounded_state(model, /*serum=*/true);
-    Integrator<double> again(model,
-                             {.scheme = Scheme::lod_euler, .adaptive = false, .threads = threads});
-    again.step(fresh, 600.0);
+    st = wounded_state(model, /*serum=*/true);
+    integ.step(st, 600.0);
     std::uint64_t i_diffusion = 0, i_full = 0;
     for (int m = 0; m < counted; ++m) {
       const auto i0 = *counter.read();
       lod.apply(resting.field, 0.0);
       const auto i1 = *counter.read();
-      again.step(fresh, 600.0);
+      integ.step(st, 600.0);
       const auto i2 = *counter.read();
       i_diffusion += i1 - i0;
       i_full += i2 - i1;
@@ -269,11 +271,6 @@ void BM_FullStepShare(benchmark::State& state) {
     state.counters["Minstructions_full"] = double(i_full) / counted * 1e-6;
     state.counters["instruction_share"] = double(i_diffusion) / double(i_full);
   }
-  // The work the full steps did: a build that changes it (one that stops the growth factor from
-  // forming a gradient takes no chemotaxis substeps at all) is not comparing like with like.
-  state.counters["chemotaxis_substeps_per_step"] =
-      double(integ.stats().chemotaxis_substeps) /
-      double(std::max<std::size_t>(1, integ.stats().accepted));
 }
 
 /// The adaptive integrator's unit of work: one Richardson attempt (a full step of 600 s and two

@@ -92,11 +92,11 @@ PUNCTUM_SIMD_CLONES double coupling_error_column(Field<float>& u, const float* d
 #define PUNCTUM_FAST_RHS_PLANE(T)                                                                 \
   PUNCTUM_SIMD_CLONES void fast_rhs_plane(                                                        \
       const T* a, const T* zp, const T* zm, const T* s1, const T* s2, bool lagged, double wt,     \
-      const T* w_top, T* out, std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, \
-      double cx, double cy, double dn, double up, double decay, double a1, double a2, double dt,  \
+      const T* w_top, T* out, std::size_t nx, std::size_t ny, std::size_t pitch, double cx,       \
+      double cy, double dn, double up, double decay, double a1, double a2, double dt,             \
       double P_intact, double P_open, double film, double inv_dz) {                               \
-    fast_rhs_plane_body(a, zp, zm, s1, s2, lagged, wt, w_top, out, nx, ny, pitch, periodic_y, cx, \
-                        cy, dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);           \
+    fast_rhs_plane_body(a, zp, zm, s1, s2, lagged, wt, w_top, out, nx, ny, pitch, cx, cy, dn, up, \
+                        decay, a1, a2, dt, P_intact, P_open, film, inv_dz);                       \
   }
 
 PUNCTUM_FAST_RHS_PLANE(double)
@@ -114,7 +114,7 @@ PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* in, const flo
   add_increment_slab_body(a, in, du, nx, nz, plane_stride);
 }
 
-#define PUNCTUM_CHEMOTAXIS_LINES(T)                                                                \
+#define PUNCTUM_CHEMOTAXIS_PLANES(T)                                                               \
   PUNCTUM_SIMD_CLONES double chemotaxis_rate_plane(                                                \
       const T* g, const T* zp, const T* zm, std::size_t nx, std::size_t ny, std::size_t pitch,     \
       double cx, double cy, double cdn, double cup) {                                              \
@@ -132,8 +132,8 @@ PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* in, const flo
     return extrapolate_max_difference_body(a, b, n, atol, rtol);                                   \
   }
 
-PUNCTUM_CHEMOTAXIS_LINES(double)
-PUNCTUM_CHEMOTAXIS_LINES(float)
-#undef PUNCTUM_CHEMOTAXIS_LINES
+PUNCTUM_CHEMOTAXIS_PLANES(double)
+PUNCTUM_CHEMOTAXIS_PLANES(float)
+#undef PUNCTUM_CHEMOTAXIS_PLANES
 
 }  // namespace punctum::healing::detail

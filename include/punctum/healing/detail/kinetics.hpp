@@ -226,37 +226,40 @@ inline void fast_rhs_line_body(const T* a, const T* yp, const T* ym, const T* zp
   }
 }
 
-/// fast_rhs_line_body on every x-line of one plane (lines `pitch` apart; `zp`, `zm`, `s1`, `s2`,
-/// `w_top` and `out` point at the plane's first line in their arrays): the y neighbours wrap
-/// when `periodic_y` (Grid3::wrap), else the edge line is its own neighbour. One call per plane,
-/// not per line.
+/// Calls body(o, oyp, oym) for every x-line of a plane: the line's offset from the plane's first
+/// line and its y neighbours', y periodic as HealingModel requires (lines `pitch` apart). The
+/// plane kernels below run their line bodies through it, one call per plane.
+template <class Body>
+inline void for_each_line(std::size_t ny, std::size_t pitch, Body&& body) {
+  for (std::size_t j = 0; j < ny; ++j)
+    body(pitch * j, pitch * (j + 1 == ny ? 0 : j + 1), pitch * (j == 0 ? ny - 1 : j - 1));
+}
+
+/// fast_rhs_line_body on every x-line of one plane (`zp`, `zm`, `s1`, `s2`, `w_top` and `out`
+/// point at the plane's first line in their arrays).
 template <class T>
 inline void fast_rhs_plane_body(const T* a, const T* zp, const T* zm, const T* s1, const T* s2,
                                 bool lagged, double wt, const T* w_top, T* out, std::size_t nx,
-                                std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
-                                double cy, double dn, double up, double decay, double a1, double a2,
-                                double dt, double P_intact, double P_open, double film,
-                                double inv_dz) {
-  for (std::size_t j = 0; j < ny; ++j) {
-    const std::size_t jp = j + 1 < ny ? j + 1 : (periodic_y ? 0 : ny - 1);
-    const std::size_t jm = j > 0 ? j - 1 : (periodic_y ? ny - 1 : 0);
-    const std::size_t o = pitch * j;
-    fast_rhs_line_body(a + o, a + pitch * jp, a + pitch * jm, zp + o, zm + o, s1 + o, s2 + o,
-                       lagged, wt, w_top ? w_top + o : nullptr, out + o, nx, cx, cy, dn, up, decay,
-                       a1, a2, dt, P_intact, P_open, film, inv_dz);
-  }
+                                std::size_t ny, std::size_t pitch, double cx, double cy, double dn,
+                                double up, double decay, double a1, double a2, double dt,
+                                double P_intact, double P_open, double film, double inv_dz) {
+  for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
+    fast_rhs_line_body(a + o, a + oyp, a + oym, zp + o, zm + o, s1 + o, s2 + o, lagged, wt,
+                       w_top ? w_top + o : nullptr, out + o, nx, cx, cy, dn, up, decay, a1, a2, dt,
+                       P_intact, P_open, film, inv_dz);
+  });
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
 void fast_rhs_plane(const double* a, const double* zp, const double* zm, const double* s1,
                     const double* s2, bool lagged, double wt, const double* w_top, double* out,
-                    std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
-                    double cy, double dn, double up, double decay, double a1, double a2, double dt,
+                    std::size_t nx, std::size_t ny, std::size_t pitch, double cx, double cy,
+                    double dn, double up, double decay, double a1, double a2, double dt,
                     double P_intact, double P_open, double film, double inv_dz);
 void fast_rhs_plane(const float* a, const float* zp, const float* zm, const float* s1,
                     const float* s2, bool lagged, double wt, const float* w_top, float* out,
-                    std::size_t nx, std::size_t ny, std::size_t pitch, bool periodic_y, double cx,
-                    double cy, double dn, double up, double decay, double a1, double a2, double dt,
+                    std::size_t nx, std::size_t ny, std::size_t pitch, double cx, double cy,
+                    double dn, double up, double decay, double a1, double a2, double dt,
                     double P_intact, double P_open, double film, double inv_dz);
 
 /// Fast species c, g, s: their index among the delta arrays (0, 1, 2).
@@ -352,8 +355,8 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
     const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
     fast_rhs_plane(a + o, a + ozp, a + ozm, s1, s2, lagged, wt, flux && k == 0 ? w + o : nullptr,
-                   out + o, nx, ny, u.pitch(), G.periodic[1], D * idx2, D * idy2, dn, up, decay, a1,
-                   a2, dt, P_intact, P_open, film, inv_dz);
+                   out + o, nx, ny, u.pitch(), D * idx2, D * idy2, dn, up, decay, a1, a2, dt,
+                   P_intact, P_open, film, inv_dz);
   }
 }
 
@@ -867,21 +870,18 @@ inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T*
   f[nx - 1] = value(nx - 1, 0, nx - 2);
 }
 
-/// The lines of one plane (`pitch` apart, y periodic; the z pointers at the planes above and
-/// below, or the plane itself at a no-flux face) through the line bodies above, in one call per
-/// plane rather than per line: chemotaxis_rate_line_body's maximum and
-/// chemotaxis_flux_line_body's update.
+/// The lines of one plane (for_each_line; the z pointers at the planes above and below, or the
+/// plane itself at a no-flux face) through the line bodies above: chemotaxis_rate_line_body's
+/// maximum and chemotaxis_flux_line_body's update.
 template <class T>
 inline double chemotaxis_rate_plane_body(const T* g, const T* zp, const T* zm, std::size_t nx,
                                          std::size_t ny, std::size_t pitch, double cx, double cy,
                                          double cdn, double cup) {
   double best = 0.0;
-  for (std::size_t j = 0; j < ny; ++j) {
-    const std::size_t o = pitch * j, oyp = pitch * (j + 1 == ny ? 0 : j + 1),
-                      oym = pitch * (j == 0 ? ny - 1 : j - 1);
+  for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
     best = std::max(best, chemotaxis_rate_line_body(g + o, g + oyp, g + oym, zp + o, zm + o, nx, cx,
                                                     cy, cdn, cup));
-  }
+  });
   return best;
 }
 template <class T>
@@ -889,13 +889,11 @@ inline void chemotaxis_flux_plane_body(T* f, const T* old, const T* ozp, const T
                                        const T* gzp, const T* gzm, std::size_t nx, std::size_t ny,
                                        std::size_t pitch, double cx, double cy, double cdn,
                                        double cup, double f0, double f0dn, double f0up, double dt) {
-  for (std::size_t j = 0; j < ny; ++j) {
-    const std::size_t o = pitch * j, oyp = pitch * (j + 1 == ny ? 0 : j + 1),
-                      oym = pitch * (j == 0 ? ny - 1 : j - 1);
+  for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
     chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, ozp + o, ozm + o, g + o,
                               g + oyp, g + oym, gzp + o, gzm + o, nx, cx, cy, cdn, cup, f0, f0dn,
                               f0up, dt);
-  }
+  });
 }
 
 /// max_n |a_n - b_n| / (atol + rtol |a_n|), the step-doubling error norm of one run of a species
