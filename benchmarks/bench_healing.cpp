@@ -248,6 +248,10 @@ void BM_FullStepShare(benchmark::State& state) {
   state.counters["chemotaxis_substeps_per_step"] =
       double(integ.stats().chemotaxis_substeps) /
       double(std::max<std::size_t>(1, integ.stats().accepted));
+  // Chemotaxis redone because its substeps were guessed before the outflow rate was known.
+  state.counters["chemotaxis_redone_per_step"] =
+      double(integ.stats().chemotaxis_redone) /
+      double(std::max<std::size_t>(1, integ.stats().accepted));
   // Instructions of a fixed sequence, whatever the timed loop's length (a full step's work
   // grows as the growth factor's gradient forms): steps 2 to 4 after the wounds, the first
   // having no chemotaxis yet, on the timed state wounded afresh. On one thread the counter sees

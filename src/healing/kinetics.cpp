@@ -114,26 +114,14 @@ PUNCTUM_SIMD_CLONES void add_increment_slab(float* a, const float* in, const flo
   add_increment_slab_body(a, in, du, nx, nz, plane_stride);
 }
 
-#define PUNCTUM_CHEMOTAXIS_PLANES(T)                                                               \
-  PUNCTUM_SIMD_CLONES double chemotaxis_rate_plane(                                                \
-      const T* g, const T* zp, const T* zm, std::size_t nx, std::size_t ny, std::size_t pitch,     \
-      double cx, double cy, double cdn, double cup) {                                              \
-    return chemotaxis_rate_plane_body(g, zp, zm, nx, ny, pitch, cx, cy, cdn, cup);                 \
-  }                                                                                                \
-  PUNCTUM_SIMD_CLONES void chemotaxis_flux_plane(                                                  \
-      T* f, const T* old, const T* ozp, const T* ozm, const T* g, const T* gzp, const T* gzm,      \
-      std::size_t nx, std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,         \
-      double cup, double f0, double f0dn, double f0up, double dt) {                                \
-    chemotaxis_flux_plane_body(f, old, ozp, ozm, g, gzp, gzm, nx, ny, pitch, cx, cy, cdn, cup, f0, \
-                               f0dn, f0up, dt);                                                    \
-  }                                                                                                \
-  PUNCTUM_SIMD_CLONES double extrapolate_max_difference(const T* a, T* b, std::size_t n,           \
-                                                        double atol, double rtol) {                \
-    return extrapolate_max_difference_body(a, b, n, atol, rtol);                                   \
+#define PUNCTUM_EXTRAPOLATE(T)                                                           \
+  PUNCTUM_SIMD_CLONES double extrapolate_max_difference(const T* a, T* b, std::size_t n, \
+                                                        double atol, double rtol) {      \
+    return extrapolate_max_difference_body(a, b, n, atol, rtol);                         \
   }
 
-PUNCTUM_CHEMOTAXIS_PLANES(double)
-PUNCTUM_CHEMOTAXIS_PLANES(float)
-#undef PUNCTUM_CHEMOTAXIS_PLANES
+PUNCTUM_EXTRAPOLATE(double)
+PUNCTUM_EXTRAPOLATE(float)
+#undef PUNCTUM_EXTRAPOLATE
 
 }  // namespace punctum::healing::detail

@@ -36,6 +36,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -65,6 +66,9 @@ struct IntegratorOptions {
 
 struct IntegratorStats {
   std::size_t accepted = 0, rejected = 0, chemotaxis_substeps = 0;
+  /// Chemotaxis steps run again because the substeps guessed before the growth factor's outflow
+  /// rate was known were not the ones it asks for (the result is the same either way).
+  std::size_t chemotaxis_redone = 0;
   double last_dt = 0.0, smallest_dt = 0.0, largest_dt = 0.0;  ///< s
 };
 
@@ -132,12 +136,12 @@ class Integrator {
   void step(HealingState<T>& st, double dt) {
     require_positive("dt", dt, "s");
     const bool topical = topical_present(st);
+    std::optional<double> rate;  // the state's chemotactic outflow rate, found by the step
     if (in_place(opt_)) {
-      split_step(st.field, st.field, st.topical_surface, dt, st.time,
-                 chemotaxis_.max_rate(st.field), topical);
+      split_step(st.field, st.field, st.topical_surface, dt, st.time, rate, topical);
       if (lean()) coupling_error(st.field, dt);  // its correction
     } else {
-      richardson_attempt(st, dt, chemotaxis_.max_rate(st.field), topical);
+      richardson_attempt(st, dt, rate, topical);
       accept_attempt(st, topical);
     }
     st.time += dt;
@@ -166,8 +170,8 @@ class Integrator {
     if (st.event_pending) dt_ = opt_.dt_initial;
     st.event_pending = false;
     // Every attempt starts from the same state, so they all share its chemotactic outflow rate
-    // and whether the topical agent is present.
-    const double rate = chemotaxis_.max_rate(st.field);
+    // (found by the first split step's flux) and whether the topical agent is present.
+    std::optional<double> rate;
     const bool topical = topical_present(st);
     for (;;) {
       const double dt = proposed_dt(st, t_limit);
@@ -260,7 +264,8 @@ class Integrator {
     require_in_range("threads", o.threads, 0, 4096, "1");
   }
 
-  /// One Richardson attempt from the state, whose chemotactic outflow rate is `rate`: two half
+  /// One Richardson attempt from the state, whose chemotactic outflow rate is `rate` (found by
+  /// the first split step if not yet known): two half
   /// steps and one full step, each started from the state without copying it (the first
   /// reactions read the state and write the slow species of the result, the increments' addition
   /// its fast ones). Returns the error norm and leaves the extrapolated result in big_.
@@ -268,7 +273,8 @@ class Integrator {
   /// increments are solved in the result itself (increment()): the first half step into big_,
   /// the second from there into small_, then the full step into big_. A fixed step (no small_)
   /// runs the full step into big_ and the half steps in place on the state.
-  double richardson_attempt(HealingState<T>& st, double dt, double rate, bool topical) {
+  double richardson_attempt(HealingState<T>& st, double dt, std::optional<double>& rate,
+                            bool topical) {
     const double film = st.topical_surface, t = st.time;
     if (!topical) {  // the results' topical agent is the state's, zero: make sure it is there
       clear_topical(big_, big_s_zero_);
@@ -276,16 +282,16 @@ class Integrator {
     } else {
       big_s_zero_ = small_s_zero_ = false;
     }
+    std::optional<double> halfway;  // the outflow rate half a step on
     if (richardson_adaptive(opt_)) {
       split_step(big_, st.field, film, 0.5 * dt, t, rate, topical);
-      split_step(small_, big_, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(big_), topical);
+      split_step(small_, big_, film, 0.5 * dt, t + 0.5 * dt, halfway, topical);
       split_step(big_, st.field, film, dt, t, rate, topical);
       return extrapolate_and_norm(small_, big_, topical);
     }
     split_step(big_, st.field, film, dt, t, rate, topical);
     split_step(st.field, st.field, film, 0.5 * dt, t, rate, topical);
-    split_step(st.field, st.field, film, 0.5 * dt, t + 0.5 * dt, chemotaxis_.max_rate(st.field),
-               topical);
+    split_step(st.field, st.field, film, 0.5 * dt, t + 0.5 * dt, halfway, topical);
     return extrapolate_and_norm(st.field, big_, topical);
   }
 
@@ -392,11 +398,12 @@ class Integrator {
   /// One split step from `from` into `u` (the same field for a step in place: lod_euler, the
   /// fixed Richardson step's halves; another for the adaptive attempt's); `rate` is the chemotactic
   /// outflow rate of `from` (Chemotaxis::max_rate, which depends only on g: the reactions leave it
-  /// alone, so it is known before they run). `topical` false: the topical agent is absent
+  /// alone), or empty, and then the step finds it (react_and_chemotaxis) and sets it for the
+  /// next step from `from`. `topical` false: the topical agent is absent
   /// (topical_present), and s is not swept; u's s must then already be zero (it is when u is
   /// `from`; richardson_attempt clears the others).
   void split_step(Field<T>& u, const Field<T>& from, double film, double dt, double t0,
-                  double rate, bool topical) {
+                  std::optional<double>& rate, bool topical) {
     // Lie splitting with the stiff part last, R(dt) then C(dt) then D(dt): the fast signals end
     // the step at the quasi-steady profile of the slow species' *new* values (Strang's symmetric
     // order buys nothing here: every part is first order and Richardson supplies the second).
@@ -498,26 +505,39 @@ class Integrator {
             .add = &detail::add_increment_slab};
   }
 
-  /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s). In 3D
-  /// the two run fused over planes (Chemotaxis::react_then_apply), without copying the fast
-  /// species into u, and behind them the lateral sweeps of the leading `jobs` whose inputs are
-  /// then final: c and s always, f (the last job) when its chemotaxis took one substep. Returns
-  /// how many of the jobs it swept.
+  /// Reactions from `from` into `u`, then chemotaxis on u at outflow rate `rate` (1/s; found here
+  /// and set if empty). In 3D the two run fused over planes (Chemotaxis::react_then_flux),
+  /// without copying the fast species into u, and behind them the lateral sweeps of the leading
+  /// `jobs` whose inputs are then final: c and s always, f (the last job) when its chemotaxis took
+  /// one substep. Returns how many of the jobs it swept.
+  /// A rate not yet known is not measured by a pass of its own: the first substep's flux finds it
+  /// on the way. The substeps are guessed from the last rate found (at least one), and where the
+  /// guess was wrong the chemotaxis is redone with the substeps the rate asks for, so the result
+  /// never depends on the guess. A rate of zero moves nothing: one substep then leaves f as the
+  /// reactions left it, to the bit, as none would.
   std::size_t react_and_chemotaxis(const Field<T>& from, Field<T>& u, double dt, double t,
-                                   double rate, const detail::SweepJob<T>* jobs,
+                                   std::optional<double>& rate, const detail::SweepJob<T>* jobs,
                                    std::size_t njobs) {
-    const std::size_t n = detail::Chemotaxis<T>::substeps(rate, dt);
-    if (model_->is_column() || n == 0) {
+    using Chemotaxis = detail::Chemotaxis<T>;
+    if (model_->is_column()) {
+      if (!rate) rate = chemotaxis_.max_rate(from);
       react_all(from, u, dt, t);
-      stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt, rate);
+      stats_.chemotaxis_substeps += chemotaxis_.apply(u, dt, *rate);
+      return 0;
+    }
+    const std::size_t tried = rate ? Chemotaxis::substeps(*rate, dt)
+                                   : std::max<std::size_t>(1, Chemotaxis::substeps(last_rate_, dt));
+    if (tried == 0) {
+      react_all(from, u, dt, t);
       return 0;
     }
     // c and s (the jobs before f) right behind each plane's reactions, f (the last) behind its
     // flux. The reactions leave c, g and s unwritten in u, so a failure is located in the species
-    // they did write.
+    // they did write. Chemotaxis climbs the input's g (the reactions do not copy it into u).
     const std::size_t f_job = njobs - 1;
-    const bool ok = chemotaxis_.react_then_apply(
-        u, from.species_data(idx(Species::g)), dt, n,
+    const T* g = from.species_data(idx(Species::g));
+    const auto fused = chemotaxis_.react_then_flux(
+        u, g, dt / double(tried),
         [&](std::size_t k0, std::size_t k1) {
           const bool fine = detail::react_planes(from, u, *model_, dt, k0, k1, chemotaxis_.old(),
                                                  /*carry_fast=*/false, lean());
@@ -525,12 +545,20 @@ class Integrator {
           return fine;
         },
         [&](std::size_t k) {
-          if (n == 1) diffusion_.lateral_plane(jobs + f_job, 1, k);
+          if (tried == 1) diffusion_.lateral_plane(jobs + f_job, 1, k);
         });
-    const std::size_t swept = n == 1 ? njobs : f_job;
-    if (!ok) report_nonfinite(u, t, /*skip_fast=*/true);
+    if (!fused.ok) report_nonfinite(u, t, /*skip_fast=*/true);
+    if (!rate) rate = fused.rate;
+    last_rate_ = *rate;
+    const std::size_t n = Chemotaxis::substeps(*rate, dt);
     stats_.chemotaxis_substeps += n;
-    return swept;
+    if (n == tried || (n == 0 && tried == 1)) {
+      chemotaxis_.more_substeps(u, g, dt / double(tried), tried - 1);
+      return tried == 1 ? njobs : f_job;
+    }
+    ++stats_.chemotaxis_redone;
+    chemotaxis_.redo(u, g, dt, n);
+    return f_job;
   }
 
   /// lod_lean: the kinetics extrapolated from step doubling, the coupling corrected after the
@@ -586,6 +614,7 @@ class Integrator {
   Field<T> big_, small_, delta_;
   bool big_s_zero_ = false, small_s_zero_ = false;  ///< s known to be zero in big_, small_
   double dt_ = 0.0;
+  double last_rate_ = 0.0;  ///< the last chemotactic outflow rate found, 1/s: the next guess
   std::array<double, species_count> atol_{};  ///< absolute error tolerance per species
   IntegratorStats stats_;
 };

@@ -201,7 +201,8 @@ inline void fast_rhs_line_loop(const T* a, const T* yp, const T* ym, const T* zp
     out[0] = T(value(0, a[0], a[0]));
   } else {
     out[0] = T(value(0, a[1], a[nx - 1]));
-    for (std::size_t i = 1; i + 1 < nx; ++i) out[i] = T(value(i, a[i + 1], a[i - 1]));
+#pragma omp simd
+    for (std::size_t i = 1; i < nx - 1; ++i) out[i] = T(value(i, a[i + 1], a[i - 1]));
     out[nx - 1] = T(value(nx - 1, a[0], a[nx - 2]));
   }
 }
@@ -369,14 +370,16 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
 /// sums of the rare limited line are taken in order afterwards.
 template <class T>
 inline void add_increment_line_body(T* a, const T* in, const T* du, std::size_t nx) {
-  int negative = 0;
-#pragma omp simd reduction(| : negative)
+  // The smallest sum (NaN passes unseen, as in a comparison): one vector min per lane group,
+  // where an or of comparison masks had cost four instructions.
+  T lowest = 0;
+#pragma omp simd reduction(min : lowest)
   for (std::size_t i = 0; i < nx; ++i) {
     const T x = in[i] + du[i];
     a[i] = x;
-    negative |= x < T(0);
+    lowest = std::min(lowest, x);
   }
-  if (!negative) return;
+  if (!(lowest < T(0))) return;
   double neg = 0.0, pos = 0.0;
   for (std::size_t i = 0; i < nx; ++i) {
     neg += a[i] < T(0) ? double(a[i]) : 0.0;
@@ -433,11 +436,15 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
     out[q] = u.species_data(q);
   }
   if (f_out) out[idx(Species::f)] = f_out;
+  // The kinetics are per voxel with one set of constants per plane, so a plane runs as one loop
+  // over its lines and their padding (the last line's excepted): no scalar remainder per line.
+  // The padding's values (zero in, finite out) are set back to zero after the plane.
+  const std::size_t pitch = u.pitch(), run = (ny - 1) * pitch + nx;
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
     const ReactConstants K(P, R, dt), H(P, R, 0.5 * dt);
-    for (std::size_t j = 0; j < ny; ++j) {
-      const std::size_t o = u.offset(0, j, k);
+    {
+      const std::size_t o = u.offset(0, 0, k);
       const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
                      *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
                      *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
@@ -445,16 +452,19 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
       T *const w = out[0] + o, *const h = out[1] + o, *const oc = out[2] + o, *const og = out[3] + o,
               *const f = out[4] + o, *const r3 = out[5] + o, *const r1 = out[6] + o,
               *const e = out[7] + o, *const p = out[8] + o, *const os = out[9] + o;
-      // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite).
+      // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite),
+      // taken of the slow species' sum: a NaN or infinity in any of them makes it one (the
+      // species are non-negative, so no finite sum reaches the overflow that could fake one).
       T bad = 0;
 #pragma omp simd reduction(+ : bad)
-      for (std::size_t i = 0; i < nx; ++i) {
+      for (std::size_t i = 0; i < run; ++i) {
         T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
         if constexpr (Extrapolate)
           react_voxel_extrapolated(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, K, P, H, R, T(dt));
         else
           react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
-        bad += (vw - vw) + (vh - vh) + (vf - vf) + (v3 - v3) + (v1 - v1) + (ve - ve) + (vp - vp);
+        const T sum = vw + vh + vf + v3 + v1 + ve + vp;
+        bad += sum - sum;
         w[i] = vw;
         h[i] = vh;
         f[i] = vf;
@@ -469,6 +479,10 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
         }
       }
       ok = ok && bad == T(0);  // NaN compares unequal
+      if (pitch > nx)
+        for (std::size_t j = 0; j + 1 < ny; ++j)
+          for (T* a : {w, h, f, r3, r1, e, p})
+            std::fill(a + pitch * j + nx, a + pitch * (j + 1), T(0));
     }
   }
   return ok;
@@ -821,16 +835,23 @@ double coupling_error_column(Field<float>& u, const float* dc, const float* dg,
 /// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
 /// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
 /// storage type T (a float field's in float, twice the SIMD lanes).
+/// The chemotactic outflow rate of a voxel whose growth factor is `ga` (sum over its faces of
+/// max(0, c (g_neighbour - ga)), 1/s, faces in the order x+, x-, y+, y-, z+, z-): one expression
+/// for the rate kernel and the flux kernel, so both find the same rate to the bit.
+template <class T>
+inline T outflow_rate(T ga, T xp, T xm, T yp, T ym, T zp, T zm, T cx, T cy, T cdn, T cup) {
+  return std::max(T(0), cx * (xp - ga)) + std::max(T(0), cx * (xm - ga)) +
+         std::max(T(0), cy * (yp - ga)) + std::max(T(0), cy * (ym - ga)) +
+         std::max(T(0), cdn * (zp - ga)) + std::max(T(0), cup * (zm - ga));
+}
+
 template <class T>
 inline double chemotaxis_rate_line_body(const T* row, const T* yp, const T* ym, const T* zp,
                                         const T* zm, std::size_t nx, double cx_, double cy_,
                                         double cdn_, double cup_) {
   const T cx = T(cx_), cy = T(cy_), cdn = T(cdn_), cup = T(cup_);
   auto rate = [&](std::size_t i, T xp, T xm) {
-    const T ga = row[i];
-    return cx * (std::max(T(0), xp - ga) + std::max(T(0), xm - ga)) +
-           cy * (std::max(T(0), yp[i] - ga) + std::max(T(0), ym[i] - ga)) +
-           cdn * std::max(T(0), zp[i] - ga) + cup * std::max(T(0), zm[i] - ga);
+    return outflow_rate(row[i], xp, xm, yp[i], ym[i], zp[i], zm[i], cx, cy, cdn, cup);
   };
   if (nx == 1) return double(rate(0, row[0], row[0]));
   T best = std::max(rate(0, row[1], row[nx - 1]), rate(nx - 1, row[0], row[nx - 2]));
@@ -839,35 +860,48 @@ inline double chemotaxis_rate_line_body(const T* row, const T* yp, const T* ym, 
   return double(best);
 }
 
-/// f = old - dt * (net upwind outflow of the excess over the residents f0) on one x-line.
+/// f = old - dt * (net upwind outflow of the excess over the residents f0) on one x-line; returns
+/// the line's largest outflow rate (chemotaxis_rate_line_body's, from the same differences of g),
+/// with which the caller checks the substep it chose.
 template <class T>
-inline void chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T* oym, const T* ozp,
-                                      const T* ozm, const T* g, const T* gyp, const T* gym,
-                                      const T* gzp, const T* gzm, std::size_t nx, double cx_,
-                                      double cy_, double cdn_, double cup_, double f0_,
-                                      double f0dn_, double f0up_, double dt_) {
+inline double chemotaxis_flux_line_body(T* f, const T* old, const T* oyp, const T* oym,
+                                        const T* ozp, const T* ozm, const T* g, const T* gyp,
+                                        const T* gym, const T* gzp, const T* gzm, std::size_t nx,
+                                        double cx_, double cy_, double cdn_, double cup_,
+                                        double f0_, double f0dn_, double f0up_, double dt_) {
   const T cx = T(cx_), cy = T(cy_), cdn = T(cdn_), cup = T(cup_), f0 = T(f0_), f0dn = T(f0dn_),
           f0up = T(f0up_), dt = T(dt_);
-  auto value = [&](std::size_t i, std::size_t xp, std::size_t xm) {
-    const T ga = g[i], ua = std::max(T(0), old[i] - f0);
-    // Upwind face flux (times h / h^2): v > 0 carries the donor's excess out of this voxel.
-    auto flux = [&](T c, T gb, T ob, T fb0) {
+  // The rate's maximum is passed in (not captured), so the SIMD loop's reduction sees its own.
+  auto value = [&](std::size_t i, std::size_t xp, std::size_t xm, T& most) {
+    const T ga = g[i];
+    // Upwind face flux (times h / h^2) v = c (g_b - ga): v > 0 carries this voxel's excess out,
+    // v < 0 the neighbour's in. The outflow is the voxel's rate (outflow_rate's sum, in its
+    // order) times its excess, so the rate comes with the flux.
+    T out = 0, in = 0;
+    auto face = [&](T c, T gb, T ob, T fb0) {
       const T v = c * (gb - ga);
-      return v > T(0) ? v * ua : v * std::max(T(0), ob - fb0);
+      out += std::max(T(0), v);
+      in += std::min(T(0), v) * std::max(T(0), ob - fb0);
     };
-    const T net = flux(cx, g[xp], old[xp], f0) + flux(cx, g[xm], old[xm], f0) +
-                  flux(cy, gyp[i], oyp[i], f0) + flux(cy, gym[i], oym[i], f0) +
-                  flux(cdn, gzp[i], ozp[i], f0dn) + flux(cup, gzm[i], ozm[i], f0up);
-    return old[i] - dt * net;
+    face(cx, g[xp], old[xp], f0);
+    face(cx, g[xm], old[xm], f0);
+    face(cy, gyp[i], oyp[i], f0);
+    face(cy, gym[i], oym[i], f0);
+    face(cdn, gzp[i], ozp[i], f0dn);
+    face(cup, gzm[i], ozm[i], f0up);
+    most = std::max(most, out);
+    return old[i] - dt * (out * std::max(T(0), old[i] - f0) + in);
   };
+  T best = 0;
   if (nx == 1) {
-    f[0] = value(0, 0, 0);
-    return;
+    f[0] = value(0, 0, 0, best);
+    return double(best);
   }
-  f[0] = value(0, 1, nx - 1);
-#pragma omp simd
-  for (std::size_t i = 1; i < nx - 1; ++i) f[i] = value(i, i + 1, i - 1);
-  f[nx - 1] = value(nx - 1, 0, nx - 2);
+  f[0] = value(0, 1, nx - 1, best);
+#pragma omp simd reduction(max : best)
+  for (std::size_t i = 1; i < nx - 1; ++i) f[i] = value(i, i + 1, i - 1, best);
+  f[nx - 1] = value(nx - 1, 0, nx - 2, best);
+  return double(best);
 }
 
 /// The lines of one plane (for_each_line; the z pointers at the planes above and below, or the
@@ -885,15 +919,19 @@ inline double chemotaxis_rate_plane_body(const T* g, const T* zp, const T* zm, s
   return best;
 }
 template <class T>
-inline void chemotaxis_flux_plane_body(T* f, const T* old, const T* ozp, const T* ozm, const T* g,
-                                       const T* gzp, const T* gzm, std::size_t nx, std::size_t ny,
-                                       std::size_t pitch, double cx, double cy, double cdn,
-                                       double cup, double f0, double f0dn, double f0up, double dt) {
+inline double chemotaxis_flux_plane_body(T* f, const T* old, const T* ozp, const T* ozm, const T* g,
+                                         const T* gzp, const T* gzm, std::size_t nx, std::size_t ny,
+                                         std::size_t pitch, double cx, double cy, double cdn,
+                                         double cup, double f0, double f0dn, double f0up,
+                                         double dt) {
+  double best = 0.0;
   for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
-    chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, ozp + o, ozm + o, g + o,
-                              g + oyp, g + oym, gzp + o, gzm + o, nx, cx, cy, cdn, cup, f0, f0dn,
-                              f0up, dt);
+    best =
+        std::max(best, chemotaxis_flux_line_body(f + o, old + o, old + oyp, old + oym, ozp + o,
+                                                 ozm + o, g + o, g + oyp, g + oym, gzp + o, gzm + o,
+                                                 nx, cx, cy, cdn, cup, f0, f0dn, f0up, dt));
   });
+  return best;
 }
 
 /// max_n |a_n - b_n| / (atol + rtol |a_n|), the step-doubling error norm of one run of a species
@@ -920,14 +958,14 @@ double chemotaxis_rate_plane(const double* g, const double* zp, const double* zm
 double chemotaxis_rate_plane(const float* g, const float* zp, const float* zm, std::size_t nx,
                              std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
                              double cup);
-void chemotaxis_flux_plane(double* f, const double* old, const double* ozp, const double* ozm,
-                           const double* g, const double* gzp, const double* gzm, std::size_t nx,
-                           std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
-                           double cup, double f0, double f0dn, double f0up, double dt);
-void chemotaxis_flux_plane(float* f, const float* old, const float* ozp, const float* ozm,
-                           const float* g, const float* gzp, const float* gzm, std::size_t nx,
-                           std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
-                           double cup, double f0, double f0dn, double f0up, double dt);
+double chemotaxis_flux_plane(double* f, const double* old, const double* ozp, const double* ozm,
+                             const double* g, const double* gzp, const double* gzm, std::size_t nx,
+                             std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                             double cup, double f0, double f0dn, double f0up, double dt);
+double chemotaxis_flux_plane(float* f, const float* old, const float* ozp, const float* ozm,
+                             const float* g, const float* gzp, const float* gzm, std::size_t nx,
+                             std::size_t ny, std::size_t pitch, double cx, double cy, double cdn,
+                             double cup, double f0, double f0dn, double f0up, double dt);
 double extrapolate_max_difference(const double* a, double* b, std::size_t n, double atol,
                                   double rtol);
 double extrapolate_max_difference(const float* a, float* b, std::size_t n, double atol,
@@ -945,7 +983,8 @@ class Chemotaxis {
   Chemotaxis(const HealingModel& model, int threads)
       : model_(&model),
         threads_(std::max(1, threads)),
-        scratch_(Field<T>::stride_for(model.grid())) {
+        scratch_(Field<T>::stride_for(model.grid())),
+        plane_rate_(model.grid().nz(), 0.0) {
     const auto& R = model.rates();
     const auto nz = model.grid().nz();
     lateral_.assign(nz, 0.0);
@@ -964,9 +1003,6 @@ class Chemotaxis {
   double max_rate(const Field<T>& u) const {
     const auto& G = u.grid();
     const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
-    const double ihx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
-                 ihy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
-                 ihz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
     const T* g = u.species_data(idx(Species::g));
     if (G.is_column()) {
       // The depth column: no lateral faces, one loop down the column (the line body inline, with
@@ -977,22 +1013,19 @@ class Chemotaxis {
         const T* row = g + ps * k;
         const T* zp = k + 1 < nz ? row + ps : row;
         const T* zm = k > 0 ? row - ps : row;
-        const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
-                     cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+        const Faces c = faces(G, k);
         best = std::max(best,
-                        chemotaxis_rate_line_body(row, row, row, zp, zm, 1, 0.0, 0.0, cdn, cup));
+                        chemotaxis_rate_line_body(row, row, row, zp, zm, 1, 0.0, 0.0, c.dn, c.up));
       }
       return best;
     }
     return punctum::detail::parallel_max(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t kk) {
       const auto k = std::size_t(kk);
-      const double cx = nx > 1 ? lateral_[k] * ihx2 : 0.0, cy = ny > 1 ? lateral_[k] * ihy2 : 0.0;
-      const double cdn = k + 1 < nz ? face_[k] * ihz2 : 0.0,
-                   cup = k > 0 ? face_[k - 1] * ihz2 : 0.0;
+      const Faces c = faces(G, k);
       const T* plane = g + u.offset(0, 0, k);
       const T* zp = k + 1 < nz ? g + u.offset(0, 0, k + 1) : plane;
       const T* zm = k > 0 ? g + u.offset(0, 0, k - 1) : plane;
-      return chemotaxis_rate_plane(plane, zp, zm, nx, ny, u.pitch(), cx, cy, cdn, cup);
+      return chemotaxis_rate_plane(plane, zp, zm, nx, ny, u.pitch(), c.x, c.y, c.dn, c.up);
     });
   }
 
@@ -1012,22 +1045,43 @@ class Chemotaxis {
   std::size_t apply(Field<T>& u, double dt) { return apply(u, dt, max_rate(u)); }
 
   /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
-  /// wavefront over planes: `react(k0, k1)` must write the reacted fibroblasts of planes [k0, k1)
-  /// into old() (and the other species it updates into u); the flux of plane k follows as soon
-  /// as planes k - 1, k, k + 1 have reacted, while they are still in cache, and writes u's f.
-  /// This replaces a reaction pass, a copy of f and a flux pass with one pass; the arithmetic is
-  /// that of reacting every plane and then calling substep, so the result is the same to the
-  /// bit. Each thread takes a contiguous block of planes and finishes the fluxes of its two edge
-  /// planes, which need its neighbours' planes, after every block has reacted. `done(k)` follows
-  /// plane k's flux on the same thread (the split step's lateral diffusion sweeps, while the
-  /// plane is in cache). The remaining n - 1 substeps run as usual. `g` is the growth factor the
-  /// fibroblasts climb (laid out like one species of u): u's own, or the step's input when the
-  /// reactions do not copy the fast species into u. Returns false if `react` reported a
-  /// non-finite value.
+  /// wavefront over planes (react_then_flux), then the remaining n - 1 substeps as usual. `g` is
+  /// the growth factor the fibroblasts climb (laid out like one species of u): u's own, or the
+  /// step's input when the reactions do not copy the fast species into u. Returns false if `react`
+  /// reported a non-finite value.
   template <class React, class Done>
   bool react_then_apply(Field<T>& u, const T* g, double dt, std::size_t n, React&& react,
                         Done&& done) {
     const double sub = dt / double(n);
+    const bool ok =
+        react_then_flux(u, g, sub, std::forward<React>(react), std::forward<Done>(done)).ok;
+    more_substeps(u, g, sub, n - 1);
+    return ok;
+  }
+
+  /// `count` further substeps `sub` (s) of u's f up the gradient of `g`, after react_then_flux.
+  void more_substeps(Field<T>& u, const T* g, double sub, std::size_t count) {
+    for (std::size_t m = 0; m < count; ++m) substep(u, g, sub);
+  }
+
+  struct Fused {
+    bool ok;      ///< every reaction value finite
+    double rate;  ///< the largest outflow rate of g, 1/s: max_rate's, to the bit
+  };
+  /// The reactions and one chemotaxis substep `sub` (s) in a wavefront over planes: `react(k0,
+  /// k1)` must write the reacted fibroblasts of planes [k0, k1) into old() (and the other species
+  /// it updates into u); the flux of plane k follows as soon as planes k - 1, k, k + 1 have
+  /// reacted, while they are still in cache, and writes u's f. This replaces a reaction pass, a
+  /// copy of f and a flux pass with one pass; the arithmetic is that of reacting every plane and
+  /// then calling substep, so the result is the same to the bit. Each thread takes a contiguous
+  /// block of planes and finishes the fluxes of its two edge planes, which need its neighbours'
+  /// planes, after every block has reacted. `done(k)` follows plane k's flux on the same thread
+  /// (the split step's lateral diffusion sweeps, while the plane is in cache). The flux finds g's
+  /// outflow rate on the way (the same differences of g), so a caller that chose `sub` before
+  /// knowing the rate can check it without max_rate's pass, and undo the substep with redo() if
+  /// it was not the one the rate asks for.
+  template <class React, class Done>
+  Fused react_then_flux(Field<T>& u, const T* g, double sub, React&& react, Done&& done) {
     const std::size_t nz = u.grid().nz();
     const T* old = scratch_.data();
     // Whether plane k's flux needs only planes of the block [k0, k1) (or none beyond the grid).
@@ -1036,7 +1090,7 @@ class Chemotaxis {
     };
     // Plane k's flux and what follows it, on the thread that finishes the plane.
     auto finish = [&](std::size_t k) {
-      flux_plane(u, g, old, k, sub);
+      plane_rate_[k] = flux_plane(u, g, old, k, sub);
       done(k);
     };
     const bool ok = punctum::detail::parallel_chunks(
@@ -1058,8 +1112,20 @@ class Chemotaxis {
           if (k1 - 1 != k0 && !inside(k1 - 1, k0, k1)) finish(k1 - 1);
           return true;
         });
-    for (std::size_t m = 1; m < n; ++m) substep(u, g, sub);
-    return ok;
+    return {ok, *std::max_element(plane_rate_.begin(), plane_rate_.end())};
+  }
+
+  /// Undoes react_then_flux's substep, f back to the reacted values it left in old(), and
+  /// advances f by dt in n substeps (n >= 0) up the gradient of `g` instead.
+  void redo(Field<T>& u, const T* g, double dt, std::size_t n) {
+    T* f = u.species_data(idx(Species::f));
+    const T* old = scratch_.data();
+    const std::size_t plane = u.pitch() * u.grid().ny();
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
+      std::copy(old + std::size_t(k) * plane, old + std::size_t(k + 1) * plane,
+                f + std::size_t(k) * plane);
+    });
+    if (n > 0) more_substeps(u, g, dt / double(n), n);
   }
 
   /// Where react_then_apply's reactions write f (laid out like one species of the field).
@@ -1087,23 +1153,34 @@ class Chemotaxis {
     });
   }
 
-  /// One substep's flux on plane k: u's f from the old values (every plane's) and g.
-  void flux_plane(Field<T>& u, const T* g, const T* old, std::size_t k, double dt) const {
-    const auto& G = u.grid();
-    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
+  /// The chemotactic coefficients chi / h^2 of plane k's faces (1/s per unit of g): lateral,
+  /// and down to plane k + 1 and up to k - 1; zero on a face the grid does not have.
+  struct Faces {
+    double x, y, dn, up;
+  };
+  Faces faces(const Grid3& G, std::size_t k) const {
+    const auto nz = G.nz();
     const double hx2 = G.spacing[0] * G.spacing[0], hy2 = G.spacing[1] * G.spacing[1],
                  hz2 = G.spacing[2] * G.spacing[2];
+    return {G.nx() > 1 ? lateral_[k] / hx2 : 0.0, G.ny() > 1 ? lateral_[k] / hy2 : 0.0,
+            k + 1 < nz ? face_[k] / hz2 : 0.0, k > 0 ? face_[k - 1] / hz2 : 0.0};
+  }
+
+  /// One substep's flux on plane k: u's f from the old values (every plane's) and g; returns the
+  /// plane's largest outflow rate.
+  double flux_plane(Field<T>& u, const T* g, const T* old, std::size_t k, double dt) const {
+    const auto& G = u.grid();
+    const auto nx = G.nx(), ny = G.ny(), nz = G.nz();
     T* f = u.species_data(idx(Species::f));
     const auto& planes = model_->planes();
     const double f0 = planes[k].f0;
     const double f0dn = k + 1 < nz ? planes[k + 1].f0 : 0.0, f0up = k > 0 ? planes[k - 1].f0 : 0.0;
-    const double cx = nx > 1 ? lateral_[k] / hx2 : 0.0, cy = ny > 1 ? lateral_[k] / hy2 : 0.0;
-    const double cdn = k + 1 < nz ? face_[k] / hz2 : 0.0, cup = k > 0 ? face_[k - 1] / hz2 : 0.0;
+    const Faces c = faces(G, k);
     const std::size_t o = u.offset(0, 0, k);
     const std::size_t ozp = k + 1 < nz ? u.offset(0, 0, k + 1) : o,
                       ozm = k > 0 ? u.offset(0, 0, k - 1) : o;
-    chemotaxis_flux_plane(f + o, old + o, old + ozp, old + ozm, g + o, g + ozp, g + ozm, nx, ny,
-                          u.pitch(), cx, cy, cdn, cup, f0, f0dn, f0up, dt);
+    return chemotaxis_flux_plane(f + o, old + o, old + ozp, old + ozm, g + o, g + ozp, g + ozm, nx,
+                                 ny, u.pitch(), c.x, c.y, c.dn, c.up, f0, f0dn, f0up, dt);
   }
 
   /// substep on the depth column: only the depth faces, in one pass down the column that keeps
@@ -1136,6 +1213,7 @@ class Chemotaxis {
   const HealingModel* model_;
   int threads_;
   aligned_vector<T> scratch_;
+  std::vector<double> plane_rate_;  // react_then_flux's outflow rate per plane, 1/s
   std::vector<double> lateral_, face_;
 };
 
