@@ -11,20 +11,6 @@
 
 namespace punctum::healing::detail {
 
-PUNCTUM_SIMD_CLONES bool react_planes(const Field<double>& src, Field<double>& u,
-                                      const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, double* f_out, bool carry_fast,
-                                      bool extrapolate) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast, extrapolate);
-}
-
-PUNCTUM_SIMD_CLONES bool react_planes(const Field<float>& src, Field<float>& u,
-                                      const HealingModel& model, double dt, std::size_t k0,
-                                      std::size_t k1, float* f_out, bool carry_fast,
-                                      bool extrapolate) {
-  return react_planes_body(src, u, model, dt, k0, k1, f_out, carry_fast, extrapolate);
-}
-
 PUNCTUM_SIMD_CLONES bool react_column(const Field<double>& src, Field<double>& u,
                                       const ReactColumn& table, const Rates& R, double dt,
                                       bool extrapolate) {

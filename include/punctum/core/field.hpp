@@ -22,9 +22,12 @@ inline constexpr std::size_t cache_line_bytes = 64;
 
 /// Requests the n values at `row` into cache for writing, one request per cache line: for rows a
 /// plane apart (a y-slab's), which the hardware prefetcher does not follow.
+/// Unrolled four times: a request costs one instruction instead of five (with the loop's).
 template <class T>
 inline void prefetch_row(const T* row, std::size_t n) {
-  for (std::size_t i = 0; i < n; i += cache_line_bytes / sizeof(T)) __builtin_prefetch(row + i, 1);
+  constexpr std::size_t line = cache_line_bytes / sizeof(T);
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < n; i += line) __builtin_prefetch(row + i, 1);
 }
 
 /// Minimal allocator that returns 64-byte-aligned storage (std::vector-compatible).

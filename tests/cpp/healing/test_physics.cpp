@@ -270,6 +270,56 @@ TEST(HealingPhysics, SplitStepMatchesTheUnfusedPasses) {
   }
 }
 
+TEST(HealingPhysics, PlaneFillMatchesTheLineByLineFill) {
+  // fast_rhs_plane runs a plane's lines as flat loops and computes each line's periodic ends
+  // again: it must give the line-by-line right-hand side, with the lod_lean old sources read
+  // before they are overwritten, on planes with and without line padding, with two lines, and
+  // with more lines than one run takes (64); the padding stays zero. The kernel is built for the
+  // CPU's widest SIMD, where GCC fuses multiply-adds, and this line body for the baseline ISA:
+  // they agree to round-off (a wrong neighbour would differ at order 1).
+  namespace hd = healing::detail;
+  struct Shape {
+    std::size_t nx, ny;
+  };
+  for (const Shape shape :
+       {Shape{12, 10}, Shape{16, 9}, Shape{13, 2}, Shape{3, 5}, Shape{11, 70}}) {
+    const std::size_t nx = shape.nx, ny = shape.ny, pitch = Field<double>::pitch_for(nx);
+    const std::size_t n = pitch * ny;
+    std::vector<double> a(n), zp(n), zm(n), s1(n), s2(n), old(n);
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i) {
+        const std::size_t o = pitch * j + i;
+        const double x = double(i * 7 + j * 3);
+        a[o] = 1.0 + std::sin(x);
+        zp[o] = 1.0 + std::cos(0.3 * x);
+        zm[o] = 1.0 + std::sin(1.7 * x);
+        s1[o] = 0.5 + 0.1 * std::cos(x);
+        s2[o] = 0.2 + 0.1 * std::sin(2.1 * x);
+        old[o] = 0.3 + 0.2 * std::cos(1.3 * x);
+      }
+    for (const bool lagged : {false, true}) {
+      std::vector<double> plane = old, line = old;  // zero padding, as in a field
+      hd::fast_rhs_plane(a.data(), zp.data(), zm.data(), s1.data(), s2.data(), lagged, 0.4, nullptr,
+                         plane.data(), nx, ny, pitch, 3.0, 2.0, 1.5, 0.5, 0.7, 0.9, 1.1, 0.01, 0.0,
+                         0.0, 0.0, 0.0);
+      hd::for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
+        hd::fast_rhs_line_body(a.data() + o, a.data() + oyp, a.data() + oym, zp.data() + o,
+                               zm.data() + o, s1.data() + o, s2.data() + o, lagged, 0.4,
+                               static_cast<const double*>(nullptr), line.data() + o, nx, 3.0, 2.0,
+                               1.5, 0.5, 0.7, 0.9, 1.1, 0.01, 0.0, 0.0, 0.0, 0.0);
+      });
+      for (std::size_t o = 0; o < n; ++o) {
+        if (o % pitch >= nx) {
+          ASSERT_EQ(plane[o], 0.0) << "padding element " << o << " was written";
+          continue;
+        }
+        ASSERT_NEAR(plane[o], line[o], 1e-15) << "element " << o << " of a " << nx << " x " << ny
+                                              << " plane" << (lagged ? ", lagged" : "");
+      }
+    }
+  }
+}
+
 TEST(HealingPhysics, SinglePuncturePhasesIn3D) {
   // Literature phases (literature.md 3.1): inflammation peaks within days 1-3; recruited
   // fibroblasts peak inside the proliferative window 3-21 d; collagen III is laid down first and
@@ -666,6 +716,34 @@ TEST(HealingPhysics, NonFiniteValuesStopWithTimeSpeciesAndVoxel) {
     EXPECT_NE(msg.find("voxel"), std::string::npos) << msg;
     EXPECT_NE(msg.find("days"), std::string::npos) << msg;
   }
+}
+
+TEST(HealingPhysics, KineticsReportANaNOrAnInfinityInAnySlowSpecies) {
+  // react_planes is built with finite-math flags and checks finiteness on the bits of the slow
+  // species' sum: a NaN or an infinity in any of them, in place or not, double or float, with
+  // the lean scheme's extrapolation or without, must still make it return false.
+  HealingModel model(cheek(), Patient{}, Grid3::patch(0.2e-3, 0.15e-3, 25e-6));
+  auto check = [&](auto zero) {
+    using T = decltype(zero);
+    const auto start = make_state<T>(model);
+    Field<T> out(model.grid(), species_count);
+    EXPECT_TRUE(healing::detail::react_planes(start.field, out, model, 600.0, 0, 2));
+    for (const Species s :
+         {Species::w, Species::h, Species::f, Species::rho3, Species::rho1, Species::e, Species::p})
+      for (const T bad : {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity()})
+        for (const bool lean : {false, true}) {
+          auto st = start;
+          st.field(idx(s), 5, 3, 1) = bad;
+          EXPECT_FALSE(
+              healing::detail::react_planes(st.field, out, model, 600.0, 0, 2, nullptr, true, lean))
+              << to_string(s) << " = " << bad << (lean ? ", lean" : "");
+          EXPECT_FALSE(healing::detail::react_planes(st.field, st.field, model, 600.0, 0, 2,
+                                                     nullptr, true, lean))
+              << to_string(s) << " = " << bad << " in place" << (lean ? ", lean" : "");
+        }
+  };
+  check(0.0);
+  check(0.0f);
 }
 
 TEST(HealingPhysics, WoundIsWrittenConservativelyBelowVoxelSize) {

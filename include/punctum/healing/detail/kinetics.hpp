@@ -12,9 +12,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -236,19 +239,90 @@ inline void for_each_line(std::size_t ny, std::size_t pitch, Body&& body) {
     body(pitch * j, pitch * (j + 1 == ny ? 0 : j + 1), pitch * (j == 0 ? ny - 1 : j - 1));
 }
 
+/// fast_rhs_line_loop's right-hand side on a whole plane (`zp`, `zm`, `s1`, `s2` and `out` point
+/// at the plane's first line in their arrays), for nx >= 3 and ny >= 2. Runs of whole lines go
+/// through one flat loop each (the first line, blocks of the lines between, the last: within a
+/// run the y neighbours are a fixed distance away), the x neighbours at +-1 across line ends and
+/// padding, so the loop has no scalar ends per line; each line's two end voxels are then computed
+/// again with their periodic x neighbours (lagged: from their old sources, kept aside before the
+/// run overwrote them), and the padding the run wrote is set back to zero. Every voxel gets
+/// fast_rhs_line_loop's arithmetic.
+template <bool Lagged, class T>
+inline void fast_rhs_plane_loop(const T* a, const T* zp, const T* zm, const T* s1, const T* s2,
+                                double wt, T* out, std::size_t nx, std::size_t ny,
+                                std::size_t pitch, double cx, double cy, double dn, double up,
+                                double decay, double a1, double a2, double dt) {
+  auto value = [&](std::size_t i, double xp, double xm, double yp, double ym, double old) {
+    const double ui = a[i];
+    const double L = cx * (xp + xm - 2.0 * ui) + cy * (yp + ym - 2.0 * ui) +
+                     dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
+    double source = a1 * double(s1[i]) + a2 * double(s2[i]);
+    if constexpr (Lagged) source += wt * (old - source);
+    return dt * (L + decay * (source - ui));
+  };
+  const auto p = std::ptrdiff_t(pitch);
+  // Lines [j0, j1), whose y neighbours are `yp` and `ym` elements away.
+  auto lines = [&](std::size_t j0, std::size_t j1, std::ptrdiff_t yp, std::ptrdiff_t ym) {
+    constexpr std::size_t most = 64;  // lines per run (their end voxels' old sources kept aside)
+    for (std::size_t b0 = j0; b0 < j1; b0 += most) {
+      const std::size_t b1 = std::min(j1, b0 + most);
+      std::array<double, 2 * most> kept{};
+      if constexpr (Lagged)
+        for (std::size_t j = b0; j < b1; ++j) {
+          kept[2 * (j - b0)] = double(out[pitch * j]);
+          kept[2 * (j - b0) + 1] = double(out[pitch * j + nx - 1]);
+        }
+      // The run reads one element either side of [i0, i1): both inside the plane's lines.
+      const std::size_t i0 = pitch * b0 + 1, i1 = pitch * (b1 - 1) + nx - 1;
+#pragma omp simd
+      for (std::size_t i = i0; i < i1; ++i) {
+        const auto n = std::ptrdiff_t(i);
+        out[i] = T(value(i, a[i + 1], a[i - 1], a[n + yp], a[n + ym], double(out[i])));
+      }
+      for (std::size_t j = b0; j < b1; ++j) {
+        const std::size_t o = pitch * j, e = o + nx - 1;
+        const auto no = std::ptrdiff_t(o), ne = std::ptrdiff_t(e);
+        out[o] = T(value(o, a[o + 1], a[e], a[no + yp], a[no + ym], kept[2 * (j - b0)]));
+        out[e] = T(value(e, a[o], a[e - 1], a[ne + yp], a[ne + ym], kept[2 * (j - b0) + 1]));
+        if (j + 1 < b1) std::fill(out + e + 1, out + o + pitch, T(0));
+      }
+    }
+  };
+  const std::ptrdiff_t wrap = p * std::ptrdiff_t(ny - 1);
+  lines(0, 1, p, wrap);
+  lines(1, ny - 1, p, -p);
+  lines(ny - 1, ny, -wrap, -p);
+}
+
 /// fast_rhs_line_body on every x-line of one plane (`zp`, `zm`, `s1`, `s2`, `w_top` and `out`
-/// point at the plane's first line in their arrays).
+/// point at the plane's first line in their arrays): through fast_rhs_plane_loop where the plane
+/// is at least 3 x 2 voxels.
 template <class T>
 inline void fast_rhs_plane_body(const T* a, const T* zp, const T* zm, const T* s1, const T* s2,
                                 bool lagged, double wt, const T* w_top, T* out, std::size_t nx,
                                 std::size_t ny, std::size_t pitch, double cx, double cy, double dn,
                                 double up, double decay, double a1, double a2, double dt,
                                 double P_intact, double P_open, double film, double inv_dz) {
-  for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
-    fast_rhs_line_body(a + o, a + oyp, a + oym, zp + o, zm + o, s1 + o, s2 + o, lagged, wt,
-                       w_top ? w_top + o : nullptr, out + o, nx, cx, cy, dn, up, decay, a1, a2, dt,
-                       P_intact, P_open, film, inv_dz);
-  });
+  if (nx < 3 || ny < 2) {
+    for_each_line(ny, pitch, [&](std::size_t o, std::size_t oyp, std::size_t oym) {
+      fast_rhs_line_body(a + o, a + oyp, a + oym, zp + o, zm + o, s1 + o, s2 + o, lagged, wt,
+                         w_top ? w_top + o : nullptr, out + o, nx, cx, cy, dn, up, decay, a1, a2,
+                         dt, P_intact, P_open, film, inv_dz);
+    });
+    return;
+  }
+  if (lagged)
+    fast_rhs_plane_loop<true>(a, zp, zm, s1, s2, wt, out, nx, ny, pitch, cx, cy, dn, up, decay, a1,
+                              a2, dt);
+  else
+    fast_rhs_plane_loop<false>(a, zp, zm, s1, s2, wt, out, nx, ny, pitch, cx, cy, dn, up, decay, a1,
+                               a2, dt);
+  if (w_top)
+    for_each_line(ny, pitch, [&](std::size_t o, std::size_t, std::size_t) {
+      for (std::size_t i = o; i < o + nx; ++i)
+        out[i] += T(dt * topical_permeability(P_intact, P_open, double(w_top[i])) *
+                    (film - double(a[i])) * inv_dz);
+    });
 }
 
 // Compiled in src/healing/kinetics.cpp (SIMD clones).
@@ -422,8 +496,10 @@ void add_increment_slab(float* a, const float* in, const float* du, std::size_t 
                         std::size_t nz, std::size_t plane_stride);
 
 /// react_planes_body's loop; Carry: `src` is not `u` and the caller asked for the fast species
-/// to be copied across; Extrapolate: react_voxel_extrapolated instead of react_voxel.
-template <class T, bool Carry, bool Extrapolate>
+/// to be copied across; Extrapolate: react_voxel_extrapolated instead of react_voxel; InPlace:
+/// `src` is `u`, so each slow species (f excepted when `f_out` is given) is read and written
+/// through one pointer (the loop then holds 7 fewer pointers, which had spilled).
+template <class T, bool Carry, bool Extrapolate, bool InPlace = false>
 bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& model, double dt,
                        std::size_t k0, std::size_t k1, T* f_out) {
   const auto nx = u.grid().nx(), ny = u.grid().ny();
@@ -436,6 +512,12 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
     out[q] = u.species_data(q);
   }
   if (f_out) out[idx(Species::f)] = f_out;
+  // In place, the written pointers are the read ones (as the compiler can see).
+  auto written = [&](std::size_t q, std::size_t o) {
+    if constexpr (InPlace)
+      if (q != idx(Species::f) || !f_out) return const_cast<T*>(in[q]) + o;
+    return out[q] + o;
+  };
   // The kinetics are per voxel with one set of constants per plane, so a plane runs as one loop
   // over its lines and their padding (the last line's excepted): no scalar remainder per line.
   // The padding's values (zero in, finite out) are set back to zero after the plane.
@@ -449,22 +531,25 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
                      *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
                      *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
                      *const is = in[9] + o;
-      T *const w = out[0] + o, *const h = out[1] + o, *const oc = out[2] + o, *const og = out[3] + o,
-              *const f = out[4] + o, *const r3 = out[5] + o, *const r1 = out[6] + o,
-              *const e = out[7] + o, *const p = out[8] + o, *const os = out[9] + o;
-      // x - x is 0 for finite x and NaN for NaN or infinity (vectorisable, unlike std::isfinite),
-      // taken of the slow species' sum: a NaN or infinity in any of them makes it one (the
-      // species are non-negative, so no finite sum reaches the overflow that could fake one).
-      T bad = 0;
-#pragma omp simd reduction(+ : bad)
+      T *const w = written(0, o), *const h = written(1, o), *const oc = out[2] + o,
+               *const og = out[3] + o, *const f = written(4, o), *const r3 = written(5, o),
+               *const r1 = written(6, o), *const e = written(7, o), *const p = written(8, o),
+               *const os = out[9] + o;
+      // Finiteness from the bits of the slow species' sum (a NaN or infinity in any of them makes
+      // it one; they are non-negative, so no finite sum reaches an overflow that could fake one):
+      // its exponent field, all ones only there, through an unsigned max (vectorisable, unlike
+      // std::isfinite, and independent of the floating-point flags react_planes is built with).
+      using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+      constexpr Bits exponent = sizeof(T) == 8 ? Bits(0x7ff0000000000000ull) : Bits(0x7f800000u);
+      Bits bad = 0;
+#pragma omp simd reduction(max : bad)
       for (std::size_t i = 0; i < run; ++i) {
         T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
         if constexpr (Extrapolate)
           react_voxel_extrapolated(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, K, P, H, R, T(dt));
         else
           react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
-        const T sum = vw + vh + vf + v3 + v1 + ve + vp;
-        bad += sum - sum;
+        bad = std::max(bad, std::bit_cast<Bits>(vw + vh + vf + v3 + v1 + ve + vp) & exponent);
         w[i] = vw;
         h[i] = vh;
         f[i] = vf;
@@ -478,7 +563,7 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
           os[i] = is[i];
         }
       }
-      ok = ok && bad == T(0);  // NaN compares unequal
+      ok = ok && bad != exponent;
       if (pitch > nx)
         for (std::size_t j = 0; j + 1 < ny; ++j)
           for (T* a : {w, h, f, r3, r1, e, p})
@@ -502,11 +587,14 @@ bool react_planes_body(const Field<T>& src, Field<T>& u, const HealingModel& mod
                        std::size_t k0, std::size_t k1, T* f_out = nullptr, bool carry_fast = true,
                        bool extrapolate = false) {
   const bool carry = &src != &u && carry_fast;
-  if (extrapolate)
-    return carry ? react_planes_loop<T, true, true>(src, u, model, dt, k0, k1, f_out)
-                 : react_planes_loop<T, false, true>(src, u, model, dt, k0, k1, f_out);
-  return carry ? react_planes_loop<T, true, false>(src, u, model, dt, k0, k1, f_out)
-               : react_planes_loop<T, false, false>(src, u, model, dt, k0, k1, f_out);
+  if (extrapolate) {
+    if (carry) return react_planes_loop<T, true, true>(src, u, model, dt, k0, k1, f_out);
+    return &src == &u ? react_planes_loop<T, false, true, true>(src, u, model, dt, k0, k1, f_out)
+                      : react_planes_loop<T, false, true>(src, u, model, dt, k0, k1, f_out);
+  }
+  if (carry) return react_planes_loop<T, true, false>(src, u, model, dt, k0, k1, f_out);
+  return &src == &u ? react_planes_loop<T, false, false, true>(src, u, model, dt, k0, k1, f_out)
+                    : react_planes_loop<T, false, false>(src, u, model, dt, k0, k1, f_out);
 }
 
 /// Reactions down the depth column (nx = ny = 1, planes `plane_stride` apart), `src` in and `u`
