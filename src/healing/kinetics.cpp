@@ -1,6 +1,9 @@
-// The per-voxel kinetics loop, compiled once here rather than in every includer: without
-// floating-point trap semantics (punctum never enables FP traps) GCC if-converts the branch-free
-// update and vectorises it, and on x86-64 Linux one clone per SIMD width is selected at load time.
+// The depth column's kinetics, the error estimates, the fills and the increments' addition,
+// compiled once here rather than in every includer: without floating-point trap semantics
+// (punctum never enables FP traps) GCC if-converts the branch-free updates and vectorises them,
+// and on x86-64 Linux one clone per SIMD width is selected at load time. The 3D kinetics and the
+// chemotaxis kernels have files of their own (react.cpp, chemotaxis.cpp), built with
+// finite-math as well.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-trapping-math")
 #endif

@@ -187,18 +187,30 @@ inline double source_weight(double x) {
 /// given. `lagged` (lod_lean): `out` holds the source at the step's start on entry, and the source
 /// is a1 s1 + a2 s2 moved toward it by `wt` (source_weight). Each variant is its own loop: a
 /// branch inside it had kept the compiler from vectorising the line (the whole step 2.9x slower).
+/// The coefficients of that right-hand side and its value at one voxel (u its value, xp ... zm
+/// its neighbours', s1 and s2 its sources, `old` its lagged source), shared by the line and the
+/// plane loops.
+struct FastRhs {
+  double cx, cy, dn, up, decay, a1, a2, wt, dt;
+  template <bool Lagged>
+  double value(double ui, double xp, double xm, double yp, double ym, double zp, double zm,
+               double s1, double s2, double old) const {
+    const double L =
+        cx * (xp + xm - 2.0 * ui) + cy * (yp + ym - 2.0 * ui) + dn * (zp - ui) - up * (ui - zm);
+    double source = a1 * s1 + a2 * s2;
+    if constexpr (Lagged) source += wt * (old - source);
+    return dt * (L + decay * (source - ui));
+  }
+};
+
 template <bool Lagged, class T>
 inline void fast_rhs_line_loop(const T* a, const T* yp, const T* ym, const T* zp, const T* zm,
                                const T* s1, const T* s2, double wt, T* out, std::size_t nx,
                                double cx, double cy, double dn, double up, double decay, double a1,
                                double a2, double dt) {
+  const FastRhs rhs{cx, cy, dn, up, decay, a1, a2, wt, dt};
   auto value = [&](std::size_t i, double xp, double xm) {
-    const double ui = a[i];
-    const double L = cx * (xp + xm - 2.0 * ui) + cy * (double(yp[i]) + double(ym[i]) - 2.0 * ui) +
-                     dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
-    double source = a1 * double(s1[i]) + a2 * double(s2[i]);
-    if constexpr (Lagged) source += wt * (double(out[i]) - source);
-    return dt * (L + decay * (source - ui));
+    return rhs.value<Lagged>(a[i], xp, xm, yp[i], ym[i], zp[i], zm[i], s1[i], s2[i], out[i]);
   };
   if (nx == 1) {
     out[0] = T(value(0, a[0], a[0]));
@@ -252,13 +264,9 @@ inline void fast_rhs_plane_loop(const T* a, const T* zp, const T* zm, const T* s
                                 double wt, T* out, std::size_t nx, std::size_t ny,
                                 std::size_t pitch, double cx, double cy, double dn, double up,
                                 double decay, double a1, double a2, double dt) {
+  const FastRhs rhs{cx, cy, dn, up, decay, a1, a2, wt, dt};
   auto value = [&](std::size_t i, double xp, double xm, double yp, double ym, double old) {
-    const double ui = a[i];
-    const double L = cx * (xp + xm - 2.0 * ui) + cy * (yp + ym - 2.0 * ui) +
-                     dn * (double(zp[i]) - ui) - up * (ui - double(zm[i]));
-    double source = a1 * double(s1[i]) + a2 * double(s2[i]);
-    if constexpr (Lagged) source += wt * (old - source);
-    return dt * (L + decay * (source - ui));
+    return rhs.value<Lagged>(a[i], xp, xm, yp, ym, zp[i], zm[i], s1[i], s2[i], old);
   };
   const auto p = std::ptrdiff_t(pitch);
   // Lines [j0, j1), whose y neighbours are `yp` and `ym` elements away.
@@ -525,50 +533,48 @@ bool react_planes_loop(const Field<T>& src, Field<T>& u, const HealingModel& mod
   for (std::size_t k = k0; k < k1; ++k) {
     const auto& P = model.planes()[k];
     const ReactConstants K(P, R, dt), H(P, R, 0.5 * dt);
-    {
-      const std::size_t o = u.offset(0, 0, k);
-      const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
-                     *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
-                     *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
-                     *const is = in[9] + o;
-      T *const w = written(0, o), *const h = written(1, o), *const oc = out[2] + o,
-               *const og = out[3] + o, *const f = written(4, o), *const r3 = written(5, o),
-               *const r1 = written(6, o), *const e = written(7, o), *const p = written(8, o),
-               *const os = out[9] + o;
-      // Finiteness from the bits of the slow species' sum (a NaN or infinity in any of them makes
-      // it one; they are non-negative, so no finite sum reaches an overflow that could fake one):
-      // its exponent field, all ones only there, through an unsigned max (vectorisable, unlike
-      // std::isfinite, and independent of the floating-point flags react_planes is built with).
-      using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
-      constexpr Bits exponent = sizeof(T) == 8 ? Bits(0x7ff0000000000000ull) : Bits(0x7f800000u);
-      Bits bad = 0;
+    const std::size_t o = u.offset(0, 0, k);
+    const T *const iw = in[0] + o, *const ih = in[1] + o, *const c = in[2] + o,
+                   *const g = in[3] + o, *const i_f = in[4] + o, *const i3 = in[5] + o,
+                   *const i1 = in[6] + o, *const ie = in[7] + o, *const ip = in[8] + o,
+                   *const is = in[9] + o;
+    T *const w = written(0, o), *const h = written(1, o), *const oc = out[2] + o,
+             *const og = out[3] + o, *const f = written(4, o), *const r3 = written(5, o),
+             *const r1 = written(6, o), *const e = written(7, o), *const p = written(8, o),
+             *const os = out[9] + o;
+    // Finiteness from the bits of the slow species' sum (a NaN or infinity in any of them makes
+    // it one; they are non-negative, so no finite sum reaches an overflow that could fake one):
+    // its exponent field, all ones only there, through an unsigned max (vectorisable, unlike
+    // std::isfinite, and independent of the floating-point flags react_planes is built with).
+    using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+    constexpr Bits exponent = sizeof(T) == 8 ? Bits(0x7ff0000000000000ull) : Bits(0x7f800000u);
+    Bits bad = 0;
 #pragma omp simd reduction(max : bad)
-      for (std::size_t i = 0; i < run; ++i) {
-        T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
-        if constexpr (Extrapolate)
-          react_voxel_extrapolated(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, K, P, H, R, T(dt));
-        else
-          react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
-        bad = std::max(bad, std::bit_cast<Bits>(vw + vh + vf + v3 + v1 + ve + vp) & exponent);
-        w[i] = vw;
-        h[i] = vh;
-        f[i] = vf;
-        r3[i] = v3;
-        r1[i] = v1;
-        e[i] = ve;
-        p[i] = vp;
-        if constexpr (Carry) {  // the fast species, which the reactions leave alone
-          oc[i] = c[i];
-          og[i] = g[i];
-          os[i] = is[i];
-        }
+    for (std::size_t i = 0; i < run; ++i) {
+      T vw = iw[i], vh = ih[i], vf = i_f[i], v3 = i3[i], v1 = i1[i], ve = ie[i], vp = ip[i];
+      if constexpr (Extrapolate)
+        react_voxel_extrapolated(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, K, P, H, R, T(dt));
+      else
+        react_voxel(vw, vh, c[i], g[i], vf, v3, v1, ve, vp, P, R, T(dt), K);
+      bad = std::max(bad, std::bit_cast<Bits>(vw + vh + vf + v3 + v1 + ve + vp) & exponent);
+      w[i] = vw;
+      h[i] = vh;
+      f[i] = vf;
+      r3[i] = v3;
+      r1[i] = v1;
+      e[i] = ve;
+      p[i] = vp;
+      if constexpr (Carry) {  // the fast species, which the reactions leave alone
+        oc[i] = c[i];
+        og[i] = g[i];
+        os[i] = is[i];
       }
-      ok = ok && bad != exponent;
-      if (pitch > nx)
-        for (std::size_t j = 0; j + 1 < ny; ++j)
-          for (T* a : {w, h, f, r3, r1, e, p})
-            std::fill(a + pitch * j + nx, a + pitch * (j + 1), T(0));
     }
+    ok = ok && bad != exponent;
+    if (pitch > nx)
+      for (std::size_t j = 0; j + 1 < ny; ++j)
+        for (T* a : {w, h, f, r3, r1, e, p})
+          std::fill(a + pitch * j + nx, a + pitch * (j + 1), T(0));
   }
   return ok;
 }
@@ -920,9 +926,6 @@ double coupling_error_column(Field<float>& u, const float* dc, const float* dg,
                              const ReactColumn& table, const Rates& R, double dt,
                              const double* atol, double rtol, bool correct);
 
-/// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
-/// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
-/// storage type T (a float field's in float, twice the SIMD lanes).
 /// The chemotactic outflow rate of a voxel whose growth factor is `ga` (sum over its faces of
 /// max(0, c (g_neighbour - ga)), 1/s, faces in the order x+, x-, y+, y-, z+, z-): one expression
 /// for the rate kernel and the flux kernel, so both find the same rate to the bit.
@@ -933,6 +936,9 @@ inline T outflow_rate(T ga, T xp, T xm, T yp, T ym, T zp, T zm, T cx, T cy, T cd
          std::max(T(0), cdn * (zp - ga)) + std::max(T(0), cup * (zm - ga));
 }
 
+/// Lines of the chemotaxis kernels (x periodic; neighbour lines as in fast_rhs_line_body). The
+/// wrapped ends are peeled so the interior loop vectorises. Like the kinetics, they compute in the
+/// storage type T (a float field's in float, twice the SIMD lanes).
 template <class T>
 inline double chemotaxis_rate_line_body(const T* row, const T* yp, const T* ym, const T* zp,
                                         const T* zm, std::size_t nx, double cx_, double cy_,
@@ -1203,17 +1209,16 @@ class Chemotaxis {
     return {ok, *std::max_element(plane_rate_.begin(), plane_rate_.end())};
   }
 
-  /// Undoes react_then_flux's substep, f back to the reacted values it left in old(), and
-  /// advances f by dt in n substeps (n >= 0) up the gradient of `g` instead.
+  /// Undoes react_then_flux's substep and advances f by dt in n substeps (n >= 0) up the gradient
+  /// of `g` instead: old() still holds the reacted f, so the first substep's flux reads it there
+  /// (n = 0: f goes back to it).
   void redo(Field<T>& u, const T* g, double dt, std::size_t n) {
-    T* f = u.species_data(idx(Species::f));
-    const T* old = scratch_.data();
-    const std::size_t plane = u.pitch() * u.grid().ny();
-    punctum::detail::parallel_for(threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
-      std::copy(old + std::size_t(k) * plane, old + std::size_t(k + 1) * plane,
-                f + std::size_t(k) * plane);
-    });
-    if (n > 0) more_substeps(u, g, dt / double(n), n);
+    if (n == 0) {
+      copy_planes(u, scratch_.data(), u.species_data(idx(Species::f)));
+      return;
+    }
+    flux_pass(u, g, dt / double(n));
+    more_substeps(u, g, dt / double(n), n - 1);
   }
 
   /// Where react_then_apply's reactions write f (laid out like one species of the field).
@@ -1223,21 +1228,27 @@ class Chemotaxis {
   /// One explicit upwind substep of u's f up the gradient of g by dt (which must keep
   /// dt * max_rate within 0.9).
   void substep(Field<T>& u, const T* g, double dt) {
-    const auto& G = u.grid();
-    const auto ny = G.ny(), nz = G.nz();
-    if (G.is_column()) {
+    if (u.grid().is_column()) {
       column_substep(u, g, dt);
       return;
     }
-    const T* f = u.species_data(idx(Species::f));
-    T* old = scratch_.data();
-    const std::size_t plane = u.pitch() * ny;
-    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
-      std::copy(f + std::size_t(k) * plane, f + std::size_t(k + 1) * plane,
-                old + std::size_t(k) * plane);
+    copy_planes(u, u.species_data(idx(Species::f)), scratch_.data());
+    flux_pass(u, g, dt);
+  }
+
+  /// One species' planes (laid out like u's) copied from `from` to `to`, a plane per task.
+  void copy_planes(const Field<T>& u, const T* from, T* to) const {
+    const std::size_t plane = u.pitch() * u.grid().ny();
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
+      std::copy(from + std::size_t(k) * plane, from + std::size_t(k + 1) * plane,
+                to + std::size_t(k) * plane);
     });
-    punctum::detail::parallel_for(threads_, std::ptrdiff_t(nz), [&](std::ptrdiff_t k) {
-      flux_plane(u, g, old, std::size_t(k), dt);
+  }
+
+  /// Every plane's flux of one substep dt into u's f, from the old values in old().
+  void flux_pass(Field<T>& u, const T* g, double dt) const {
+    punctum::detail::parallel_for(threads_, std::ptrdiff_t(u.grid().nz()), [&](std::ptrdiff_t k) {
+      flux_plane(u, g, scratch_.data(), std::size_t(k), dt);
     });
   }
 
