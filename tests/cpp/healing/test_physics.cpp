@@ -126,12 +126,13 @@ TEST(HealingPhysics, ChemotaxisIsPositiveAndConservativeWhenStrong) {
 }
 
 TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
-  // Chemotaxis::react_then_apply runs the reactions and the first chemotaxis substep in one
-  // wavefront over planes, each thread finishing its edge planes after the others. It must give
-  // the separate passes' result to the bit, for any thread count, including blocks of one plane
-  // (5 planes on 4 threads) and more threads than planes, in place and out of place. Out of
-  // place, as the integrator runs it, the reactions do not copy the fast species: those stay
-  // NaN in the output, and chemotaxis must climb the input's growth factor.
+  // Chemotaxis::react_then_flux runs the reactions and the first chemotaxis substep in one
+  // wavefront over planes (more_substeps the rest, as the integrator calls them), each thread
+  // finishing its edge planes after the others. It must give the separate passes' result to the
+  // bit, for any thread count, including blocks of one plane (5 planes on 4 threads) and more
+  // threads than planes, in place and out of place. Out of place, as the integrator runs it, the
+  // reactions do not copy the fast species: those stay NaN in the output, and chemotaxis must climb
+  // the input's growth factor.
   for (const std::size_t nz : {5u, 2u}) {
     const HealingModel model = chemotactic_model(nz);
     const Grid3& grid = model.grid();
@@ -159,8 +160,9 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
         // (the integrator sweeps f's plane there).
         std::vector<std::atomic<int>> reacted(nz), finished(nz);
         std::atomic<bool> early{false};
-        ASSERT_TRUE(chemo.react_then_apply(
-            b, fused.field.species_data(idx(Species::g)), dt, n,
+        const double* g = fused.field.species_data(idx(Species::g));
+        const auto result = chemo.react_then_flux(
+            b, g, dt / double(n),
             [&](std::size_t k0, std::size_t k1) {
               for (std::size_t k = k0; k < k1; ++k) ++reacted[k];
               return healing::detail::react_planes(fused.field, b, model, dt, k0, k1, chemo.old(),
@@ -170,7 +172,9 @@ TEST(HealingPhysics, FusedReactionsAndChemotaxisMatchTheSeparatePasses) {
               for (std::size_t m = k == 0 ? 0 : k - 1; m <= std::min(k + 1, nz - 1); ++m)
                 if (reacted[m] != 1) early = true;
               ++finished[k];
-            }));
+            });
+        ASSERT_TRUE(result.ok);
+        chemo.more_substeps(b, g, dt / double(n), n - 1);
         EXPECT_FALSE(early) << "a plane finished before its neighbours reacted";
         for (std::size_t k = 0; k < nz; ++k) EXPECT_EQ(finished[k], 1) << "plane " << k;
         for (std::size_t q = 0; q < species_count; ++q)

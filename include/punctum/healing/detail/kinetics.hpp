@@ -1133,27 +1133,12 @@ class Chemotaxis {
   /// the number of substeps taken.
   std::size_t apply(Field<T>& u, double dt, double rate) {
     const std::size_t n = substeps(rate, dt);
-    for (std::size_t m = 0; m < n; ++m) substep(u, u.species_data(idx(Species::g)), dt / double(n));
+    if (n > 0) more_substeps(u, u.species_data(idx(Species::g)), dt / double(n), n);
     return n;
   }
   std::size_t apply(Field<T>& u, double dt) { return apply(u, dt, max_rate(u)); }
 
-  /// Reactions fused with the first of n >= 1 chemotaxis substeps (of dt / n each), in a
-  /// wavefront over planes (react_then_flux), then the remaining n - 1 substeps as usual. `g` is
-  /// the growth factor the fibroblasts climb (laid out like one species of u): u's own, or the
-  /// step's input when the reactions do not copy the fast species into u. Returns false if `react`
-  /// reported a non-finite value.
-  template <class React, class Done>
-  bool react_then_apply(Field<T>& u, const T* g, double dt, std::size_t n, React&& react,
-                        Done&& done) {
-    const double sub = dt / double(n);
-    const bool ok =
-        react_then_flux(u, g, sub, std::forward<React>(react), std::forward<Done>(done)).ok;
-    more_substeps(u, g, sub, n - 1);
-    return ok;
-  }
-
-  /// `count` further substeps `sub` (s) of u's f up the gradient of `g`, after react_then_flux.
+  /// `count` substeps `sub` (s) of u's f up the gradient of `g` (after react_then_flux's first).
   void more_substeps(Field<T>& u, const T* g, double sub, std::size_t count) {
     for (std::size_t m = 0; m < count; ++m) substep(u, g, sub);
   }
@@ -1221,7 +1206,7 @@ class Chemotaxis {
     more_substeps(u, g, dt / double(n), n - 1);
   }
 
-  /// Where react_then_apply's reactions write f (laid out like one species of the field).
+  /// Where react_then_flux's reactions write f (laid out like one species of the field).
   T* old() { return scratch_.data(); }
 
  private:
@@ -1283,8 +1268,10 @@ class Chemotaxis {
   }
 
   /// substep on the depth column: only the depth faces, in one pass down the column that keeps
-  /// the previous plane's old value in a register instead of copying f (the arithmetic of
-  /// chemotaxis_flux_line_body, whose lateral fluxes are zero here).
+  /// the previous plane's old value in a register instead of copying f. The upwind flux of
+  /// chemotaxis_flux_line_body with its lateral faces zero, summed face by face (the 3D kernel
+  /// sums the outflow rate first and multiplies by the excess once: equal in exact arithmetic,
+  /// not to the bit).
   void column_substep(Field<T>& u, const T* g, double dt) {
     const auto& G = u.grid();
     const std::size_t nz = G.nz(), ps = u.pitch();
