@@ -393,11 +393,14 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
   const double idx2 = 1.0 / (G.spacing[0] * G.spacing[0]),
                idy2 = 1.0 / (G.spacing[1] * G.spacing[1]),
                idz2 = 1.0 / (G.spacing[2] * G.spacing[2]);
-  const std::size_t q = std::size_t(fast);
   const T* w = u.species_data(idx(Species::w));
   const T* h = u.species_data(idx(Species::h));
   const T* c = u.species_data(idx(Species::c));
   const T* a = own.species_data(idx(species_of(fast)));
+  // Sources (source_rates' s1, s2): c from damage and blood, g from blood and c; the topical agent
+  // has none, so its zero-weighted source terms read its own array (no extra memory traffic).
+  const T* src1 = fast == Fast::c ? w : fast == Fast::g ? h : a;
+  const T* src2 = fast == Fast::c ? h : fast == Fast::g ? c : a;
   const std::size_t d = diffusing_of(species_of(fast));
   const bool flux = surface_flux(species_of(fast), film);  // through plane 0
   const auto [a1, a2] = source_rates(R, fast);
@@ -415,9 +418,7 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
       const double up = k > 0 ? face[k - 1] * idz2 : 0.0;
       const double dn = k + 1 < nz ? face[k] * idz2 : 0.0;
       const double decay = model.linear_decay(d, k);
-      const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
-      const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-      fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, s1, s2, lagged,
+      fast_rhs_line_body(a + o, a + o, a + o, a + ozp, a + ozm, src1 + o, src2 + o, lagged,
                          lagged ? source_weight(dt * decay) : 0.0, flux && k == 0 ? w + o : nullptr,
                          out + o, 1, 0.0, 0.0, dn, up, decay, a1, a2, dt, P_intact, P_open, film,
                          inv_dz);
@@ -433,13 +434,9 @@ void fast_rhs_planes(const Field<T>& u, const Field<T>& own, T* out, const Heali
     const std::size_t o = u.offset(0, 0, k);
     const std::size_t ozp = k + 1 < nz ? u.offset(0, 0, k + 1) : o;
     const std::size_t ozm = k > 0 ? u.offset(0, 0, k - 1) : o;
-    // Sources: c from damage and blood, g from blood and c; the topical agent has none, so its
-    // zero-weighted source terms read its own plane (no extra memory traffic).
-    const T* s1 = q == 0 ? w + o : q == 1 ? h + o : a + o;
-    const T* s2 = q == 0 ? h + o : q == 1 ? c + o : a + o;
-    fast_rhs_plane(a + o, a + ozp, a + ozm, s1, s2, lagged, wt, flux && k == 0 ? w + o : nullptr,
-                   out + o, nx, ny, u.pitch(), D * idx2, D * idy2, dn, up, decay, a1, a2, dt,
-                   P_intact, P_open, film, inv_dz);
+    fast_rhs_plane(a + o, a + ozp, a + ozm, src1 + o, src2 + o, lagged, wt,
+                   flux && k == 0 ? w + o : nullptr, out + o, nx, ny, u.pitch(), D * idx2, D * idy2,
+                   dn, up, decay, a1, a2, dt, P_intact, P_open, film, inv_dz);
   }
 }
 
